@@ -1,0 +1,337 @@
+"""Text loading and the offset map.
+
+Every sentence travels as a `Sentence`: the display text annotators read (natural text, no segmentation
+underscores) plus the character span of every word in it. A word's PhoBERT form is always derived from the
+display text (`word_form`), so the display text and the words can never disagree. Every later conversion
+(spans <-> BIO, subwords -> characters) goes through these spans; nobody re-derives offsets.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Literal, Sequence
+
+from .errors import VnerError
+
+Offsets = tuple[int, int]
+SegmentationMode = Literal["auto", "raw", "segmented"]
+
+
+# ----------------------------------------------------------------------------------------------- words
+
+
+def word_form(text: str, start: int, end: int) -> str:
+    """The word PhoBERT reads for display characters text[start:end]: syllables joined by `_`."""
+    return "_".join(text[start:end].split())
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: display text, word spans into it, and where it came from."""
+
+    doc_id: str
+    index: int  # sentence index within the document
+    text: str
+    word_spans: tuple[Offsets, ...]
+
+    @property
+    def words(self) -> list[str]:
+        return [word_form(self.text, s, e) for s, e in self.word_spans]
+
+
+@dataclass
+class Paragraph:
+    """A paragraph as annotators see it; sentences and words are offsets into `text`."""
+
+    index: int
+    text: str
+    sentence_spans: list[Offsets]
+    word_spans: list[Offsets]
+    # Offset of `text` in the document's normalised text, when the display text is a verbatim slice of it
+    # (raw documents). Pre-segmented documents are re-spaced for display, so it is None there.
+    source_offset: int | None = None
+
+    def sentences(self, doc_id: str, first_index: int = 0) -> list[Sentence]:
+        return [
+            Sentence(doc_id, first_index + i, self.text[s:e], tuple((ws - s, we - s) for ws, we in self.words_in(s, e)))
+            for i, (s, e) in enumerate(self.sentence_spans)
+        ]
+
+    def words_in(self, start: int, end: int) -> list[Offsets]:
+        return [(s, e) for s, e in self.word_spans if s >= start and e <= end]
+
+
+@dataclass
+class Document:
+    doc_id: str
+    path: str
+    text: str  # NFC, BOM removed; line breaks kept as in the file
+    segmented: bool  # True when the file was already word-segmented (syllables joined by `_`)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    def sentences(self) -> list[Sentence]:
+        out: list[Sentence] = []
+        for p in self.paragraphs:
+            out.extend(p.sentences(self.doc_id, len(out)))
+        return out
+
+
+# ------------------------------------------------------------------------------------------ loading
+
+
+def read_text_file(path: str | Path) -> str:
+    """Read a UTF-8 text file (BOM optional), with clear errors for empty, binary and non-UTF-8 files."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise VnerError(f"{path}: no such file; check the path.") from None
+    except IsADirectoryError:
+        raise VnerError(f"{path}: is a folder; pass the folder itself, not a file inside it.") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise VnerError(f"{path}: the file is empty; remove it or add text.")
+    if b"\x00" in data:
+        raise VnerError(f"{path}: looks like a binary file (contains NUL bytes); pass UTF-8 .txt files only.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise VnerError(
+            f"{path}: not UTF-8 (invalid byte 0x{data[exc.start]:02x} at byte {exc.start}); "
+            "convert it first, e.g. `iconv -f WINDOWS-1258 -t UTF-8 in.txt > out.txt`."
+        ) from None
+
+
+def iter_text_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders (recursively, `*.txt`) into a sorted, de-duplicated list of files."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*.txt") if q.is_file())
+            if not found:
+                raise VnerError(f"{p}: folder has no .txt files.")
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            raise VnerError(f"{p}: no such file or folder; check the path.")
+    seen: set[Path] = set()
+    return [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
+
+
+_SEGMENTED_TOKEN = re.compile(r"\w_\w")
+
+
+def looks_segmented(text: str) -> bool:
+    """Pre-segmented text joins syllables with `_`; raw Vietnamese almost never does."""
+    tokens = text.split()
+    if not tokens:
+        return False
+    joined = sum(1 for t in tokens if _SEGMENTED_TOKEN.search(t))
+    return joined >= 3 and joined / len(tokens) >= 0.03
+
+
+def load_document(path: str | Path, *, segmentation: SegmentationMode = "auto", segmenter=None) -> Document:
+    text = unicodedata.normalize("NFC", read_text_file(path))
+    path = Path(path)
+    segmented = looks_segmented(text) if segmentation == "auto" else segmentation == "segmented"
+    doc = Document(doc_id=path.stem, path=str(path), text=text, segmented=segmented)
+    doc.paragraphs = split_paragraphs(text, segmented=segmented, segmenter=segmenter)
+    if not doc.paragraphs:
+        raise VnerError(f"{path}: no text left after removing blank lines.")
+    return doc
+
+
+def load_documents(paths: Iterable[str | Path], *, segmentation: SegmentationMode = "auto", segmenter=None) -> list[Document]:
+    docs = [load_document(f, segmentation=segmentation, segmenter=segmenter) for f in iter_text_files(paths)]
+    ids = [d.doc_id for d in docs]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise VnerError(f"several input files share the document id(s) {dupes} (the file name without .txt); rename them.")
+    return docs
+
+
+# ------------------------------------------------------------------------------------------ paragraphs
+
+_LINE = re.compile(r"[^\r\n]+")
+
+
+def split_paragraphs(text: str, *, segmented: bool, segmenter=None) -> list[Paragraph]:
+    """Each non-blank line is a paragraph (web text puts one paragraph per line)."""
+    paragraphs: list[Paragraph] = []
+    for m in _LINE.finditer(text):
+        line = m.group()
+        lead = len(line) - len(line.lstrip())
+        line = line.strip()
+        if not line:
+            continue
+        if segmented:
+            display, words = display_from_segmented(line)
+            offset = None
+        else:
+            display, offset = line, m.start() + lead
+            words = segment_words(display, segmenter=segmenter)
+        if not words:
+            continue
+        paragraphs.append(Paragraph(len(paragraphs), display, split_sentences(display, words), words, offset))
+    return paragraphs
+
+
+# Tokens of pre-segmented text that attach to the previous/next token in the display text.
+_NO_SPACE_BEFORE = set(",.;:!?%)]}…")
+_NO_SPACE_AFTER = set("([{")
+
+
+def display_from_segmented(line: str) -> tuple[str, list[Offsets]]:
+    """`Võ_Văn_Thưởng gặp kiều_bào tại Nhật , mong` -> `Võ Văn Thưởng gặp kiều bào tại Nhật, mong` + word spans."""
+    parts: list[str] = []
+    spans: list[Offsets] = []
+    pos = 0
+    prev = ""
+    for token in line.split():
+        shown = token.replace("_", " ").strip() or token  # a bare "_" token stays visible
+        shown = " ".join(shown.split())
+        if parts and not (shown in _NO_SPACE_BEFORE or prev in _NO_SPACE_AFTER):
+            parts.append(" ")
+            pos += 1
+        spans.append((pos, pos + len(shown)))
+        parts.append(shown)
+        pos += len(shown)
+        prev = shown
+    return "".join(parts), spans
+
+
+# ------------------------------------------------------------------------------------------ words
+
+_WS_TOKEN = re.compile(r"\S+")
+
+
+def whitespace_words(text: str) -> list[Offsets]:
+    return [m.span() for m in _WS_TOKEN.finditer(text)]
+
+
+class UndertheseaSegmenter:
+    """underthesea's word segmenter, aligned back onto the exact input characters."""
+
+    name = "underthesea"
+
+    def __init__(self) -> None:
+        from underthesea import word_tokenize  # slow import: only when raw text is segmented
+
+        self._tokenize = word_tokenize
+        try:
+            from importlib.metadata import version
+
+            self.name = f"underthesea-{version('underthesea')}"
+        except Exception:  # pragma: no cover - metadata missing only in odd installs
+            pass
+
+    def __call__(self, text: str) -> list[list[str]]:
+        """Words as lists of syllables."""
+        return [w.split() for w in self._tokenize(text)]
+
+
+_default_segmenter: UndertheseaSegmenter | None = None
+
+
+def default_segmenter() -> UndertheseaSegmenter:
+    global _default_segmenter
+    if _default_segmenter is None:
+        _default_segmenter = UndertheseaSegmenter()
+    return _default_segmenter
+
+
+def segment_words(text: str, segmenter=None) -> list[Offsets]:
+    """Word spans of raw `text`, from the segmenter, aligned to the exact characters of `text`.
+
+    Alignment counts non-space characters, so it survives a segmenter that rewrites characters (tone-mark
+    placement) as long as it keeps their number; where it does not, the words of that line fall back to
+    whitespace tokens rather than inventing offsets.
+    """
+    if not text.strip():
+        return []
+    segmenter = segmenter or default_segmenter()
+    words = [w for w in segmenter(text) if w]
+    nonspace = [i for i, c in enumerate(text) if not c.isspace()]
+    if sum(len(s) for w in words for s in w) != len(nonspace):
+        return whitespace_words(text)
+    spans: list[Offsets] = []
+    k = 0
+    for syllables in words:
+        n = sum(len(s) for s in syllables)
+        if n == 0:
+            continue
+        spans.append((nonspace[k], nonspace[k + n - 1] + 1))
+        k += n
+    return spans
+
+
+# ------------------------------------------------------------------------------------------ sentences
+
+# Tokens ending in "." that do not end a sentence.
+ABBREVIATIONS = {
+    "tp.", "tt.", "q.", "p.", "ths.", "ts.", "pgs.", "gs.", "bs.", "ks.", "mr.", "mrs.", "ms.", "dr.", "st.",
+    "no.", "vs.", "ttg.", "ubnd.", "h.", "x.", "tx.", "đ.", "pgs.ts.", "gs.ts.", "th.s.", "v.v.",
+}
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
+_INITIAL = re.compile(r"^(?:\w\.)+$")  # N. / N.T.H. initials inside names
+_SENTENCE_START = re.compile(r"^[\"'“‘(\[\-–—]*[\w\d]")
+
+
+def split_sentences(text: str, word_spans: Sequence[Offsets]) -> list[Offsets]:
+    """Sentence spans at word boundaries: after a word ending in . ! ? … followed by a capitalised word."""
+    if not word_spans:
+        return []
+    sentences: list[Offsets] = []
+    start = word_spans[0][0]
+    for i in range(len(word_spans) - 1):
+        word = text[word_spans[i][0] : word_spans[i][1]]
+        nxt = text[word_spans[i + 1][0] : word_spans[i + 1][1]]
+        if not _SENTENCE_END.search(word):
+            continue
+        if word.lower() in ABBREVIATIONS or (_INITIAL.match(word) and len(word) <= 4 and word[0].isupper()):
+            continue
+        m = _SENTENCE_START.match(nxt)
+        if not m or not (nxt[m.end() - 1].isupper() or nxt[m.end() - 1].isdigit()):
+            continue
+        sentences.append((start, word_spans[i][1]))
+        start = word_spans[i + 1][0]
+    sentences.append((start, word_spans[-1][1]))
+    return sentences
+
+
+# ------------------------------------------------------------------------------------------ NFC with a map
+
+
+def nfc_with_offsets(text: str) -> tuple[str, list[int]]:
+    """NFC-normalise `text` and return a map old offset -> new offset (len(text)+1 entries).
+
+    Normalisation is done per cluster (a starter plus its combining marks), so offsets at cluster boundaries
+    map exactly; an offset inside a cluster (between a letter and its accent) maps to the cluster's end.
+    """
+    out: list[str] = []
+    mapping = [0] * (len(text) + 1)
+    pos = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        chunk = unicodedata.normalize("NFC", text[i:j])
+        for k in range(i, j):
+            mapping[k] = pos if k == i else pos + len(chunk)
+        out.append(chunk)
+        pos += len(chunk)
+        i = j
+    mapping[n] = pos
+    result = "".join(out)
+    if result != unicodedata.normalize("NFC", text):  # scripts whose starters compose (Hangul jamo): whole-text fallback
+        whole = unicodedata.normalize("NFC", text)
+        if len(whole) == len(text):
+            return whole, list(range(n + 1))
+        raise VnerError("text needs NFC composition across starters (e.g. Hangul jamo); normalise it before annotating.")
+    return result, mapping
