@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "vner.commands.annotate",
     "vner.commands.dataset",
     "vner.commands.studio",
+    "vner.commands.tiny",
     "vner.commands.training",
 ]
 
