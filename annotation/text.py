@@ -292,7 +292,7 @@ def split_sentences(text: str, word_spans: Sequence[Offsets]) -> list[Offsets]:
         nxt = text[word_spans[i + 1][0] : word_spans[i + 1][1]]
         if not _SENTENCE_END.search(word):
             continue
-        if word.lower() in ABBREVIATIONS or (_INITIAL.match(word) and len(word) <= 4 and word[0].isupper()):
+        if word.lower() in ABBREVIATIONS or (_INITIAL.match(word) and word[0].isupper()):
             continue
         m = _SENTENCE_START.match(nxt)
         if not m or not (nxt[m.end() - 1].isupper() or nxt[m.end() - 1].isdigit()):
