@@ -54,7 +54,7 @@ class DataArguments:
     )
     test_split: str = field(default="test", metadata={"help": "split evaluated once at the end, if present"})
     max_seq_length: int = field(
-        default=256, metadata={"help": "subwords per window incl. <s> </s>; PhoBERT's maximum is 256"}
+        default=256, metadata={"help": "subwords per window, including <s> and </s>; PhoBERT's maximum is 256"}
     )
     label_all_subwords: bool = field(
         default=False, metadata={"help": "train on every subword (I- on continuations), not only the first"}
@@ -76,10 +76,10 @@ class VnerTrainingArguments(TrainingArguments):
     no_mixed_precision: bool = field(
         default=False, metadata={"help": "on a GPU, train in fp32 (default there: bf16, or fp16 without bf16)"}
     )
-    learning_rate: float = 5e-5
-    num_train_epochs: float = 10.0
-    per_device_train_batch_size: int = 32
-    per_device_eval_batch_size: int = 64
+    learning_rate: float = field(default=5e-5, metadata={"help": "peak AdamW learning rate (VinAI: 1e-5..5e-5)"})
+    num_train_epochs: float = field(default=10.0, metadata={"help": "epochs (early stopping may end sooner)"})
+    per_device_train_batch_size: int = field(default=32, metadata={"help": "training windows per device per step"})
+    per_device_eval_batch_size: int = field(default=64, metadata={"help": "evaluation windows per device"})
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
     eval_strategy: str = "epoch"
@@ -88,9 +88,9 @@ class VnerTrainingArguments(TrainingArguments):
     load_best_model_at_end: bool = True
     metric_for_best_model: str = "f1"
     greater_is_better: bool = True
-    save_total_limit: int | None = 2
+    save_total_limit: int | None = field(default=2, metadata={"help": "checkpoints kept (the best one is always kept)"})
     group_by_length: bool = True
-    seed: int = 42
+    seed: int = field(default=42, metadata={"help": "random seed (init of the head, shuffling)"})
 
 
 def parse_args(argv: Sequence[str] | None = None):

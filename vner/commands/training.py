@@ -1,0 +1,121 @@
+"""`vner train`, `vner evaluate`, `vner predict`, `vner publish`: thin wrappers over `training/`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "train",
+        help="fine-tune PhoBERT on a vner dataset (HF Trainer; resumes from the last checkpoint)",
+        description="Fine-tune a token classifier (default vinai/phobert-base) on a `vner dataset` folder. "
+        "Arguments are those of Hugging Face's run_ner.py / TrainingArguments (--learning_rate, "
+        "--num_train_epochs, --per_device_train_batch_size, ...); a JSON/YAML config file may come first or "
+        "with --config, flags override it. Run the same command again to resume. "
+        "Multi-GPU: torchrun --nproc_per_node N scripts/train.py ARGS. Full list: `vner train --help-all`.",
+        add_help=False,
+        prefix_chars="\x00",  # every argument goes to training.train's own parser (HfArgumentParser)
+        usage="vner train [CONFIG.yaml|json] [--config FILE] --dataset DIR --output_dir DIR [--OPTION VALUE ...]",
+    )
+    p.add_argument("train_args", nargs="*", metavar="ARG")
+    p.set_defaults(func=_train, _parser=p)
+
+    p = sub.add_parser("evaluate", help="seqeval scores, type confusion and every error of a model on a split",
+                       description="Score a trained model on a dataset split (seqeval strict IOB2 + default mode, "
+                       "per type, micro/macro), write metrics.json, report.md and errors.jsonl.")
+    p.add_argument("--model", required=True, help="model folder written by `vner train`")
+    p.add_argument("--dataset", required=True, help="`vner dataset` folder")
+    p.add_argument("--split", default="test", help="split to score (default: test)")
+    p.add_argument("-o", "--output", required=True, help="folder for metrics.json, report.md, errors.jsonl")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)")
+    p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("predict", help="tag raw text files with a model -> Label Studio tasks with predictions",
+                       description="Load text (NFC, paragraphs, sentences, underthesea words), tag it in length-"
+                       "sorted batches, write Label Studio tasks whose predictions carry character offsets "
+                       "into the display text and scores.")
+    p.add_argument("--model", required=True, help="model folder written by `vner train`")
+    p.add_argument("paths", nargs="+", metavar="PATH", help=".txt files or folders of them")
+    p.add_argument("-o", "--output", required=True, help="tasks JSON file to write")
+    p.add_argument("--granularity", choices=["paragraph", "sentence", "document"], default="paragraph",
+                   help="one task per paragraph (default), sentence or document")
+    p.add_argument("--segmentation", choices=["auto", "raw", "segmented"], default="auto",
+                   help="raw: segment with underthesea; segmented: words already joined by _; auto: detect")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--device", help="cpu, cuda, ... (default: cuda if available)")
+    p.set_defaults(func=_predict)
+
+    p = sub.add_parser("publish", help="push a model with a model card (seqeval results) to the Hugging Face Hub",
+                       description="Stage the model folder with a model card whose model-index holds the "
+                       "`vner evaluate` results and upload it. Token: --token, HF_TOKEN or `hf auth login`.")
+    p.add_argument("--model", required=True, help="model folder written by `vner train`")
+    p.add_argument("--repo-id", required=True, help="OWNER/NAME on the Hub")
+    p.add_argument("--private", action="store_true", help="create the repository private")
+    p.add_argument("--dry-run", metavar="OUT", help="write the exact folder that would be uploaded; upload nothing")
+    p.add_argument("--metrics", help="evaluation metrics.json (default: MODEL/eval/metrics.json)")
+    p.add_argument("--token", help="Hub token (default: HF_TOKEN, then a saved login)")
+    p.set_defaults(func=_publish)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from training.train import main
+
+    argv = list(args.train_args)
+    help_all = "--help-all" in argv
+    if help_all or "-h" in argv or "--help" in argv:
+        from transformers import HfArgumentParser
+
+        from training.train import DataArguments, ModelArguments, VnerTrainingArguments
+
+        if help_all:
+            HfArgumentParser((ModelArguments, DataArguments, VnerTrainingArguments)).print_help()
+        else:
+            args._parser.print_help()
+            print("\nmain options (defaults):")
+            from dataclasses import fields
+
+            shown = {"learning_rate", "num_train_epochs", "per_device_train_batch_size", "per_device_eval_batch_size",
+                     "gradient_accumulation_steps", "seed", "early_stopping_patience", "max_steps",
+                     "save_total_limit", "bf16", "fp16", "no_mixed_precision", "overwrite_output_dir", "output_dir"}
+            for dc in (ModelArguments, DataArguments, VnerTrainingArguments):
+                for f in fields(dc):
+                    if dc is not VnerTrainingArguments or f.name in shown:
+                        help_text = f.metadata.get("help", "").split(". ")[0]
+                        print(f"  --{f.name:30s} {help_text} (default: {f.default})")
+        return 0
+    return main(argv)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from training.evaluate import evaluate, write_evaluation
+
+    ev = evaluate(args.model, args.dataset, args.split, batch_size=args.batch_size, device=args.device)
+    write_evaluation(ev, args.output)
+    print(ev.report_text)
+    s = ev.metrics["strict"]["micro avg"]
+    print(f"strict IOB2 micro F1 {s['f1']:.4f} (P {s['precision']:.4f} R {s['recall']:.4f}); "
+          f"{ev.metrics['sentences_with_errors']} sentences with errors; written to {args.output}")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from training.predict import predict_tasks, write_tasks
+
+    tasks = predict_tasks(args.model, args.paths, granularity=args.granularity, segmentation=args.segmentation,
+                          batch_size=args.batch_size, device=args.device)
+    write_tasks(tasks, args.output)
+    n = sum(len(t["predictions"][0]["result"]) for t in tasks)
+    print(f"{len(tasks)} tasks, {n} predicted entities -> {args.output}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from training.publish import publish
+
+    where = publish(args.model, args.repo_id, private=args.private, token=args.token, dry_run=args.dry_run,
+                    metrics_file=args.metrics)
+    print(f"staged (nothing uploaded): {where}" if args.dry_run else f"published: {where}")
+    return 0
