@@ -1,0 +1,190 @@
+"""Words -> subword windows with aligned labels, and subword predictions -> word predictions.
+
+Labels: each word's label goes on its FIRST subword; other subwords and `<s>`/`</s>` get -100 (ignored by the
+loss and by seqeval). With `label_all_subwords=True` continuation subwords are labelled too: the word's label,
+except that `B-X` becomes `I-X` (a continuation is inside the entity, never its beginning), so BIO stays valid
+when read subword by subword.
+
+Length: PhoBERT has 258 positions = 256 tokens including `<s>` and `</s>`. A sentence whose subwords do not fit
+is cut into consecutive, non-overlapping windows at word boundaries (each window gets its own `<s> ... </s>`);
+nothing is truncated. `split_sentences` in the result (and a log line) says how many sentences were cut.
+A single word with more subwords than a window holds (a pasted URL, say) is cut inside the word; only its first
+subword carries the label, so each word still has exactly one labelled subword. Decoding puts windows back
+together (`word_predictions`), so callers always see whole sentences.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Sequence, TypeVar
+
+from annotation.errors import VnerError
+from annotation.schema import BIO_LABELS
+
+logger = logging.getLogger(__name__)
+
+IGNORE = -100  # label id the loss and the metrics skip
+MAX_LENGTH = 256  # PhoBERT: max_position_embeddings 258 minus the 2 offset positions
+
+T = TypeVar("T")
+
+
+@dataclass
+class EncodedBatch(Mapping):
+    """One row per window. `word_ids` index the words of the SOURCE sentence (not of the window);
+    `example_index[k]` is the source sentence of window k, `word_offset[k]` its first word."""
+
+    input_ids: list[list[int]] = field(default_factory=list)
+    attention_mask: list[list[int]] = field(default_factory=list)
+    labels: list[list[int]] | None = None
+    word_ids: list[list[int | None]] = field(default_factory=list)
+    example_index: list[int] = field(default_factory=list)
+    word_offset: list[int] = field(default_factory=list)
+    num_words: list[int] = field(default_factory=list)  # per source sentence
+    split_sentences: int = 0  # source sentences cut into more than one window
+
+    # Mapping access (enc["input_ids"]) so it drops into `datasets.map` and collators like a BatchEncoding.
+    def _columns(self) -> dict[str, Any]:
+        cols = {"input_ids": self.input_ids, "attention_mask": self.attention_mask, "word_ids": self.word_ids,
+                "example_index": self.example_index, "word_offset": self.word_offset}
+        if self.labels is not None:
+            cols["labels"] = self.labels
+        return cols
+
+    def __getitem__(self, key: str):
+        return self._columns()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns())
+
+    def __len__(self) -> int:
+        return len(self._columns())
+
+    @property
+    def num_windows(self) -> int:
+        return len(self.input_ids)
+
+
+def _continuation_label(label_names: Sequence[str]) -> list[int]:
+    """For each label id, the id continuation subwords get under label_all_subwords (B-X -> I-X)."""
+    index = {name: i for i, name in enumerate(label_names)}
+    out = []
+    for i, name in enumerate(label_names):
+        if name.startswith("B-") and f"I-{name[2:]}" in index:
+            out.append(index[f"I-{name[2:]}"])
+        else:
+            out.append(i)
+    return out
+
+
+def _special_ids(tokenizer) -> tuple[int, int]:
+    bos = tokenizer.cls_token_id if tokenizer.cls_token_id is not None else tokenizer.bos_token_id
+    eos = tokenizer.sep_token_id if tokenizer.sep_token_id is not None else tokenizer.eos_token_id
+    if bos is None or eos is None:
+        raise VnerError(f"{tokenizer.name_or_path}: tokenizer has no <s>/[CLS] or </s>/[SEP] token.")
+    return bos, eos
+
+
+def encode_words(
+    tokenizer,
+    words_batch: Sequence[Sequence[str]],
+    labels_batch: Sequence[Sequence[int]] | None = None,
+    *,
+    label_all_subwords: bool = False,
+    max_length: int = MAX_LENGTH,
+    label_names: Sequence[str] = BIO_LABELS,
+) -> EncodedBatch:
+    """Tokenize word lists (PhoBERT words, `Võ_Văn_Thưởng`) into windows of at most `max_length` tokens,
+    with labels on first subwords (see the module doc). `tokenizer` must be fast (`load_tokenizer`)."""
+    if max_length < 3:
+        raise VnerError(f"max_length must be at least 3 (got {max_length}).")
+    words_batch = [list(w) for w in words_batch]
+    if labels_batch is not None:
+        labels_batch = [list(l) for l in labels_batch]
+        if len(labels_batch) != len(words_batch):
+            raise VnerError(f"{len(words_batch)} word lists but {len(labels_batch)} label lists.")
+    continuation = _continuation_label(label_names)
+    bos, eos = _special_ids(tokenizer)
+    room = max_length - 2
+
+    enc = tokenizer(words_batch, is_split_into_words=True, add_special_tokens=False)
+    out = EncodedBatch(labels=[] if labels_batch is not None else None)
+    for ex, words in enumerate(words_batch):
+        ids: list[int] = enc["input_ids"][ex]
+        wids: list[int] = enc.word_ids(ex)
+        tags = labels_batch[ex] if labels_batch is not None else None
+        if tags is not None and len(tags) != len(words):
+            raise VnerError(f"example {ex}: {len(words)} words but {len(tags)} labels.")
+        # Every word needs a subword, or its label (and its prediction) would vanish.
+        counts = [0] * len(words)
+        for w in wids:
+            counts[w] += 1
+        empty = [j for j, c in enumerate(counts) if c == 0]
+        if empty:
+            j = empty[0]
+            raise VnerError(
+                f"example {ex}: word {j} ({words[j]!r}) has no subwords (empty or only whitespace); "
+                "remove it from the dataset."
+            )
+        out.num_words.append(len(words))
+
+        # Cut into windows: greedily whole words; a word longer than a window is cut inside itself.
+        windows: list[tuple[int, int]] = []  # subword [start, end)
+        long_words: set[int] = set()
+        start = 0
+        while start < len(ids) or not windows:
+            end = min(start + room, len(ids))
+            if end < len(ids) and wids[end] == wids[end - 1]:  # would cut a word: back up to its start
+                back = end - 1
+                while back > start and wids[back - 1] == wids[end]:
+                    back -= 1
+                if back > start:
+                    end = back
+                elif wids[start] not in long_words:
+                    long_words.add(wids[start])
+                    logger.warning("example %d: word %d has more than %d subwords; it is split across windows",
+                                   ex, wids[start], room)
+            windows.append((start, end))
+            start = end
+        if len(windows) > 1:
+            out.split_sentences += 1
+
+        for s, e in windows:
+            out.input_ids.append([bos] + ids[s:e] + [eos])
+            out.attention_mask.append([1] * (e - s + 2))
+            out.word_ids.append([None] + wids[s:e] + [None])
+            out.example_index.append(ex)
+            out.word_offset.append(wids[s] if e > s else 0)
+            if tags is not None:
+                row = [IGNORE]
+                for k in range(s, e):
+                    first = k == 0 or wids[k - 1] != wids[k]
+                    tag = tags[wids[k]]
+                    row.append(tag if first else (continuation[tag] if label_all_subwords else IGNORE))
+                row.append(IGNORE)
+                out.labels.append(row)
+    if out.split_sentences:
+        logger.info("%d of %d sentences longer than %d tokens were split into windows at word boundaries",
+                    out.split_sentences, len(words_batch), max_length)
+    return out
+
+
+def word_predictions(batch: EncodedBatch, token_predictions: Sequence[Sequence[T]]) -> list[list[T]]:
+    """Per-subword predictions of every window (same shape as `batch.input_ids`; extra padding positions are
+    ignored) -> one prediction per word of each source sentence, read on each word's first subword."""
+    if len(token_predictions) != batch.num_windows:
+        raise ValueError(f"{len(token_predictions)} prediction rows for {batch.num_windows} windows")
+    out: list[list[Any]] = [[None] * n for n in batch.num_words]
+    seen: list[set[int]] = [set() for _ in batch.num_words]
+    for k, (wids, preds) in enumerate(zip(batch.word_ids, token_predictions)):
+        ex = batch.example_index[k]
+        for pos, w in enumerate(wids):
+            if w is not None and w not in seen[ex]:
+                seen[ex].add(w)
+                out[ex][w] = preds[pos]
+    for ex, row in enumerate(out):
+        missing = [j for j, v in enumerate(row) if v is None and j not in seen[ex]]
+        if missing:  # cannot happen for batches from encode_words (every word has a subword)
+            raise ValueError(f"example {ex}: no prediction for words {missing[:5]}")
+    return out

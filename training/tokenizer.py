@@ -1,0 +1,282 @@
+"""A fast PhoBERT tokenizer with exactly the ids of `transformers.PhobertTokenizer`.
+
+`transformers` ships PhoBERT's tokenizer only as slow Python code, and `BatchEncoding.word_ids()` raises on it,
+which is what label alignment needs. This module rebuilds the same tokenizer from PhoBERT's own two files
+(`vocab.txt`, `bpe.codes`) with the `tokenizers` library:
+
+* pre-tokenizer: Python's `re.findall(r"\\S+\\n?", text)`, written with an explicit class of the characters Python
+  calls whitespace (Rust's `\\s` disagrees with Python's on U+001C..U+001F);
+* model: BPE with `end_of_word_suffix="</w>"`; PhoBERT's vocab entry `X@@` (a non-final piece) is the BPE symbol
+  `X`, its entry `Y` (a final piece) is the symbol `Y</w>`; merges in `bpe.codes` order (= rank);
+* BPE symbols the slow tokenizer would look up under another id (merge intermediates missing from the vocab,
+  and `Y@@` read as a final piece) get unique extra ids, mapped back (to `<unk>` or the right id) after encoding,
+  so the model only ever sees ids below `len(tokenizer)`;
+* special tokens `<s> <pad> </s> <unk> <mask>` in text are matched before splitting, as the slow tokenizer does;
+* post-processor `<s> A </s>` / `<s> A </s></s> B </s>`.
+
+`load_tokenizer(name_or_path)` returns this tokenizer for PhoBERT (Hub ids such as `vinai/phobert-base` or a local
+folder) and `AutoTokenizer(use_fast=True)` for any other backbone. `save_pretrained` writes PhoBERT's own files
+(vocab.txt, bpe.codes, tokenizer_config.json naming `PhobertTokenizer`), so a saved model folder loads with the stock
+slow tokenizer too. One known gap: a literal `</w>` typed inside a word can get a different id than the slow
+tokenizer gives (the BPE symbol for it is shared with an end-of-word piece); text never contains it in practice.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from annotation.errors import VnerError
+
+VOCAB_FILE = "vocab.txt"
+MERGES_FILE = "bpe.codes"
+PHOBERT_FILES = (VOCAB_FILE, MERGES_FILE)
+END_OF_WORD = "</w>"
+CONTINUATION = "@@"
+# id order fixed by PhobertTokenizer: these four first, the vocab file next, <mask> last.
+BOS, PAD, EOS, UNK, MASK = "<s>", "<pad>", "</s>", "<unk>", "<mask>"
+
+
+def python_whitespace() -> str:
+    """Every character Python's `\\s` (= `str.isspace`) matches, in code point order."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+
+
+# Computed once at import (~0.1 s would be wasted on each call); tests check it against `re`.
+_PY_WHITESPACE = python_whitespace()
+
+
+def pretokenize_pattern() -> str:
+    """Oniguruma pattern equal to Python's `\\S+\\n?` (explicit class, so no engine's idea of `\\s` matters)."""
+    cls = "".join(f"\\x{{{ord(c):X}}}" for c in _PY_WHITESPACE)
+    return f"[^{cls}]+\\n?"
+
+
+def read_vocab(path: str | os.PathLike) -> dict[str, int]:
+    """PhoBERT's token -> id map, built exactly as `PhobertTokenizer.add_from_file` builds it (incl. <mask>)."""
+    encoder = {BOS: 0, PAD: 1, EOS: 2, UNK: 3}
+    with open(path, encoding="utf-8") as f:
+        for n, raw in enumerate(f.readlines(), 1):
+            line = raw.strip()
+            idx = line.rfind(" ")
+            if idx == -1:
+                raise VnerError(f"{path}:{n}: expected '<token> <count>', got {raw!r}; is this a PhoBERT vocab.txt?")
+            encoder[line[:idx]] = len(encoder)
+    # <mask> is added by PreTrainedTokenizer as a special token: next free id unless already in the vocab.
+    encoder.setdefault(MASK, len(encoder))
+    return encoder
+
+
+def read_merges(path: str | os.PathLike) -> list[tuple[str, str]]:
+    """Merge pairs in rank order, with the slow tokenizer's semantics (`dict(zip(merges, range))`)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")[:-1]
+    ranks: dict[tuple[str, ...], int] = {}
+    for rank, line in enumerate(lines):
+        ranks[tuple(line.split()[:-1])] = rank
+    pairs = sorted(ranks.items(), key=lambda kv: kv[1])
+    bad = [p for p, _ in pairs if len(p) != 2]
+    if bad:
+        raise VnerError(f"{path}: merge lines must be 'a b count'; found {' '.join(bad[0])!r}.")
+    return [p for p, _ in pairs]  # type: ignore[misc]
+
+
+def build_backend(vocab_file: str | os.PathLike, merges_file: str | os.PathLike):
+    """The `tokenizers.Tokenizer` plus the remap {extra id -> PhoBERT id} applied after encoding."""
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers, processors
+
+    encoder = read_vocab(vocab_file)
+    merges = read_merges(merges_file)
+    specials = {BOS, PAD, EOS, UNK, MASK}
+
+    def slow_id(piece: str) -> int:  # the id the slow tokenizer gives a piece string
+        return encoder.get(piece, encoder[UNK])
+
+    # BPE symbol -> id. Primary symbols get PhoBERT's own id; each vocab id is used by one symbol only, so merges
+    # (which the Rust BPE keys on id pairs) stay unambiguous. Every other symbol gets an extra id >= len(encoder).
+    bpe_vocab: dict[str, int] = {}
+    for token, i in encoder.items():
+        if token in specials:
+            bpe_vocab[token] = i
+        elif token.endswith(CONTINUATION) and len(token) > len(CONTINUATION):
+            bpe_vocab.setdefault(token[: -len(CONTINUATION)], i)
+        else:
+            bpe_vocab.setdefault(token + END_OF_WORD, i)
+    remap: dict[int, int] = {}
+    next_id = len(encoder)
+
+    def ensure(symbol: str) -> None:
+        nonlocal next_id
+        if symbol in bpe_vocab:
+            return
+        bpe_vocab[symbol] = next_id
+        # What would the slow tokenizer look this symbol up as? A final piece if it ends with </w>, else X@@.
+        piece = symbol[: -len(END_OF_WORD)] if symbol.endswith(END_OF_WORD) else symbol + CONTINUATION
+        remap[next_id] = slow_id(piece)
+        next_id += 1
+
+    # vocab entries `Y@@` can also be read as the final piece `Y@@` (a word ending in "@@").
+    for token in list(encoder):
+        if token not in specials and token.endswith(CONTINUATION) and len(token) > len(CONTINUATION):
+            ensure(token + END_OF_WORD)
+    for a, b in merges:
+        ensure(a)
+        ensure(b)
+        ensure(a + b)
+
+    model = models.BPE(
+        vocab=bpe_vocab, merges=merges, unk_token=UNK, end_of_word_suffix=END_OF_WORD, fuse_unk=False, dropout=None
+    )
+    tok = Tokenizer(model)
+    tok.pre_tokenizer = pre_tokenizers.Split(Regex(pretokenize_pattern()), behavior="removed", invert=True)
+    tok.add_special_tokens(
+        [AddedToken(t, special=True, normalized=False, lstrip=False, rstrip=False, single_word=False)
+         for t in (BOS, PAD, EOS, UNK, MASK)]
+    )
+    tok.post_processor = processors.TemplateProcessing(
+        single=f"{BOS} $A {EOS}",
+        pair=f"{BOS} $A {EOS} {EOS} $B {EOS}",
+        special_tokens=[(BOS, encoder[BOS]), (EOS, encoder[EOS])],
+    )
+    tok.decoder = decoders.BPEDecoder(suffix=END_OF_WORD)
+    return tok, remap, len(encoder)
+
+
+def _fast_class():
+    from transformers import PreTrainedTokenizerFast
+
+    class PhobertTokenizerFast(PreTrainedTokenizerFast):
+        """Fast PhoBERT tokenizer with the slow tokenizer's ids; gives `word_ids()`. Build with `load_tokenizer`."""
+
+        vocab_files_names = {"vocab_file": VOCAB_FILE, "merges_file": MERGES_FILE}
+        model_input_names = ["input_ids", "attention_mask"]
+        slow_tokenizer_class = None
+
+        def __init__(self, vocab_file: str, merges_file: str, **kwargs):
+            backend, remap, size = build_backend(vocab_file, merges_file)
+            self._remap, self._size = remap, size
+            for key, value in dict(bos_token=BOS, eos_token=EOS, sep_token=EOS, cls_token=BOS, unk_token=UNK,
+                                   pad_token=PAD, mask_token=MASK).items():
+                kwargs.setdefault(key, value)
+            super().__init__(tokenizer_object=backend, **kwargs)
+            self.vocab_file, self.merges_file = str(vocab_file), str(merges_file)
+
+        # -- ids: extra BPE ids never leave the tokenizer
+        def _fix(self, ids):
+            if self._remap and ids and max(ids) >= self._size:
+                return [self._remap.get(i, i) for i in ids]
+            return ids
+
+        def _convert_encoding(self, encoding, *args, **kwargs):
+            encoding_dict, encodings = super()._convert_encoding(encoding, *args, **kwargs)
+            encoding_dict["input_ids"] = [self._fix(ids) for ids in encoding_dict["input_ids"]]
+            return encoding_dict, encodings
+
+        def _convert_token_to_id_with_added_voc(self, token: str) -> int:
+            i = super()._convert_token_to_id_with_added_voc(token)
+            return self._remap.get(i, i)
+
+        @property
+        def vocab_size(self) -> int:
+            return self._size
+
+        def __len__(self) -> int:
+            return self._size
+
+        def get_vocab(self) -> dict[str, int]:
+            return {k: v for k, v in super().get_vocab().items() if v < self._size}
+
+        # -- saving: PhoBERT's own files, loadable by the stock slow PhobertTokenizer and by load_tokenizer
+        def save_pretrained(self, save_directory, legacy_format=None, filename_prefix=None, push_to_hub=False, **kwargs):
+            from transformers import PhobertTokenizer
+
+            slow = PhobertTokenizer(self.vocab_file, self.merges_file, model_max_length=self.model_max_length)
+            return slow.save_pretrained(
+                save_directory, filename_prefix=filename_prefix, push_to_hub=push_to_hub, **kwargs
+            )
+
+    return PhobertTokenizerFast
+
+
+_CLASS = None
+
+
+def phobert_tokenizer_fast(vocab_file: str | os.PathLike, merges_file: str | os.PathLike, **kw):
+    """The fast tokenizer from the two PhoBERT files."""
+    global _CLASS
+    if _CLASS is None:
+        _CLASS = _fast_class()
+    return _CLASS(str(vocab_file), str(merges_file), **kw)
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+def _resolve(name_or_path: str, filename: str, **kw) -> str | None:
+    """Local path of `filename` in a folder or (cached / downloadable) Hub repo, or None when it has none."""
+    local = Path(name_or_path)
+    if local.is_dir():
+        return str(local / filename) if (local / filename).is_file() else None
+    try:
+        from transformers.utils import cached_file
+
+        return cached_file(
+            name_or_path, filename, _raise_exceptions_for_missing_entries=False,
+            _raise_exceptions_for_connection_errors=False, **kw,
+        )
+    except Exception:
+        return None
+
+
+def _config_tokenizer_class(name_or_path: str, **kw) -> str | None:
+    for filename in ("tokenizer_config.json", "config.json"):
+        path = _resolve(name_or_path, filename, **kw)
+        if path:
+            try:
+                cls = json.loads(Path(path).read_text(encoding="utf-8")).get("tokenizer_class")
+            except (OSError, ValueError):
+                cls = None
+            if cls:
+                return cls
+    return None
+
+
+def is_phobert(name_or_path: str | os.PathLike, **kw) -> bool:
+    """True for PhoBERT-format tokenizers: config naming PhobertTokenizer, or vocab.txt + bpe.codes present."""
+    name_or_path = str(name_or_path)
+    cls = _config_tokenizer_class(name_or_path, **kw)
+    if cls is not None:
+        return cls.removesuffix("Fast") == "PhobertTokenizer"
+    if all(_resolve(name_or_path, f, **kw) for f in PHOBERT_FILES):
+        return True
+    # A Hub id that is neither cached nor reachable: go by its name (vinai/phobert-*), so the error says what to get.
+    return not Path(name_or_path).exists() and "phobert" in name_or_path.lower()
+
+
+def load_tokenizer(name_or_path: str | os.PathLike, **kw):
+    """Exact-parity fast tokenizer for PhoBERT (folder or Hub id); `AutoTokenizer(use_fast=True)` otherwise."""
+    name_or_path = str(name_or_path)
+    if is_phobert(name_or_path, **kw):
+        files = [_resolve(name_or_path, f, **kw) for f in PHOBERT_FILES]
+        if not all(files):
+            missing = [f for f, p in zip(PHOBERT_FILES, files) if not p]
+            raise VnerError(
+                f"{name_or_path}: PhoBERT tokenizer files {missing} not found (not in the folder, the Hub cache, or "
+                "reachable on the Hub); download the model first or build a local one with `vner tiny-model`."
+            )
+        max_length = 256  # 258 positions - 2 (RoBERTa positions start after the pad id)
+        init = _resolve(name_or_path, "tokenizer_config.json", **kw)
+        if init:
+            try:
+                max_length = int(json.loads(Path(init).read_text(encoding="utf-8")).get("model_max_length", 256))
+            except (OSError, ValueError, TypeError):
+                pass
+        max_length = min(max_length, 256)
+        return phobert_tokenizer_fast(files[0], files[1], model_max_length=max_length, name_or_path=name_or_path)
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(name_or_path, use_fast=True, **kw)
+    if not getattr(tok, "is_fast", False):
+        raise VnerError(f"{name_or_path}: no fast tokenizer available; label alignment needs word_ids().")
+    return tok
