@@ -1,0 +1,70 @@
+"""underthesea's CRF NER as a pre-annotator: PER/ORG/LOC kept, MISC dropped, no DATE.
+
+underthesea re-tokenises the sentence (and may rewrite characters, e.g. tone-mark placement), so its
+tokens are aligned back to the display text by counting non-space characters, as `segment_words` does.
+A sentence whose character count does not survive is skipped (logged), never guessed. Opt-in only
+(`--annotators rules,dates,crf`): on news text its entity F1 is low (see README, benchmarks/preannotate.py).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+from ..spans import Span
+from ..text import Sentence
+
+log = logging.getLogger(__name__)
+KEEP = {"PER", "ORG", "LOC"}
+
+
+def align_tagged_tokens(text: str, tagged: Sequence[tuple[str, str]]) -> list[Span] | None:
+    """Spans from `(token, BIO tag)` pairs whose tokens cover `text`'s non-space characters in order.
+    None when they do not (the tokenizer changed the number of characters)."""
+    nonspace = [i for i, c in enumerate(text) if not c.isspace()]
+    if sum(len("".join(tok.split())) for tok, _ in tagged) != len(nonspace):
+        return None
+    spans: list[Span] = []
+    k = 0
+    cur: list | None = None
+    for tok, tag in tagged:
+        n = len("".join(tok.split()))
+        if n == 0:
+            continue
+        s, e = nonspace[k], nonspace[k + n - 1] + 1
+        k += n
+        prefix, _, label = tag.partition("-")
+        if tag == "O" or label not in KEEP:
+            cur = None
+            continue
+        if prefix == "I" and cur is not None and cur[2] == label:
+            cur[1] = e
+            continue
+        cur = [s, e, label]
+        spans.append(cur)  # type: ignore[arg-type]
+    return [Span(s, e, label, 0.5, "crf") for s, e, label in spans]
+
+
+class UndertheseaCRF:
+    name = "crf"
+
+    def __init__(self) -> None:
+        from underthesea import ner  # slow import: only when asked for
+
+        self._ner = ner
+        try:
+            from importlib.metadata import version
+
+            self.version = f"underthesea-{version('underthesea')}"
+        except Exception:  # pragma: no cover
+            self.version = "underthesea"
+
+    def annotate(self, sentences: Sequence[Sentence]) -> list[list[Span]]:
+        out = []
+        for sent in sentences:
+            tagged = [(row[0], row[-1]) for row in self._ner(sent.text)]
+            spans = align_tagged_tokens(sent.text, tagged)
+            if spans is None:
+                log.warning("crf: %s sentence %d: underthesea changed the characters; no CRF spans there", sent.doc_id, sent.index)
+                spans = []
+            out.append(spans)
+        return out

@@ -1,0 +1,97 @@
+"""Gazetteer pre-annotator: exact matches of names from a `LABEL<TAB>name` file.
+
+File format (UTF-8): one entry per line, `LABEL<TAB>name`, LABEL in the schema (PER, ORG, LOC, DATE);
+blank lines and lines starting with `#` are ignored. Names are NFC-normalised. Matching is case-sensitive,
+on whole syllables (a match never starts or ends inside a syllable), longest match first; it may split a
+segmenter's word (`Hoàng hậu Masako` -> `Masako`). The built-in lexicons in annotation/lexicons/ use the
+same format and the same reader.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ..errors import VnerError
+from ..schema import ENTITY_TYPES
+from ..spans import Span
+from ..text import Sentence, read_text_file
+
+# Syllable-level tokens: letters/digits with inner `.`/`&`/`'` (TP.HCM, N.T.H, AT&T), or one punctuation mark.
+TOKEN = re.compile(r"\w+(?:[.&'’]\w+)*|[^\w\s]")
+
+
+def tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
+
+
+def read_entries(path: str | Path) -> list[tuple[str, str]]:
+    """(label, name) pairs of a `LABEL<TAB>name` file; a bad line is a VnerError naming file:line."""
+    text = unicodedata.normalize("NFC", read_text_file(path))
+    out: list[tuple[str, str]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.rstrip("\r").split("\t")
+        if len(parts) < 2 or not parts[1].strip():
+            raise VnerError(f"{path}:{n}: expected `LABEL<TAB>name`, got {line.strip()!r}.")
+        label, name = parts[0].strip(), " ".join(parts[1].split())
+        if label not in ENTITY_TYPES:
+            raise VnerError(f"{path}:{n}: label {label!r} is not one of {list(ENTITY_TYPES)}.")
+        if not TOKEN.search(name):
+            raise VnerError(f"{path}:{n}: name {name!r} has no letters or digits.")
+        out.append((label, name))
+    return out
+
+
+class PhraseTable:
+    """Longest-match lookup of token sequences (keys are tuples of token strings)."""
+
+    def __init__(self) -> None:
+        self.table: dict[tuple[str, ...], object] = {}
+        self.max_len = 0
+
+    def add(self, name: str, value: object) -> None:
+        key = tuple(t for _, _, t in tokens(name))
+        if key:
+            self.table.setdefault(key, value)
+            self.max_len = max(self.max_len, len(key))
+
+    def longest(self, words: Sequence[str], i: int) -> tuple[int, object] | None:
+        """(length, value) of the longest entry starting at words[i]."""
+        for n in range(min(self.max_len, len(words) - i), 0, -1):
+            value = self.table.get(tuple(words[i : i + n]))
+            if value is not None:
+                return n, value
+        return None
+
+
+class Gazetteer:
+    name = "gazetteer"
+
+    def __init__(self, path: str | Path, entries: Iterable[tuple[str, str]] | None = None) -> None:
+        self.path = str(path)
+        self.phrases = PhraseTable()
+        entries = list(entries) if entries is not None else read_entries(path)
+        for label, name in entries:
+            self.phrases.add(name, label)
+        self.version = f"{Path(path).name}:{len(self.phrases.table)}"
+
+    def annotate(self, sentences: Sequence[Sentence]) -> list[list[Span]]:
+        out = []
+        for sent in sentences:
+            toks = tokens(sent.text)
+            words = [t for _, _, t in toks]
+            spans: list[Span] = []
+            i = 0
+            while i < len(toks):
+                hit = self.phrases.longest(words, i)
+                if hit is None:
+                    i += 1
+                    continue
+                n, label = hit
+                spans.append(Span(toks[i][0], toks[i + n - 1][1], str(label), 1.0, "gazetteer"))
+                i += n
+            out.append(spans)
+        return out

@@ -1,0 +1,416 @@
+"""Rule-and-lexicon pre-annotator for PER, ORG and LOC.
+
+It reads a sentence as syllable tokens grouped into the segmenter's words (`Hoàng_hậu_Masako` is one word
+of three syllables), so a span can cut a word where a title and a name were joined (`Masako` alone).
+Capitalisation drives the rules, as in Vietnamese orthography: every syllable of a person's name is
+capitalised (`Võ Văn Thưởng`), an organisation or place name capitalises the first syllable of each of
+its words (`Bộ Ngoại giao`, `Viện Hàn lâm Khoa học xã hội`).
+
+Rules (the lexicons are in annotation/lexicons/, see SOURCES.md there):
+
+  lexicon     exact match of a location/organisation name (`Nhật Bản`, `TP.HCM`, `TTXVN`, `Liên Hợp Quốc`)
+  org-head    an organisation head word (`Bộ`, `Đại học`, `Đại sứ quán`, ...) plus its continuation:
+              capitalised words, lexicon names, `và`/`-` between them, a few lowercase words that lead to a
+              place name (`Viện Nghiên cứu kinh tế Nhật Bản`), `tại` + place for missions
+              (`Đại sứ quán Việt Nam tại Nhật Bản`). A country inside is part of the ORG.
+  loc-head    a place head word (`tỉnh`, `thành phố`, `sông`, ...) plus capitalised continuation; the head
+              is inside the span (`tỉnh Quảng Nam`, `sông Hồng`).
+  title-name  a name after a title (`Thủ tướng`, `Bộ trưởng Ngoại giao Nhật Bản`, `Nhật hoàng`, `ông`, ...);
+              the title, a portfolio and a country between them stay outside the PER span.
+  surname     a Vietnamese surname + 1-3 capitalised syllables (2-4 syllables in all).
+  initials    `N.T.H.N`-style initials.
+
+Precedence inside the tagger: the longest candidate wins an overlap; equal lengths go to the more specific
+rule (lexicon > org-head > loc-head > title-name > surname > initials), then the higher score. Titles are
+never inside an entity proposed by a rule (only a lexicon name may contain one: `Văn phòng Chủ tịch nước`).
+All-caps headlines are matched against upper-cased lexicons only (every word is capitalised there, so the
+capitalisation rules would tag everything); a surname + exactly two syllables is still proposed, unsure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Sequence
+
+from ..errors import VnerError
+from ..spans import Span
+from ..text import Sentence
+from .gazetteer import PhraseTable, read_entries, tokens as text_tokens
+
+PRIORITY = {"lexicon": 0, "org-head": 1, "loc-head": 2, "title-name": 3, "surname": 4, "initials": 5}
+
+# Kinship words and plain honorifics: a title when lowercase, or capitalised at the start of a sentence
+# (mid-sentence `Anh` is England).
+KINSHIP = {"ông", "bà", "anh", "chị", "cô", "chú", "bác", "cụ", "em", "cháu", "bé", "ngài", "thầy", "sếp"}
+# Lowercase words that may sit inside an organisation name between capitalised words and a place name.
+BRIDGE_BLOCKERS = set(
+    """cho của tại ở với là đã sẽ đang được bị có không này đó kia khi về từ trong ngoài theo để cùng các những
+    một người ông bà anh chị biết nói gặp thăm tổ chức và hay hoặc nhưng mà thì nên vì do bởi nếu đến đi lên
+    xuống ra vào sang qua trên dưới sau trước giữa rằng như cũng còn vẫn đều chỉ rất nhiều ít hơn nhất""".split()
+)
+MISSION_HEADS = {("Đại", "sứ", "quán"), ("Tổng", "lãnh", "sự", "quán"), ("Tổng", "Lãnh", "sự", "quán"), ("Lãnh", "sự", "quán")}
+ORG_CONNECTORS = {"và", "&", "-"}
+LOC_CONNECTORS = {"-"}
+
+
+def _is_cap(tok: str) -> bool:
+    return tok[:1].isupper()
+
+
+def _is_word(tok: str) -> bool:
+    return tok[:1].isalnum()
+
+
+def _is_initials(tok: str) -> bool:
+    parts = tok.split(".")
+    return len(parts) >= 2 and all(len(p) == 1 and p.isupper() for p in parts if p) and sum(1 for p in parts if p) >= 2
+
+
+def _variants(name: str) -> set[str]:
+    """The name as written and with its first letter capitalised (sentence starts)."""
+    return {name, name[:1].upper() + name[1:]}
+
+
+def _read_list(filename: str) -> list[tuple[str, str]]:
+    """(entry, flag) lines of a plain list file; `#` comments and blank lines skipped."""
+    text = resources.files("annotation.lexicons").joinpath(filename).read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        entry, _, flag = line.partition("\t")
+        out.append((entry.strip(), flag.strip()))
+    return out
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    names: PhraseTable  # -> "LOC"/"ORG"
+    names_upper: PhraseTable
+    titles: PhraseTable  # -> True
+    titles_upper: PhraseTable
+    org_heads: PhraseTable  # -> "standalone" or ""
+    loc_heads: PhraseTable
+    surnames: frozenset[str]
+    surnames_upper: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def load_lexicons() -> Lexicons:
+    names, names_upper = PhraseTable(), PhraseTable()
+    for filename in ("locations.tsv", "organizations.tsv"):
+        path = resources.files("annotation.lexicons").joinpath(filename)
+        with resources.as_file(path) as p:
+            for label, name in read_entries(p):
+                for v in _variants(name):
+                    names.add(v, label)
+                names_upper.add(name.upper(), label)
+    titles, titles_upper = PhraseTable(), PhraseTable()
+    for title, _ in _read_list("titles.txt"):
+        for v in _variants(title) | {title[:1].lower() + title[1:]}:
+            titles.add(v, True)
+        titles_upper.add(title.upper(), True)
+    org_heads, loc_heads = PhraseTable(), PhraseTable()
+    for head, flag in _read_list("org_heads.txt"):
+        org_heads.add(head, flag or "head")
+    for head, _ in _read_list("loc_heads.txt"):
+        for v in _variants(head):
+            loc_heads.add(v, "head")
+    surnames = frozenset(s for s, _ in _read_list("surnames.txt"))
+    if not surnames:
+        raise VnerError("annotation/lexicons/surnames.txt is empty; reinstall vner.")
+    return Lexicons(names, names_upper, titles, titles_upper, org_heads, loc_heads, surnames, frozenset(s.upper() for s in surnames))
+
+
+@dataclass(frozen=True)
+class Tok:
+    start: int
+    end: int
+    text: str
+    word: int  # index of the segmenter's word this syllable belongs to
+
+
+def sentence_tokens(sentence: Sentence) -> list[Tok]:
+    """Syllable/punctuation tokens of the sentence, each tagged with its word."""
+    out: list[Tok] = []
+    words = sentence.word_spans or tuple((s, e) for s, e, _ in text_tokens(sentence.text))
+    for w, (ws, we) in enumerate(words):
+        for s, e, t in text_tokens(sentence.text[ws:we]):
+            out.append(Tok(ws + s, ws + e, t, w))
+    return out
+
+
+def is_headline(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 10 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+@dataclass
+class Candidate:
+    i: int  # first token
+    j: int  # one past the last token
+    label: str
+    score: float
+    rule: str
+
+
+class _SentenceTagger:
+    """All the rules over one sentence."""
+
+    def __init__(self, lex: Lexicons, sentence: Sentence) -> None:
+        self.lex = lex
+        self.toks = sentence_tokens(sentence)
+        self.words = [t.text for t in self.toks]
+        self.headline = is_headline(sentence.text)
+        names = lex.names_upper if self.headline else lex.names
+        key_words = [w.upper() for w in self.words] if self.headline else self.words
+        n = len(self.toks)
+        # longest lexicon name / title / head starting at each token
+        self.name_at = [names.longest(key_words, i) for i in range(n)]
+        self.title_at = [self._title(i, key_words) for i in range(n)]
+        self.org_head_at = [None if self.headline else lex.org_heads.longest(self.words, i) for i in range(n)]
+        self.loc_head_at = [None if self.headline else lex.loc_heads.longest(self.words, i) for i in range(n)]
+
+    # ----------------------------------------------------------------------------------- token helpers
+
+    def same_word_next(self, j: int) -> bool:
+        """Does token j continue the word of token j-1?"""
+        return 0 < j < len(self.toks) and self.toks[j].word == self.toks[j - 1].word
+
+    def ends_cleanly(self, j: int) -> bool:
+        """A span ending before token j must not cut a word whose next syllable is lowercase."""
+        return not (self.same_word_next(j) and not _is_cap(self.words[j]))
+
+    def word_end(self, j: int) -> int:
+        """Token index one past the end of token j's word."""
+        w = self.toks[j].word
+        while j < len(self.toks) and self.toks[j].word == w:
+            j += 1
+        return j
+
+    def sentence_start(self, i: int) -> bool:
+        return all(not _is_word(w) for w in self.words[:i])
+
+    def _title(self, i: int, key_words: list[str]) -> int:
+        """Length of a title starting at token i (0 if none)."""
+        table = self.lex.titles_upper if self.headline else self.lex.titles
+        hit = table.longest(key_words, i)
+        if hit is None:
+            return 0
+        n = hit[0]
+        first = self.words[i]
+        if n == 1 and first.lower() in KINSHIP and _is_cap(first) and not self.sentence_start(i) and not self.headline:
+            return 0  # `Anh` mid-sentence is England
+        if not self.ends_cleanly(i + n):
+            return 0  # `Anh_hùng`, `Bác_sĩ` read as one word are not `Anh`/`Bác` + name
+        # a longer organisation head or name at the same place wins (`Đại sứ quán` is not `Đại sứ` + name)
+        if self.name_at[i] is not None and self.name_at[i][0] > n:
+            return 0
+        org = None if self.headline else self.lex.org_heads.longest(self.words, i)
+        if org is not None and org[0] > n:
+            return 0
+        return n
+
+    def name_run(self, i: int, max_len: int = 4) -> int:
+        """Length of a run of capitalised syllables at i that can be a person's name (0 if none)."""
+        j = i
+        while j < len(self.toks) and j - i < max_len:
+            w = self.words[j]
+            if not (w.isalpha() and _is_cap(w)):
+                break
+            if not self.headline and len(w) > 1 and w.isupper():
+                break  # an acronym is not part of a name
+            if j > i and (self.title_at[j] or (self.name_at[j] and self.name_at[j][0] >= 2)):
+                break
+            j += 1
+        while j > i and not self.ends_cleanly(j):
+            j -= 1  # do not keep half of a word whose rest is lowercase
+        return j - i
+
+    def surname_name(self, i: int) -> int:
+        """Length of `surname + 1-3 capitalised syllables` at i (0 if none)."""
+        w = self.words[i]
+        if self.headline:  # every word is capitalised: only the commonest shape, surname + 2 syllables
+            if w not in self.lex.surnames_upper:
+                return 0
+            return 3 if self.name_run(i, 3) == 3 else 0
+        if w not in self.lex.surnames:
+            return 0
+        n = self.name_run(i, 4)
+        return n if n >= 2 else 0
+
+    # ------------------------------------------------------------------------------------------ rules
+
+    def candidates(self) -> tuple[list[Candidate], list[tuple[int, int]]]:
+        out: list[Candidate] = []
+        titles: list[tuple[int, int]] = []
+        n = len(self.toks)
+        i = 0
+        while i < n:  # titles: left to right, longest first
+            if self.title_at[i]:
+                titles.append((i, i + self.title_at[i]))
+                i += self.title_at[i]
+            else:
+                i += 1
+        for i in range(n):
+            hit = self.name_at[i]
+            if hit is not None and self.ends_cleanly(i + hit[0]):
+                k, label = hit
+                lone_kinship = k == 1 and self.words[i].lower() in KINSHIP and self.sentence_start(i)
+                if not lone_kinship:
+                    out.append(Candidate(i, i + k, str(label), 0.9 if k > 1 or len(self.words[i]) > 3 else 0.8, "lexicon"))
+            k = 0 if self.headline else self.surname_name(i)
+            if k:
+                score = 0.5 if self.headline else (0.85 if k >= 3 else 0.7)
+                out.append(Candidate(i, i + k, "PER", score, "surname"))
+            if not self.headline and _is_initials(self.words[i]):
+                out.append(Candidate(i, i + 1, "PER", 0.6, "initials"))
+            if self.org_head_at[i] is not None and _is_cap(self.words[i]):
+                c = self.org_head(i)
+                if c is not None:
+                    out.append(c)
+            if self.loc_head_at[i] is not None:
+                c = self.loc_head(i)
+                if c is not None:
+                    out.append(c)
+        for ti, tj in titles:
+            c = self.title_name(tj)
+            if c is not None:
+                out.append(c)
+        return out, titles
+
+    def continuation(self, j: int, connectors: set[str], bridge: bool) -> tuple[int, float]:
+        """End of the capitalised/lexicon continuation starting at token j, and how sure it is."""
+        n = len(self.toks)
+        start = j
+        score = 0.85
+        while j < n:
+            hit = self.name_at[j]
+            if self.title_at[j]:
+                break
+            if j > start and self.surname_name(j) >= 3:
+                break  # `Đại học X Nguyễn Văn A`: the person starts here
+            if hit is not None and self.ends_cleanly(j + hit[0]):
+                j += hit[0]
+                continue
+            w = self.words[j]
+            if _is_word(w) and _is_cap(w):
+                j = self.word_end(j)
+                continue
+            if (
+                j > start
+                and w in connectors
+                and j + 1 < n
+                and (_is_cap(self.words[j + 1]) or self.name_at[j + 1])
+                and not self.org_head_at[j + 1]  # `Viện X và Đại học Y` are two organisations
+            ):
+                j += 1
+                continue
+            if self.loc_head_at[j] is not None and connectors is ORG_CONNECTORS:
+                place = self.loc_head(j)  # `Ủy ban nhân dân tỉnh Quảng Nam`, `UBND quận 3`
+                if place is not None:
+                    j = place.j
+                    continue
+            if bridge and j > start:
+                # up to 3 lowercase words, then a place name: `Viện Nghiên cứu kinh tế Nhật Bản`
+                k = j
+                while k < n and k - j < 3 and self.words[k].isalpha() and not _is_cap(self.words[k]) and self.words[k] not in BRIDGE_BLOCKERS:
+                    k += 1
+                if k > j and k < n and self.name_at[k] is not None and self.name_at[k][1] == "LOC":
+                    j = k
+                    score = 0.6
+                    continue
+            break
+        return j, score
+
+    def org_head(self, i: int) -> Candidate | None:
+        k, flag = self.org_head_at[i]
+        if not self.ends_cleanly(i + k):
+            return None  # `Báo_cáo`, `Bộ_trưởng`: a lowercase syllable continues the head's word
+        j, score = self.continuation(i + k, ORG_CONNECTORS, bridge=True)
+        if tuple(self.words[i : i + k]) in MISSION_HEADS and j < len(self.toks) - 1 and self.words[j] in {"tại", "ở"}:
+            hit = self.name_at[j + 1]
+            if hit is not None and hit[1] == "LOC":
+                j = j + 1 + hit[0]
+        if j == i + k:
+            return Candidate(i, j, "ORG", 0.75, "org-head") if flag == "standalone" else None
+        return Candidate(i, j, "ORG", score, "org-head")
+
+    def loc_head(self, i: int) -> Candidate | None:
+        k, _ = self.loc_head_at[i]
+        if not self.ends_cleanly(i + k):
+            return None
+        j = i + k
+        if j < len(self.toks) and self.words[j].isdigit() and self.words[i].lower() in {"quận", "phường"}:
+            return Candidate(i, j + 1, "LOC", 0.8, "loc-head")  # `quận 1`
+        j, score = self.continuation(j, LOC_CONNECTORS, bridge=False)
+        if j == i + k:
+            return None
+        return Candidate(i, j, "LOC", min(score, 0.8), "loc-head")
+
+    def title_name(self, j: int) -> Candidate | None:
+        """The name after a title ending before token j; portfolio words, `nước`, places between stay out."""
+        n = len(self.toks)
+        skipped = 0
+        while j < n and skipped < 8:
+            w = self.words[j]
+            hit = self.name_at[j]
+            if w in {"nước", ",", "-", "và"} and skipped:
+                j += 1
+                skipped += 1
+                continue
+            if w == "nước":
+                j += 1
+                skipped += 1
+                continue
+            if hit is not None and (hit[0] >= 2 or not self.surname_name(j)):
+                j += hit[0]
+                skipped += 1
+                continue
+            if w in {"tại", "ở"} and j + 1 < n and self.name_at[j + 1] is not None:
+                j += 1 + self.name_at[j + 1][0]
+                skipped += 1
+                continue
+            # a portfolio word (`Ngoại giao`): capitalised first syllable, lowercase rest of the word
+            end = self.word_end(j)
+            if _is_cap(w) and end - j > 1 and not all(_is_cap(x) for x in self.words[j:end]):
+                j = end
+                skipped += 1
+                continue
+            break
+        if j >= n:
+            return None
+        if _is_initials(self.words[j]):
+            return Candidate(j, j + 1, "PER", 0.7, "title-name")
+        k = self.surname_name(j) or (0 if self.headline else self.name_run(j, 4))
+        if not k:
+            return None
+        return Candidate(j, j + k, "PER", 0.85 if not self.headline else 0.6, "title-name")
+
+
+def tag_sentence(sentence: Sentence, lex: Lexicons | None = None) -> list[Span]:
+    from . import resolve_overlaps
+
+    tagger = _SentenceTagger(lex or load_lexicons(), sentence)
+    cands, titles = tagger.candidates()
+    toks = tagger.toks
+    kept = []
+    for c in cands:
+        # titles stay outside every entity a rule builds; a lexicon name may contain one
+        clash = any(c.i < tj and ti < c.j and not (c.rule == "lexicon" and c.i <= ti and tj <= c.j) for ti, tj in titles)
+        if not clash:
+            kept.append(c)
+    spans = [Span(toks[c.i].start, toks[c.j - 1].end, c.label, c.score, f"rules:{c.rule}") for c in kept]
+    return resolve_overlaps(spans, tiebreak=lambda s: PRIORITY[s.source.split(":", 1)[1]])
+
+
+class RuleTagger:
+    name = "rules"
+    version = "1.0"
+
+    def __init__(self) -> None:
+        self.lex = load_lexicons()
+
+    def annotate(self, sentences: Sequence[Sentence]) -> list[list[Span]]:
+        return [tag_sentence(s, self.lex) for s in sentences]
