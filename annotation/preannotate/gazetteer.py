@@ -23,7 +23,23 @@ TOKEN = re.compile(r"\w+(?:[.&'’]\w+)*|[^\w\s]")
 
 
 def tokens(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(text)]
+    out = []
+    for m in TOKEN.finditer(text):
+        start, tok = m.start(), m.group()
+        # `USD.Vũ`, `Á.Nhật`: a dot before a lowercase-bearing word is a missing space, not `TP.HCM`/`N.T.H`
+        while "." in tok:
+            cut = next((k for k in range(1, len(tok)) if tok[k - 1] == "." and _glued(tok[k:])), None)
+            if cut is None:
+                break
+            out += [(start, start + cut - 1, tok[: cut - 1]), (start + cut - 1, start + cut, ".")]
+            start, tok = start + cut, tok[cut:]
+        out.append((start, start + len(tok), tok))
+    return out
+
+
+def _glued(rest: str) -> bool:
+    word = re.split(r"[.&'’]", rest, maxsplit=1)[0]
+    return len(word) > 1 and any(c.islower() for c in word)
 
 
 def read_entries(path: str | Path) -> list[tuple[str, str]]:

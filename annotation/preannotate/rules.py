@@ -225,6 +225,8 @@ class _SentenceTagger:
                 break
             j += 1
         while j > i and not self.ends_cleanly(j):
+            if j - i >= 2:
+                break  # `Nguyễn_Minh_Vũ_bày_tỏ`: the segmenter glued the name to the next word
             j -= 1  # do not keep half of a word whose rest is lowercase
         return j - i
 
@@ -270,7 +272,7 @@ class _SentenceTagger:
                 c = self.org_head(i)
                 if c is not None:
                     out.append(c)
-            if self.loc_head_at[i] is not None:
+            if self.loc_head_at[i] is not None and not (self.loc_head_at[i][0] == 1 and self.words[i] in self.lex.surnames):
                 c = self.loc_head(i)
                 if c is not None:
                     out.append(c)
@@ -293,6 +295,8 @@ class _SentenceTagger:
                 break  # `Đại học X Nguyễn Văn A`: the person starts here
             if hit is not None and self.ends_cleanly(j + hit[0]):
                 j += hit[0]
+                if hit[1] == "LOC" and j < n and self.words[j] not in connectors:
+                    break  # a country or province ends the name: `Bộ Ngoại giao Nhật Bản | Shimada Tomoaki`
                 continue
             w = self.words[j]
             if _is_word(w) and _is_cap(w):
@@ -314,9 +318,9 @@ class _SentenceTagger:
                     continue
             if bridge and j > start:
                 # up to 3 lowercase words, then a place name: `Viện Nghiên cứu kinh tế Nhật Bản`
-                k = j
-                while k < n and k - j < 3 and self.words[k].isalpha() and not _is_cap(self.words[k]) and self.words[k] not in BRIDGE_BLOCKERS:
-                    k += 1
+                k, bridged = j, 0
+                while k < n and bridged < 3 and self.words[k].isalpha() and not _is_cap(self.words[k]) and self.words[k] not in BRIDGE_BLOCKERS:
+                    k, bridged = k + 1, bridged + (not self.same_word_next(k + 1))
                 if k > j and k < n and self.name_at[k] is not None and self.name_at[k][1] == "LOC":
                     j = k
                     score = 0.6
@@ -374,7 +378,7 @@ class _SentenceTagger:
                 continue
             # a portfolio word (`Ngoại giao`): capitalised first syllable, lowercase rest of the word
             end = self.word_end(j)
-            if _is_cap(w) and end - j > 1 and not all(_is_cap(x) for x in self.words[j:end]):
+            if _is_cap(w) and end - j > 1 and not _is_cap(self.words[j + 1]):
                 j = end
                 skipped += 1
                 continue
