@@ -94,6 +94,16 @@ _WEEKDAY_JOIN = re.compile(r"\s?,?\s?$")
 _PRECEDING_WORD = re.compile(r"(\w+)\s*$")
 
 
+_FRACTION_BEFORE = {"chiếm", "khoảng", "gần", "hơn", "trên", "dưới", "tới"}
+_FRACTION_AFTER = re.compile(r"\s(?:số|tổng|diện|dân|lượng)\b", re.IGNORECASE)
+
+
+def _fraction(text: str, start: int, end: int) -> bool:
+    """`chiếm 2/3 số phiếu`: a bare d/m after a quantity word or before `số` is a fraction."""
+    m = _PRECEDING_WORD.search(text, 0, start)
+    return bool(m and m.group(1).lower() in _FRACTION_BEFORE) or bool(_FRACTION_AFTER.match(text, end))
+
+
 def _counted(text: str, start: int) -> bool:
     """`hai năm trước`, `nhiều năm qua`: a count before the unit makes it a duration."""
     m = _PRECEDING_WORD.search(text, 0, start)
@@ -107,6 +117,8 @@ def find_dates(text: str) -> list[Span]:
     candidates: list[Span] = []
     for rule, pattern, score in PATTERNS:
         for m in pattern.finditer(text):
+            if rule == "date-dm" and not m.group()[:1].isalpha() and _fraction(text, m.start(), m.end()):
+                continue
             if rule == "date-relative" and not m.group().lower().startswith(("cuối", "đầu", "giữa")) and _counted(text, m.start()):
                 continue
             candidates.append(Span(m.start(), m.end(), "DATE", score, f"dates:{rule}"))

@@ -94,6 +94,7 @@ class Lexicons:
     loc_heads: PhraseTable
     surnames: frozenset[str]
     surnames_upper: frozenset[str]
+    portfolios: PhraseTable
 
 
 @lru_cache(maxsize=1)
@@ -117,10 +118,16 @@ def load_lexicons() -> Lexicons:
     for head, _ in _read_list("loc_heads.txt"):
         for v in _variants(head):
             loc_heads.add(v, "head")
+    portfolios = PhraseTable()
+    for field, _ in _read_list("portfolios.txt"):
+        for v in _variants(field) | {field[:1].lower() + field[1:]}:
+            portfolios.add(v, True)
     surnames = frozenset(s for s, _ in _read_list("surnames.txt"))
     if not surnames:
         raise VnerError("annotation/lexicons/surnames.txt is empty; reinstall vner.")
-    return Lexicons(names, names_upper, titles, titles_upper, org_heads, loc_heads, surnames, frozenset(s.upper() for s in surnames))
+    return Lexicons(
+        names, names_upper, titles, titles_upper, org_heads, loc_heads, surnames, frozenset(s.upper() for s in surnames), portfolios
+    )
 
 
 @dataclass(frozen=True)
@@ -180,17 +187,21 @@ class _SentenceTagger:
 
     def ends_cleanly(self, j: int) -> bool:
         """A span ending before token j must not cut a word whose next syllable is lowercase."""
-        return not (self.same_word_next(j) and not _is_cap(self.words[j]))
+        return not (self.same_word_next(j) and self.words[j][:1].isalpha() and not _is_cap(self.words[j]))
 
     def word_end(self, j: int) -> int:
         """Token index one past the end of token j's word."""
         w = self.toks[j].word
-        while j < len(self.toks) and self.toks[j].word == w:
+        j += 1
+        while j < len(self.toks) and self.toks[j].word == w and _is_word(self.words[j]):
             j += 1
         return j
 
     def sentence_start(self, i: int) -> bool:
-        return all(not _is_word(w) for w in self.words[:i])
+        k = i - 1
+        while k >= 0 and self.words[k] in {'"', "“", "‘", "'", "(", "[", "-", "–", "—"}:
+            k -= 1
+        return k < 0 or self.words[k] in {".", "!", "?", ":", "…", ";"}
 
     def _title(self, i: int, key_words: list[str]) -> int:
         """Length of a title starting at token i (0 if none)."""
@@ -217,6 +228,9 @@ class _SentenceTagger:
         j = i
         while j < len(self.toks) and j - i < max_len:
             w = self.words[j]
+            if j > i and w in {"-", "‑"} and self._attached_part(j):
+                j += 2  # `Won-sik`, `Jean-Pierre`
+                continue
             if not (w.isalpha() and _is_cap(w)):
                 break
             if not self.headline and len(w) > 1 and w.isupper():
@@ -230,6 +244,17 @@ class _SentenceTagger:
             j -= 1  # do not keep half of a word whose rest is lowercase
         return j - i
 
+    def _attached_part(self, j: int) -> bool:
+        """Is token j a hyphen glued to a letter syllable on both sides that starts no place name?"""
+        t = self.toks
+        return (
+            j + 1 < len(t)
+            and t[j - 1].end == t[j].start
+            and t[j].end == t[j + 1].start
+            and self.words[j + 1].isalpha()
+            and self.name_at[j + 1] is None
+        )
+
     def surname_name(self, i: int) -> int:
         """Length of `surname + 1-3 capitalised syllables` at i (0 if none)."""
         w = self.words[i]
@@ -237,8 +262,8 @@ class _SentenceTagger:
             if w not in self.lex.surnames_upper:
                 return 0
             return 3 if self.name_run(i, 3) == 3 else 0
-        if w not in self.lex.surnames:
-            return 0
+        if w not in self.lex.surnames or (self.name_at[i] is not None and self.name_at[i][0] >= 2):
+            return 0  # `Hàn Quốc`, `Hà Nội` are places
         n = self.name_run(i, 4)
         return n if n >= 2 else 0
 
@@ -376,7 +401,12 @@ class _SentenceTagger:
                 j += 1 + self.name_at[j + 1][0]
                 skipped += 1
                 continue
-            # a portfolio word (`Ngoại giao`): capitalised first syllable, lowercase rest of the word
+            field = None if self.headline else self.lex.portfolios.longest(self.words, j)
+            if field is not None:
+                j += field[0]
+                skipped += 1
+                continue
+            # a portfolio word (`Ngoại_giao`): capitalised first syllable, lowercase second syllable
             end = self.word_end(j)
             if _is_cap(w) and end - j > 1 and not _is_cap(self.words[j + 1]):
                 j = end
