@@ -1,0 +1,118 @@
+"""`vner dataset` and `vner corrections`: thin wrappers over annotation.export/dataset/corrections."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "dataset",
+        help="turn a Label Studio JSON export into a Hugging Face dataset (+ CoNLL, JSONL, card)",
+        description="Read a Label Studio JSON export (tasks from `vner preannotate` or any text project), convert "
+        "every annotation to BIO tags over PhoBERT words without losing a span, split by document into "
+        "train/validation/test and write DIR (save_to_disk), DIR/conll, DIR/jsonl and DIR/README.md.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("export", metavar="EXPORT.json", help="Label Studio export (Export > JSON)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="dataset folder to write")
+    p.add_argument("--use-predictions", action="store_true",
+                   help="tasks nobody annotated use their (latest) pre-annotation instead of being skipped")
+    p.add_argument("--annotations", choices=["latest", "per-annotator"], default="latest",
+                   help="several annotations on a task: keep the latest, or one example per annotator")
+    p.add_argument("--lenient", action="store_true",
+                   help="leave out the sentences with problems and list them in DIR/issues.jsonl instead of failing")
+    p.add_argument("--split", default="0.8,0.1,0.1", metavar="TRAIN,VAL,TEST",
+                   help="document ratios of the train/validation/test splits")
+    p.add_argument("--seed", type=int, default=42, help="seed of the document shuffle")
+    p.set_defaults(func=_dataset)
+
+    p = sub.add_parser(
+        "corrections",
+        help="how much annotators changed the pre-annotations, per entity type",
+        description="Compare the pre-annotations (the predictions stored in the export, or recomputed with "
+        "--preannotators) with the annotators' corrections: per type, predicted spans kept, boundary changed, "
+        "type changed, deleted, and gold entities added; plus seqeval strict (IOB2) precision/recall/F1.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("export", metavar="EXPORT.json", help="Label Studio export with annotations (and predictions)")
+    p.add_argument("-o", "--output", metavar="REPORT.md", help="write the markdown report here (default: print it)")
+    p.add_argument("--json", metavar="REPORT.json", help="also write the report as JSON")
+    p.add_argument("--preannotators", metavar="SPEC",
+                   help="recompute predictions with these pre-annotators (e.g. rules,dates or model:DIR) instead of "
+                   "using the predictions stored in the export")
+    p.add_argument("--lenient", action="store_true", help="skip tasks with problems (listed) instead of failing")
+    p.set_defaults(func=_corrections)
+
+
+def parse_ratios(text: str) -> tuple[float, float, float]:
+    from annotation.errors import VnerError
+
+    try:
+        ratios = tuple(float(x) for x in text.split(","))
+    except ValueError:
+        ratios = ()
+    if len(ratios) != 3 or any(r < 0 for r in ratios) or sum(ratios) <= 0:
+        raise VnerError(f"--split {text!r}: give three non-negative ratios, e.g. --split 0.8,0.1,0.1.")
+    return ratios  # type: ignore[return-value]
+
+
+def _dataset(args) -> int:
+    from pathlib import Path
+
+    from annotation.dataset import build_dataset_dict, write_dataset
+    from annotation.export import load_export
+    from annotation.schema import ENTITY_TYPES
+
+    ratios = parse_ratios(args.split)
+    result = load_export(args.export, use_predictions=args.use_predictions, annotations=args.annotations,
+                         lenient=args.lenient, progress=True)
+    dsd = build_dataset_dict(result.examples, ratios=ratios, seed=args.seed)
+    counts = write_dataset(dsd, args.output, issues=result.issues, stats=result.stats, source=Path(args.export).name)
+    print(f"{args.output}: {len(result.examples)} sentences from {result.stats['tasks_used']} of "
+          f"{result.stats['tasks']} tasks")
+    header = ["split", "docs", "sentences"] + list(ENTITY_TYPES)
+    rows = [[name, str(len(set(ds["doc_id"]))), str(len(ds))] + [str(counts[name][t]) for t in ENTITY_TYPES]
+            for name, ds in dsd.items()]
+    widths = [max(len(r[k]) for r in [header] + rows) for k in range(len(header))]
+    for r in [header] + rows:
+        print("  ".join(c.rjust(w) if k else c.ljust(w) for k, (c, w) in enumerate(zip(r, widths))))
+    notes = []
+    for key, what in (("cancelled_tasks", "cancelled"), ("unannotated_tasks", "unannotated (skipped)"),
+                      ("from_predictions", "from predictions"), ("several_annotations", "with several annotations"),
+                      ("merged_sentences", "merged sentence groups")):
+        if result.stats.get(key):
+            notes.append(f"{len(result.stats[key])} {what}")
+    if notes:
+        print("tasks: " + ", ".join(notes))
+    if result.issues:
+        print(f"{len(result.issues)} problem(s) left out, listed in {Path(args.output) / 'issues.jsonl'}")
+    return 0
+
+
+def _corrections(args) -> int:
+    import json
+    from pathlib import Path
+
+    from annotation.corrections import correction_report, render_markdown
+
+    annotators = None
+    if args.preannotators:
+        from annotation.errors import VnerError
+
+        from .annotate import load_preannotators
+
+        specs = [s.strip() for s in args.preannotators.split(",") if s.strip()]
+        if not specs:
+            raise VnerError("--preannotators is empty; name at least one of rules, dates, crf, gazetteer:PATH, model:DIR.")
+        annotators = load_preannotators(specs)
+    report = correction_report(args.export, preannotators=annotators, lenient=args.lenient, progress=True)
+    text = render_markdown(report)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(args.output)
+    else:
+        print(text, end="")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(args.json)
+    return 0
