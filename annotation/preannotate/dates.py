@@ -90,6 +90,7 @@ PATTERNS: list[tuple[str, re.Pattern, float]] = [
 WEEKDAY = re.compile(
     rf"{START}(?:[Tt]hứ\s(?:Hai|Ba|Tư|Năm|Sáu|Bảy)|[Cc]hủ\s[Nn]hật|[Tt]hứ\s[2-7](?=,?\s(?:ngày\s)?\d))\b"
 )
+_RANGE_DASH = re.compile(r"\s?[-–]\s?")
 _WEEKDAY_JOIN = re.compile(r"\s?,?\s?$")
 _PRECEDING_WORD = re.compile(r"(\w+)\s*$")
 
@@ -123,6 +124,14 @@ def find_dates(text: str) -> list[Span]:
                 continue
             candidates.append(Span(m.start(), m.end(), "DATE", score, f"dates:{rule}"))
     spans = resolve_overlaps(candidates)
+    # a range of two dates is one span: `1/7-3/7`, `9/5/1945 - 9/5/2024`
+    merged: list[Span] = []
+    for sp in spans:
+        if merged and _RANGE_DASH.fullmatch(text[merged[-1].end : sp.start]):
+            prev = merged.pop()
+            sp = Span(prev.start, sp.end, "DATE", min(prev.score, sp.score), "dates:range")
+        merged.append(sp)
+    spans = merged
     # weekdays: alone, or joined to the date right after them by a space or comma
     out: list[Span] = []
     for m in WEEKDAY.finditer(text):

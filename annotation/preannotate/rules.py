@@ -149,8 +149,9 @@ def sentence_tokens(sentence: Sentence) -> list[Tok]:
 
 
 def is_headline(text: str) -> bool:
+    """All-caps text of four words or more (shorter all-caps lines are bylines: `Ảnh: XUÂN KHU`)."""
     letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 10 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    return len(text.split()) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
 @dataclass
@@ -233,11 +234,13 @@ class _SentenceTagger:
                 continue
             if not (w.isalpha() and _is_cap(w)):
                 break
-            if not self.headline and len(w) > 1 and w.isupper():
-                break  # an acronym is not part of a name
+            if not self.headline and len(w) > 1 and w.isupper() != (len(self.words[i]) > 1 and self.words[i].isupper()):
+                break  # an acronym is not part of a mixed-case name; `Ảnh: XUÂN KHU` is all caps throughout
             if j > i and (self.title_at[j] or (self.name_at[j] and self.name_at[j][0] >= 2)):
                 break
             j += 1
+        if j - i == 1 and len(self.words[i]) > 1 and self.words[i].isupper() and not self.headline:
+            return 0  # a lone all-caps word is an acronym
         while j > i and not self.ends_cleanly(j):
             if j - i >= 2:
                 break  # `Nguyễn_Minh_Vũ_bày_tỏ`: the segmenter glued the name to the next word
@@ -301,6 +304,7 @@ class _SentenceTagger:
                 c = self.loc_head(i)
                 if c is not None:
                     out.append(c)
+                    out.extend(self.enumeration(c.j))
         for ti, tj in titles:
             c = self.title_name(tj)
             if c is not None:
@@ -341,7 +345,7 @@ class _SentenceTagger:
                 if place is not None:
                     j = place.j
                     continue
-            if bridge and j > start:
+            if bridge:
                 # up to 3 lowercase words, then a place name: `Viện Nghiên cứu kinh tế Nhật Bản`
                 k, bridged = j, 0
                 while k < n and bridged < 3 and self.words[k].isalpha() and not _is_cap(self.words[k]) and self.words[k] not in BRIDGE_BLOCKERS:
@@ -378,6 +382,20 @@ class _SentenceTagger:
             return None
         return Candidate(i, j, "LOC", min(score, 0.8), "loc-head")
 
+    def enumeration(self, j: int) -> list[Candidate]:
+        """Places listed after a place head: `các tỉnh Trat, Chanthaburi và Chonburi` -> two more LOC."""
+        out = []
+        n = len(self.toks)
+        while j + 1 < n and self.words[j] in {",", "và"} and _is_cap(self.words[j + 1]) and self.words[j + 1].isalpha():
+            if self.name_at[j + 1] is not None or self.title_at[j + 1] or self.org_head_at[j + 1] or self.surname_name(j + 1):
+                break  # a known name or another construction: the other rules handle it
+            k = self.name_run(j + 1, 3)
+            if not k:
+                break
+            out.append(Candidate(j + 1, j + 1 + k, "LOC", 0.6, "loc-head"))
+            j = j + 1 + k
+        return out
+
     def title_name(self, j: int) -> Candidate | None:
         """The name after a title ending before token j; portfolio words, `nước`, places between stay out."""
         n = len(self.toks)
@@ -397,6 +415,12 @@ class _SentenceTagger:
                 j += hit[0]
                 skipped += 1
                 continue
+            if w == "(" and skipped:
+                close = next((k for k in range(j + 1, min(n, j + 8)) if self.words[k] == ")"), None)
+                if close is not None:  # `Tổng thư ký Liên hợp quốc (TTK LHQ) Antonio Guterres`
+                    j = close + 1
+                    skipped += 1
+                    continue
             if w in {"tại", "ở"} and j + 1 < n and self.name_at[j + 1] is not None:
                 j += 1 + self.name_at[j + 1][0]
                 skipped += 1
