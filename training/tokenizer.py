@@ -17,8 +17,9 @@ which is what label alignment needs. This module rebuilds the same tokenizer fro
 `load_tokenizer(name_or_path)` returns this tokenizer for PhoBERT (Hub ids such as `vinai/phobert-base` or a local
 folder) and `AutoTokenizer(use_fast=True)` for any other backbone. `save_pretrained` writes PhoBERT's own files
 (vocab.txt, bpe.codes, tokenizer_config.json naming `PhobertTokenizer`), so a saved model folder loads with the stock
-slow tokenizer too. One known gap: a literal `</w>` typed inside a word can get a different id than the slow
-tokenizer gives (the BPE symbol for it is shared with an end-of-word piece); text never contains it in practice.
+slow tokenizer too. A literal `</w>` typed in the text makes a non-final BPE symbol look like a final one (the slow
+tokenizer conflates them in merging too, only its final lookup differs); inputs that contain it get that lookup
+fixed token by token from the offsets, all other inputs take the plain fast path.
 """
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def read_merges(path: str | os.PathLike) -> list[tuple[str, str]]:
 
 
 def build_backend(vocab_file: str | os.PathLike, merges_file: str | os.PathLike):
-    """The `tokenizers.Tokenizer` plus the remap {extra id -> PhoBERT id} applied after encoding."""
+    """The `tokenizers.Tokenizer`, the remap {extra id -> PhoBERT id} applied after encoding, PhoBERT's vocab."""
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers, processors
 
     encoder = read_vocab(vocab_file)
@@ -140,7 +141,7 @@ def build_backend(vocab_file: str | os.PathLike, merges_file: str | os.PathLike)
         special_tokens=[(BOS, encoder[BOS]), (EOS, encoder[EOS])],
     )
     tok.decoder = decoders.BPEDecoder(suffix=END_OF_WORD)
-    return tok, remap, len(encoder)
+    return tok, remap, encoder
 
 
 def _fast_class():
@@ -154,8 +155,9 @@ def _fast_class():
         slow_tokenizer_class = None
 
         def __init__(self, vocab_file: str, merges_file: str, **kwargs):
-            backend, remap, size = build_backend(vocab_file, merges_file)
-            self._remap, self._size = remap, size
+            backend, remap, encoder = build_backend(vocab_file, merges_file)
+            self._remap, self._size, self._encoder = remap, len(encoder), encoder
+            self._literal_eow = False
             for key, value in dict(bos_token=BOS, eos_token=EOS, sep_token=EOS, cls_token=BOS, unk_token=UNK,
                                    pad_token=PAD, mask_token=MASK).items():
                 kwargs.setdefault(key, value)
@@ -168,10 +170,34 @@ def _fast_class():
                 return [self._remap.get(i, i) for i in ids]
             return ids
 
+        def _encode_plus(self, text, text_pair=None, *args, **kwargs):
+            # repr() finds "</w>" in a str or any nesting of lists of str (it has no characters repr escapes).
+            self._literal_eow = END_OF_WORD in repr(text) or (text_pair is not None and END_OF_WORD in repr(text_pair))
+            try:
+                return super()._encode_plus(text, text_pair, *args, **kwargs)
+            finally:
+                self._literal_eow = False
+
         def _convert_encoding(self, encoding, *args, **kwargs):
             encoding_dict, encodings = super()._convert_encoding(encoding, *args, **kwargs)
-            encoding_dict["input_ids"] = [self._fix(ids) for ids in encoding_dict["input_ids"]]
+            rows = []
+            for ids, enc in zip(encoding_dict["input_ids"], encodings):
+                ids = self._fix(ids)
+                if self._literal_eow:
+                    ids = self._fix_literal_end_of_word(ids, enc)
+                rows.append(ids)
+            encoding_dict["input_ids"] = rows
             return encoding_dict, encodings
+
+        def _fix_literal_end_of_word(self, ids, enc):
+            """A symbol ending in a TYPED `</w>` covers as many characters as it has (a real end-of-word symbol
+            covers 4 fewer); it is a non-final piece, which PhoBERT looks up as `symbol@@`."""
+            ids = list(ids)
+            unk = self._encoder[UNK]
+            for k, (token, (start, end), special) in enumerate(zip(enc.tokens, enc.offsets, enc.special_tokens_mask)):
+                if not special and token.endswith(END_OF_WORD) and len(token) == end - start:
+                    ids[k] = self._encoder.get(token + CONTINUATION, unk)
+            return ids
 
         def _convert_token_to_id_with_added_voc(self, token: str) -> int:
             i = super()._convert_token_to_id_with_added_voc(token)
@@ -214,19 +240,24 @@ def phobert_tokenizer_fast(vocab_file: str | os.PathLike, merges_file: str | os.
 
 
 def _resolve(name_or_path: str, filename: str, **kw) -> str | None:
-    """Local path of `filename` in a folder or (cached / downloadable) Hub repo, or None when it has none."""
+    """Local path of `filename` in a folder or Hub repo (local cache first, then the Hub), or None."""
     local = Path(name_or_path)
     if local.is_dir():
         return str(local / filename) if (local / filename).is_file() else None
-    try:
-        from transformers.utils import cached_file
+    from transformers.utils import cached_file
 
-        return cached_file(
-            name_or_path, filename, _raise_exceptions_for_missing_entries=False,
-            _raise_exceptions_for_connection_errors=False, **kw,
-        )
-    except Exception:
-        return None
+    options = dict(_raise_exceptions_for_missing_entries=False, _raise_exceptions_for_connection_errors=False)
+    attempts = [dict(kw, local_files_only=True)]
+    if not kw.get("local_files_only"):
+        attempts.append(kw)
+    for extra in attempts:
+        try:
+            path = cached_file(name_or_path, filename, **options, **extra)
+        except Exception:
+            path = None
+        if path:
+            return path
+    return None
 
 
 def _config_tokenizer_class(name_or_path: str, **kw) -> str | None:
@@ -243,15 +274,16 @@ def _config_tokenizer_class(name_or_path: str, **kw) -> str | None:
 
 
 def is_phobert(name_or_path: str | os.PathLike, **kw) -> bool:
-    """True for PhoBERT-format tokenizers: config naming PhobertTokenizer, or vocab.txt + bpe.codes present."""
+    """True for PhoBERT-format tokenizers: a config naming PhobertTokenizer, vocab.txt + bpe.codes in a folder,
+    or a Hub id with `phobert` in its name (decided without the network, e.g. `vinai/phobert-base`)."""
     name_or_path = str(name_or_path)
+    local = Path(name_or_path).is_dir()
+    if not local and "phobert" in name_or_path.lower():
+        return True
     cls = _config_tokenizer_class(name_or_path, **kw)
     if cls is not None:
         return cls.removesuffix("Fast") == "PhobertTokenizer"
-    if all(_resolve(name_or_path, f, **kw) for f in PHOBERT_FILES):
-        return True
-    # A Hub id that is neither cached nor reachable: go by its name (vinai/phobert-*), so the error says what to get.
-    return not Path(name_or_path).exists() and "phobert" in name_or_path.lower()
+    return local and all(_resolve(name_or_path, f) for f in PHOBERT_FILES)
 
 
 def load_tokenizer(name_or_path: str | os.PathLike, **kw):
