@@ -526,11 +526,11 @@ def load_export(
     stats["issues"] = len(reader.issues)
     stats["merged_sentence_groups"] = len(stats["merged_sentences"])
     if reader.issues and not lenient:
-        raise VnerError(_summary(path, reader.issues))
+        raise VnerError(issues_summary(path, reader.issues))
     return ExportResult(examples, reader.issues, stats)
 
 
-def _summary(path, issues: Sequence[ExportIssue], shown: int = 3) -> str:
+def issues_summary(path, issues: Sequence[ExportIssue], shown: int = 3) -> str:
     first = "; ".join(str(i) for i in issues[:shown])
     more = f" (and {len(issues) - shown} more)" if len(issues) > shown else ""
     return (f"{path}: {len(issues)} problem(s) in the export: {first}{more}. Fix them in Label Studio, or pass "
