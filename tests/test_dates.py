@@ -65,3 +65,7 @@ def test_tagger_returns_one_list_per_sentence():
     sents = [Sentence("d", 0, "Ngày 1/6 là Tết thiếu nhi.", ()), Sentence("d", 1, "Không có ngày tháng.", ())]
     out = DateTagger().annotate(sents)
     assert [[s.text[sp.start : sp.end] for sp in spans] for s, spans in zip(sents, out)] == [["Ngày 1/6"], []]
+
+
+def test_range_of_two_dates_is_one_span():
+    assert dates("Triển lãm mở cửa 10/6-15/6 hằng năm.") == ["10/6-15/6"]

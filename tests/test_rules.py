@@ -103,3 +103,15 @@ def test_rule_tagger_protocol():
     sents = [raw("Hà Nội mưa to."), raw("không có gì.")]
     out = tagger.annotate(sents)
     assert len(out) == 2 and out[1] == []
+
+
+def test_paired_short_country_forms_and_place_lists():
+    got = ents(raw("Diễn đàn doanh nghiệp Việt - Hàn họp ở các tỉnh Udon Thani, Khon Kaen và Nong Khai."))
+    assert ("Việt", "LOC") in got and ("Hàn", "LOC") in got
+    assert {("Khon Kaen", "LOC"), ("Nong Khai", "LOC")} <= set(got)
+    assert ents(raw("Ông Việt đến muộn.")) == []  # a lone short form is a given name
+
+
+def test_name_after_title_with_parenthetical():
+    got = ents(raw("Tổng thư ký NATO (TTK) Mark Rutte phát biểu."))
+    assert ("NATO", "ORG") in got and ("Mark Rutte", "PER") in got

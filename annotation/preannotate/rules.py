@@ -51,6 +51,8 @@ BRIDGE_BLOCKERS = set(
 )
 MISSION_HEADS = {("Đại", "sứ", "quán"), ("Tổng", "lãnh", "sự", "quán"), ("Tổng", "Lãnh", "sự", "quán"), ("Lãnh", "sự", "quán")}
 ORG_CONNECTORS = {"và", "&", "-"}
+# One-syllable country forms that are places only when paired with another place (`Việt - Nhật`, `Trung-Mỹ`).
+SHORT_COUNTRY = {"Việt", "Trung", "Hàn", "Triều", "Nhật", "Mỹ", "Nga", "Lào", "Pháp", "Đức", "Anh", "Ấn", "Úc", "Thái"}
 LOC_CONNECTORS = {"-"}
 
 
@@ -247,6 +249,17 @@ class _SentenceTagger:
             j -= 1  # do not keep half of a word whose rest is lowercase
         return j - i
 
+    def _paired_with_place(self, i: int) -> bool:
+        """Is token i one side of `X - Y` (or `X-Y`) whose other side is a place name?"""
+        w = self.words
+        after = i + 2 < len(w) and w[i + 1] in {"-", "–"} and (
+            w[i + 2] in SHORT_COUNTRY or (self.name_at[i + 2] is not None and self.name_at[i + 2][1] == "LOC")
+        )
+        before = i >= 2 and w[i - 1] in {"-", "–"} and (w[i - 2] in SHORT_COUNTRY or any(
+            self.name_at[k] is not None and self.name_at[k][1] == "LOC" and k + self.name_at[k][0] == i - 1 for k in range(max(0, i - 5), i - 1)
+        ))
+        return after or before
+
     def _attached_part(self, j: int) -> bool:
         """Is token j a hyphen glued to a letter syllable on both sides that starts no place name?"""
         t = self.toks
@@ -294,6 +307,8 @@ class _SentenceTagger:
             if k:
                 score = 0.5 if self.headline else (0.85 if k >= 3 else 0.7)
                 out.append(Candidate(i, i + k, "PER", score, "surname"))
+            if self.words[i] in SHORT_COUNTRY and self._paired_with_place(i):
+                out.append(Candidate(i, i + 1, "LOC", 0.7, "lexicon"))  # `quan hệ Việt - Nhật`
             if not self.headline and _is_initials(self.words[i]):
                 out.append(Candidate(i, i + 1, "PER", 0.6, "initials"))
             if self.org_head_at[i] is not None and _is_cap(self.words[i]):
