@@ -109,7 +109,7 @@ def test_paired_short_country_forms_and_place_lists():
     got = ents(raw("Diễn đàn doanh nghiệp Việt - Hàn họp ở các tỉnh Udon Thani, Khon Kaen và Nong Khai."))
     assert ("Việt", "LOC") in got and ("Hàn", "LOC") in got
     assert {("Khon Kaen", "LOC"), ("Nong Khai", "LOC")} <= set(got)
-    assert ents(raw("Ông Việt đến muộn.")) == []  # a lone short form is a given name
+    assert ents(raw("Ông Việt đến muộn.")) == [("Việt", "PER")]  # a lone short form after a title is a name
 
 
 def test_name_after_title_with_parenthetical():
