@@ -77,3 +77,41 @@ def make_dataset_dict(n_train: int = 48, n_eval: int = 12, seed: int = 0):
             for k, (split, n) in enumerate((("train", n_train), ("validation", n_eval), ("test", n_eval)))
         }
     )
+
+
+# ------------------------------------------------------------------------------------ shared, built once per run
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def tiny_base_model(base_temp) -> str:
+    """`vner tiny-model` output (a PhoBERT-format checkpoint), built once per test session."""
+    import subprocess
+    import sys
+
+    out = base_temp / "vner-tiny-base"
+    if not (out / "config.json").exists():
+        subprocess.run([sys.executable, "-m", "vner", "tiny-model", "-o", str(out)], check=True, cwd=ROOT,
+                       capture_output=True)
+    return str(out)
+
+
+def dataset_dir(base_temp) -> str:
+    out = base_temp / "vner-dataset"
+    if not (out / "dataset_dict.json").exists():
+        make_dataset_dict().save_to_disk(str(out))
+    return str(out)
+
+
+def trained_model(base_temp) -> str:
+    """The tiny model fine-tuned for a few steps on `dataset_dir` (shared by the evaluate/predict/publish tests)."""
+    out = base_temp / "vner-trained"
+    if not (out / "metrics.json").exists():
+        from training.train import main
+
+        main([
+            "--model_name_or_path", tiny_base_model(base_temp), "--dataset", dataset_dir(base_temp),
+            "--output_dir", str(out), "--num_train_epochs", "3", "--per_device_train_batch_size", "8",
+            "--learning_rate", "5e-3", "--disable_tqdm", "true",
+        ])
+    return str(out)

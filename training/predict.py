@@ -65,39 +65,30 @@ class Tagger:
         import torch
         from tqdm.auto import tqdm
 
-        from training.features import encode_words
+        from training.features import encode_words, word_predictions
 
         enc = encode_words(self.tokenizer, [list(w) for w in words_batch], max_length=self.max_length)
-        windows = _windows(enc)
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
-        word_probs: list[list] = [[None] * len(words) for words in words_batch]
+        order = sorted(range(enc.num_windows), key=lambda i: len(enc.input_ids[i]))
+        window_probs: list = [None] * enc.num_windows
         pad_id = self.tokenizer.pad_token_id
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         with torch.inference_mode():
             for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress):
-                width = max(len(windows[i].input_ids) for i in batch)
+                width = max(len(enc.input_ids[i]) for i in batch)
                 ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
                 mask = torch.zeros((len(batch), width), dtype=torch.long)
                 for row, i in enumerate(batch):
-                    n = len(windows[i].input_ids)
-                    ids[row, :n] = torch.tensor(windows[i].input_ids)
+                    n = len(enc.input_ids[i])
+                    ids[row, :n] = torch.tensor(enc.input_ids[i])
                     mask[row, :n] = 1
                 logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
                 probs = logits.float().softmax(-1).cpu()
                 for row, i in enumerate(batch):
-                    w = windows[i]
-                    for pos, word in w.first_subwords:
-                        word_probs[w.sentence][word] = probs[row, pos]
+                    window_probs[i] = probs[row]
         out = []
-        for s, probs in enumerate(word_probs):
-            tags, scores = [], []
-            for k, p in enumerate(probs):
-                if p is None:  # a word with no subword at all (cannot happen with PhoBERT: <unk> stands in)
-                    raise VnerError(f"sentence {s}: word {k} {words_batch[s][k]!r} produced no subword")
-                best = int(p.argmax())
-                tags.append(self.id2label[best])
-                scores.append(float(p[best]))
-            out.append(WordTags(tags, scores))
+        for probs in word_predictions(enc, window_probs):  # first subword of each word, windows merged
+            best = [int(p.argmax()) for p in probs]
+            out.append(WordTags([self.id2label[b] for b in best], [float(p[b]) for p, b in zip(probs, best)]))
         return out
 
     def spans(self, sentences: Sequence[Sentence], *, source: str | None = None, progress: bool = False) -> list[list[Span]]:
@@ -108,26 +99,6 @@ class Tagger:
             spans = bio_to_spans(sentence.word_spans, t.tags, t.scores)
             out.append([Span(sp.start, sp.end, sp.label, sp.score, source) for sp in spans])
         return out
-
-
-@dataclass
-class _Window:
-    sentence: int
-    input_ids: list[int]
-    first_subwords: list[tuple[int, int]]  # (position in window, word index in sentence)
-
-
-def _windows(enc) -> list[_Window]:
-    """Windows from `encode_words` output, with the position of each word's first subword."""
-    out = []
-    for ids, word_ids, sentence in zip(enc["input_ids"], enc["word_ids"], enc["sentence_index"]):
-        firsts, prev = [], None
-        for pos, w in enumerate(word_ids):
-            if w is not None and w != prev:
-                firsts.append((pos, w))
-            prev = w
-        out.append(_Window(sentence, list(ids), firsts))
-    return out
 
 
 class ModelAnnotator:

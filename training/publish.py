@@ -113,7 +113,7 @@ def model_card(model_dir: str | Path, repo_id: str, metrics: dict, *, metrics_so
     body = f"""
 # {repo_id.split('/')[-1]}
 {stand_in_note}
-Vietnamese named-entity recognition (token classification) fine-tuned with [vner](https://github.com/) from
+Vietnamese named-entity recognition (token classification) fine-tuned with vner from
 `{base}` on the `{dataset_name}` dataset.
 
 ## Labels

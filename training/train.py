@@ -109,6 +109,11 @@ def parse_args(argv: Sequence[str] | None = None):
             raise VnerError("--config needs a file (JSON or YAML).")
         config_file = argv[i + 1]
         del argv[i : i + 2]
+    import torch
+
+    if not torch.cuda.is_available():
+        # use_cpu makes accelerate set up gloo DDP under torchrun on CPU-only machines; nothing to pin memory to
+        parser.set_defaults(use_cpu=True, dataloader_pin_memory=False)
     if config_file:
         parser.set_defaults(**_read_config(config_file, parser))
     model_args, data_args, training_args = parser.parse_args_into_dataclasses(args=argv)
@@ -145,8 +150,8 @@ def _auto_mixed_precision(args):
     """bf16 on a GPU that has it, else fp16; fp32 on CPU or with --no_mixed_precision."""
     import torch
 
-    if not torch.cuda.is_available() or args.use_cpu:
-        return replace(args, dataloader_pin_memory=False)  # nothing to pin to
+    if args.use_cpu or not torch.cuda.is_available():
+        return args
     if args.bf16 or args.fp16 or args.no_mixed_precision:
         return args
     if torch.cuda.is_bf16_supported():
@@ -182,13 +187,14 @@ def label_names(ds) -> list[str]:
     return list(split.features["ner_tags"].feature.names)
 
 
-def encode_split(split, tokenizer, *, label_all_subwords: bool, max_length: int, desc: str):
+def encode_split(split, tokenizer, *, label_names: Sequence[str], label_all_subwords: bool, max_length: int, desc: str):
     """Words + word tags -> subword windows (input_ids, attention_mask, labels); one row per window."""
     from training.features import encode_words
 
     def encode(batch):
         enc = encode_words(
-            tokenizer, batch["tokens"], batch["ner_tags"], label_all_subwords=label_all_subwords, max_length=max_length
+            tokenizer, batch["tokens"], batch["ner_tags"],
+            label_all_subwords=label_all_subwords, max_length=max_length, label_names=label_names,
         )
         return {k: enc[k] for k in ("input_ids", "attention_mask", "labels")}
 
@@ -240,7 +246,6 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
         Trainer,
         set_seed,
     )
-    from transformers.trainer_utils import get_last_checkpoint
 
     from training.tokenizer import load_tokenizer
 
@@ -250,7 +255,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
     # 1. Resume or start over. Same command again -> continue from the last checkpoint.
     last_checkpoint = None
     if output_dir.is_dir() and not training_args.overwrite_output_dir:
-        last_checkpoint = get_last_checkpoint(str(output_dir))
+        last_checkpoint = last_complete_checkpoint(output_dir, remove_partial=training_args.process_index == 0)
         if last_checkpoint is None and (output_dir / "metrics.json").exists():
             raise VnerError(
                 f"{output_dir}: already holds a finished model; pass --overwrite_output_dir to train again there, "
@@ -279,7 +284,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
         split = ds[name] if limit is None else ds[name].select(range(min(limit, len(ds[name]))))
         with training_args.main_process_first(desc=f"encode {name}"):
             splits[role] = encode_split(
-                split, tokenizer, label_all_subwords=data_args.label_all_subwords,
+                split, tokenizer, label_names=labels, label_all_subwords=data_args.label_all_subwords,
                 max_length=data_args.max_seq_length, desc=f"encode {name}",
             )
     if "validation" not in splits:
@@ -301,7 +306,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
 
     # 4. Trainer: dynamic padding, length-grouped batches, eval each epoch, early stopping on entity F1.
     callbacks = []
-    if training_args.early_stopping_patience and "validation" in splits:
+    if training_args.early_stopping_patience and "validation" in splits and training_args.eval_strategy != "no":
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=training_args.early_stopping_patience))
     mixed = training_args.bf16 or training_args.fp16
     trainer = Trainer(
@@ -333,6 +338,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
             "data": asdict(data_args),
             "training": json.loads(training_args.to_json_string()),
             "resumed_from": last_checkpoint,
+            "world_size": training_args.world_size,
         }
         (output_dir / "training_args.json").write_text(json.dumps(run_info, indent=2, ensure_ascii=False) + "\n")
         (output_dir / "labels.json").write_text(
@@ -341,6 +347,26 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
         (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         logger.info("model written to %s", output_dir)
     return metrics
+
+
+def last_complete_checkpoint(output_dir: Path, *, remove_partial: bool = False) -> str | None:
+    """The newest `checkpoint-N` whose trainer_state.json (the Trainer writes it last) is complete.
+    A run killed while saving leaves a partial checkpoint; resuming from it would fail, so it is skipped
+    (and removed by the main process, since the resumed run will write that step again)."""
+    checkpoints = sorted(
+        (p for p in output_dir.glob("checkpoint-*") if p.is_dir() and p.name.split("-")[-1].isdigit()),
+        key=lambda p: int(p.name.split("-")[-1]),
+        reverse=True,
+    )
+    for checkpoint in checkpoints:
+        try:
+            json.loads((checkpoint / "trainer_state.json").read_text(encoding="utf-8"))
+            return str(checkpoint)
+        except (OSError, ValueError):
+            logger.warning("%s: incomplete checkpoint (interrupted while saving); skipped", checkpoint)
+            if remove_partial:
+                shutil.rmtree(checkpoint, ignore_errors=True)
+    return None
 
 
 def _copy_tokenizer_files(source: str, output_dir: Path) -> None:
