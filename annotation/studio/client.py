@@ -1,0 +1,298 @@
+"""Push vner tasks to Label Studio and pull corrected tasks back, over its REST API (label-studio-sdk 2.x).
+
+Works with the server `vner studio start` runs or any Label Studio (`--url`, `LABEL_STUDIO_URL`,
+`LABEL_STUDIO_API_KEY`). Pushes are idempotent: every task carries a stable `data.task_key`, existing keys
+are listed first and skipped, so a re-run after a failure ends with each task exactly once. The API token
+never appears in messages: every error text is scrubbed before it is raised.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence, TypeVar
+
+from ..errors import VnerError
+from ..schema import check_config_labels, labeling_config_xml
+from . import server
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# The keys of a task in Label Studio's JSON export; the task list API adds Data Manager columns we drop.
+EXPORT_TASK_KEYS = (
+    "id", "annotations", "drafts", "predictions", "data", "meta", "created_at", "updated_at", "inner_id",
+    "total_annotations", "cancelled_annotations", "total_predictions", "comment_count",
+    "unresolved_comment_count", "last_comment_updated_at", "project", "updated_by", "comment_authors",
+)
+_NO_SDK_RETRIES = {"max_retries": 0}  # retries are ours (below): backoff, and a re-check before re-importing
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 5  # total tries of one request
+    initial_delay: float = 0.5  # seconds; doubles each try (0.5, 1, 2, 4 -> 7.5 s before giving up)
+    timeout: float = 120.0  # seconds per request (a 10k-task page or import batch can take a while)
+
+
+@dataclass
+class PushResult:
+    project_id: int
+    project_created: bool
+    imported: int
+    skipped_existing: int
+    duplicates_in_input: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------- settings
+def resolve_url(url: str | None = None, home: str | Path | None = None) -> str:
+    """`--url`, else `LABEL_STUDIO_URL`, else the server `vner studio start` runs."""
+    url = url or os.environ.get("LABEL_STUDIO_URL")
+    if not url:
+        info = server.running_server(server.studio_home(home))
+        if info is None:
+            raise VnerError(
+                "no Label Studio to talk to: start one with `vner studio start`, or point at yours with "
+                "--url / LABEL_STUDIO_URL."
+            )
+        url = info.url
+    return url.rstrip("/")
+
+
+def resolve_api_key(api_key: str | None, url: str, home: str | Path | None = None) -> str:
+    """`--api-key`, else `LABEL_STUDIO_API_KEY`, else the token of the local server vner started at `url`."""
+    key = api_key if api_key is not None else os.environ.get("LABEL_STUDIO_API_KEY")
+    if key is None:
+        h = server.studio_home(home)
+        info = server.running_server(h)
+        if info is not None and info.url.rstrip("/") == url:
+            key = server.local_token(h)
+    if not key or not key.strip():
+        raise VnerError(
+            f"no API token for Label Studio at {url}: set LABEL_STUDIO_API_KEY or pass --api-key "
+            "(Account & Settings > Access Token in Label Studio; for the server `vner studio start` runs, "
+            "`export LABEL_STUDIO_API_KEY=$(cat .studio/token)`)."
+        )
+    return key.strip()
+
+
+# --------------------------------------------------------------------------------------------- client
+class StudioClient:
+    """A Label Studio connection with retries and token-free error messages."""
+
+    def __init__(self, url: str, api_key: str, *, retry: RetryPolicy | None = None):
+        from label_studio_sdk import LabelStudio
+
+        self.url = url.rstrip("/")
+        self._key = api_key
+        self.retry = retry or RetryPolicy()
+        self.sdk = LabelStudio(base_url=self.url, api_key=api_key, timeout=self.retry.timeout, max_retries=0)
+
+    def scrub(self, text: str) -> str:
+        return text.replace(self._key, "***") if self._key else text
+
+    def call(self, what: str, fn: Callable[..., T], *args, **kwargs) -> T:
+        """`fn(*args, **kwargs)` with exponential backoff on connection errors, timeouts, 429 and 5xx."""
+        import httpx
+        from label_studio_sdk.core.api_error import ApiError
+
+        kwargs.setdefault("request_options", _NO_SDK_RETRIES)
+        delay = self.retry.initial_delay
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                return fn(*args, **kwargs)
+            except httpx.TransportError as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            except ApiError as exc:
+                status = exc.status_code or 0
+                if status in (401, 403):
+                    raise VnerError(
+                        f"Label Studio at {self.url} rejected the API token (HTTP {status}) while {what}: "
+                        "fix LABEL_STUDIO_API_KEY or --api-key."
+                    ) from None
+                if status < 500 and status != 429:
+                    raise VnerError(self.scrub(f"Label Studio at {self.url}: {what} failed (HTTP {status}): "
+                                               f"{_body_text(exc.body)}")) from None
+                problem = f"HTTP {status}"
+            if attempt < self.retry.attempts:
+                log.warning("%s", self.scrub(f"{what}: {problem}; retrying in {delay:g} s ({attempt}/{self.retry.attempts})"))
+                time.sleep(delay)
+                delay *= 2
+        raise VnerError(self.scrub(
+            f"Label Studio at {self.url} is unreachable or failing ({problem}) after {self.retry.attempts} tries "
+            f"while {what}; is it running (`vner studio status`)? Otherwise fix --url / LABEL_STUDIO_URL."
+        ))
+
+    # ----------------------------------------------------------------------------------------- projects
+    def find_project(self, title: str):
+        first_page = self.call("listing projects", self.sdk.projects.list, title=title, page_size=1000)
+        matches = [p for p in first_page.items or [] if p.title == title]
+        if len(matches) > 1:
+            ids = ", ".join(str(p.id) for p in matches)
+            raise VnerError(f"Label Studio at {self.url} has {len(matches)} projects titled {title!r} (ids {ids}); "
+                            "rename all but one.")
+        if not matches:
+            return None
+        project = self.call(f"reading project {title!r}", self.sdk.projects.get, matches[0].id)
+        check_config_labels(project.label_config or "", source=f"project {title!r} (id {project.id}) at {self.url}")
+        return project
+
+    def project_for_push(self, title: str) -> tuple[int, bool]:
+        """The id of the project titled `title` (created with vner's labeling config if missing)."""
+        project = self.find_project(title)
+        if project is not None:
+            return project.id, False
+        project = self.call(f"creating project {title!r}", self.sdk.projects.create, title=title,
+                            label_config=labeling_config_xml(),
+                            description="Vietnamese NER (PER, ORG, LOC, DATE); tasks pushed by `vner studio push`")
+        return project.id, True
+
+    def project_id(self, title: str) -> int:
+        project = self.find_project(title)
+        if project is None:
+            raise VnerError(f"no project titled {title!r} at {self.url}; push tasks first (`vner studio push`).")
+        return project.id
+
+    # ----------------------------------------------------------------------------------------- tasks
+    def iter_task_pages(self, project_id: int, *, fields: str | None, page_size: int):
+        """Pages (lists of dicts) of the project's tasks, each page fetched with retries."""
+        page, seen = 1, 0
+        while True:
+            pager = self.call(
+                f"listing tasks of project {project_id} (page {page})",
+                lambda **kw: self.sdk.tasks.list(project=project_id, fields=fields, page=page, page_size=page_size, **kw),
+            )
+            items = pager.items or []
+            total = pager.response.total  # the server answers 404 past the last page: stop on the count
+            yield [t.model_dump(mode="json") for t in items], total
+            seen += len(items)
+            if not items or seen >= total:
+                return
+            page += 1
+
+    def existing_task_keys(self, project_id: int, page_size: int = 1000) -> set[str]:
+        keys = set()
+        for page, _ in self.iter_task_pages(project_id, fields=None, page_size=page_size):
+            keys.update(str(t["data"].get("task_key")) for t in page if (t.get("data") or {}).get("task_key"))
+        return keys
+
+    def import_batch(self, project_id: int, batch: list[dict], existing: set[str]) -> int:
+        """Import one batch; after a transient failure, re-list keys before re-sending (exactly once)."""
+        import httpx
+        from label_studio_sdk.core.api_error import ApiError
+
+        for attempt in range(1, self.retry.attempts + 1):
+            todo = [t for t in batch if t["data"]["task_key"] not in existing]
+            if not todo:
+                return 0
+            try:
+                self.sdk.projects.import_tasks(project_id, request=todo, return_task_ids=True,
+                                               request_options=_NO_SDK_RETRIES)
+            except (httpx.TransportError, ApiError) as exc:
+                if isinstance(exc, ApiError) and (exc.status_code or 0) < 500 and exc.status_code != 429:
+                    self.call(f"importing tasks into project {project_id}", _reraise, exc)
+                if attempt == self.retry.attempts:
+                    self.call(f"importing tasks into project {project_id}", _reraise, exc)
+                time.sleep(self.retry.initial_delay * 2 ** (attempt - 1))
+                existing |= self.existing_task_keys(project_id)  # the failed request may have landed
+                continue
+            existing.update(t["data"]["task_key"] for t in todo)
+            return len(todo)
+        return 0  # pragma: no cover (the last attempt raises)
+
+
+def _reraise(exc: BaseException, **_):
+    raise exc
+
+
+def _body_text(body) -> str:
+    if isinstance(body, dict):
+        body = {k: v for k, v in body.items() if k in ("detail", "validation_errors", "message")} or body
+    text = json.dumps(body, ensure_ascii=False) if not isinstance(body, str) else body
+    return text[:500]
+
+
+def connect(url: str | None = None, api_key: str | None = None, *, home: str | Path | None = None,
+            retry: RetryPolicy | None = None) -> StudioClient:
+    url = resolve_url(url, home)
+    return StudioClient(url, resolve_api_key(api_key, url, home), retry=retry)
+
+
+# --------------------------------------------------------------------------------------------- push / pull
+def read_tasks(path: str | Path) -> list[dict]:
+    """Tasks from a JSON list (what `vner preannotate` writes) or JSON lines; each needs data.text and data.task_key."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise VnerError(f"{path}: cannot read ({exc.strerror}).") from None
+    try:
+        tasks = json.loads(raw) if raw.lstrip().startswith("[") else [json.loads(l) for l in raw.splitlines() if l.strip()]
+    except ValueError as exc:
+        raise VnerError(f"{path}: not a JSON list of tasks or JSON lines ({exc}).") from None
+    if not isinstance(tasks, list) or not tasks:
+        raise VnerError(f"{path}: no tasks in it; write tasks with `vner preannotate`.")
+    for i, task in enumerate(tasks):
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str) or not data.get("task_key"):
+            raise VnerError(f"{path}: task #{i} has no data.text / data.task_key; write tasks with "
+                            "`vner preannotate` (annotation.tasks.make_task).")
+    return tasks
+
+
+def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, batch_size: int = 500,
+               progress: bool = True) -> PushResult:
+    """Create or reuse project `project` and import the tasks whose `data.task_key` it does not have yet."""
+    from tqdm import tqdm
+
+    project_id, created = client.project_for_push(project)
+    existing = set() if created else client.existing_task_keys(project_id)
+    seen: set[str] = set()
+    todo, duplicates = [], []
+    for task in tasks:
+        key = task["data"]["task_key"]
+        if key in seen:
+            duplicates.append(key)
+            continue
+        seen.add(key)
+        if key not in existing:
+            todo.append({k: task[k] for k in ("data", "predictions", "annotations", "meta") if k in task})
+    skipped = len(seen) - len(todo)
+    imported = 0
+    with tqdm(total=len(todo), desc=f"pushing to {project!r}", unit="task", disable=not progress,
+              file=sys.stderr) as bar:
+        for i in range(0, len(todo), batch_size):
+            n = client.import_batch(project_id, todo[i : i + batch_size], existing)
+            imported += n
+            bar.update(len(todo[i : i + batch_size]))
+    return PushResult(project_id, created, imported, skipped, duplicates)
+
+
+def pull_tasks(client: StudioClient, project: str, *, page_size: int = 1000, progress: bool = True) -> list[dict]:
+    """Every task of the project with its annotations and full predictions, shaped like Label Studio's JSON export."""
+    from tqdm import tqdm
+
+    project_id = client.project_id(project)
+    out: list[dict] = []
+    with tqdm(desc=f"pulling {project!r}", unit="task", disable=not progress, file=sys.stderr) as bar:
+        for page, total in client.iter_task_pages(project_id, fields="all", page_size=page_size):
+            if total is not None:
+                bar.total = total
+            for task in page:
+                out.append({k: task.get(k) for k in EXPORT_TASK_KEYS if k in task})
+            bar.update(len(page))
+    out.sort(key=lambda t: t["id"])
+    return out
+
+
+def write_export(tasks: list[dict], output: str | Path) -> Path:
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(output)
+    return output
