@@ -1,0 +1,99 @@
+"""Building and writing the DatasetDict: document splits, features, CoNLL/JSONL/card, the `vner dataset` command."""
+import json
+
+import pytest
+from datasets import load_from_disk
+
+from annotation.dataset import build_dataset_dict, dataset_features, example_spans, split_documents, write_dataset
+from annotation.errors import VnerError
+from annotation.export import load_export
+from annotation.schema import BIO_LABELS
+from tests.exports import annotation, find, task, unit, write
+from vner.cli import main
+
+TEXT = "Ông Võ Văn Thưởng đến Hà Nội. Sau đó ông về Huế."
+
+
+def export_of(tmp_path, n_docs: int, paragraphs_per_doc: int = 2):
+    tasks, tid = [], 0
+    for d in range(n_docs):
+        for p in range(paragraphs_per_doc):
+            tid += 1
+            spans = [find(TEXT, "Võ Văn Thưởng", "PER"), find(TEXT, "Hà Nội", "LOC")] + ([find(TEXT, "Huế", "LOC")] if d % 2 else [])
+            tasks.append(task(unit(TEXT, doc_id=f"doc{d:02d}", index=p, first=2 * p), tid, [annotation(TEXT, spans)]))
+    return write(tmp_path, tasks)
+
+
+def test_split_is_by_document_deterministic_and_covers_every_split():
+    docs = [f"d{i}" for i in range(3)]
+    splits = split_documents(docs, (0.8, 0.1, 0.1), seed=1)
+    assert sorted(len(v) for v in splits.values()) == [1, 1, 1]
+    assert split_documents(list(reversed(docs)), (0.8, 0.1, 0.1), seed=1) == splits  # input order does not matter
+    many = [f"d{i}" for i in range(50)]
+    a = split_documents(many, (0.8, 0.1, 0.1), seed=7)
+    assert [len(a[k]) for k in ("train", "validation", "test")] == [40, 5, 5]
+    assert sorted(sum(a.values(), [])) == sorted(many)
+    assert split_documents(many, (0.8, 0.1, 0.1), seed=8) != a
+    only_train = split_documents(docs, (1, 0, 0))
+    assert len(only_train["train"]) == 3 and only_train["validation"] == only_train["test"] == []
+    two = split_documents(["a", "b"], (0.8, 0.1, 0.1))
+    assert sum(len(v) for v in two.values()) == 2
+    with pytest.raises(VnerError):
+        split_documents(docs, (0.5, 0.5))
+
+
+def test_dataset_dict_has_the_schema_features_and_no_document_in_two_splits(tmp_path):
+    res = load_export(export_of(tmp_path, 10))
+    dsd = build_dataset_dict(res.examples, seed=3)
+    assert list(dsd) == ["train", "validation", "test"]
+    assert sum(len(ds) for ds in dsd.values()) == len(res.examples) == 40
+    for ds in dsd.values():
+        assert ds.features == dataset_features()
+        assert ds.features["ner_tags"].feature.names == list(BIO_LABELS)
+    doc_sets = [set(ds["doc_id"]) for ds in dsd.values()]
+    assert all(not (a & b) for i, a in enumerate(doc_sets) for b in doc_sets[i + 1 :])
+    # rows from the dataset (tags as ids) give back the spans of the examples (tags as names)
+    by_id = {ex["id"]: ex for ex in res.examples}
+    for row in dsd["train"]:
+        assert example_spans(row) == example_spans(by_id[row["id"]])
+    assert build_dataset_dict(res.examples, seed=3)["test"]["id"] == dsd["test"]["id"]
+
+
+def test_write_dataset_files(tmp_path):
+    res = load_export(export_of(tmp_path, 4))
+    dsd = build_dataset_dict(res.examples)
+    out = tmp_path / "ds"
+    counts = write_dataset(dsd, out, issues=res.issues, stats=res.stats, source="export.json")
+    again = load_from_disk(str(out))
+    assert {k: len(v) for k, v in again.items()} == {k: len(v) for k, v in dsd.items()}
+    # 4 documents x 2 tasks: one PER and one LOC each, plus "Huế" in the 2 odd documents
+    assert sum(c["PER"] for c in counts.values()) == 8 and sum(c["LOC"] for c in counts.values()) == 8 + 4
+    conll = (out / "conll" / "train.conll").read_text(encoding="utf-8")
+    blocks = conll.strip("\n").split("\n\n")
+    assert blocks[0] == "-DOCSTART-\tO"
+    assert blocks[1].splitlines()[:3] == ["Ông\tO", "Võ\tB-PER", "Văn\tI-PER"]
+    n_docstart = conll.count("-DOCSTART-")
+    assert n_docstart == len(set(dsd["train"]["doc_id"]))
+    assert len(blocks) == len(dsd["train"]) + n_docstart
+    rows = [json.loads(line) for line in (out / "jsonl" / "test.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(dsd["test"]) and rows[0]["ner_tags"][1] == "B-PER"
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\n") and "num_examples: " + str(len(dsd["train"])) in card
+    assert "class_label" in card and "B-DATE" in card and "export.json" in card
+    assert not (out / "issues.jsonl").exists()
+
+
+def test_vner_dataset_command_prints_counts(tmp_path, capsys):
+    path = export_of(tmp_path, 5)
+    assert main(["dataset", str(path), "-o", str(tmp_path / "out"), "--split", "0.6,0.2,0.2", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "20 sentences from 10 of 10 tasks" in out
+    table = {line.split()[0]: line.split() for line in out.splitlines() if line.split() and line.split()[0] in ("train", "validation", "test")}
+    assert [table[k][1] for k in ("train", "validation", "test")] == ["3", "1", "1"]
+    assert (tmp_path / "out" / "dataset_dict.json").exists()
+
+
+def test_bad_split_ratios_are_a_clear_error(tmp_path, capsys):
+    path = export_of(tmp_path, 3)
+    assert main(["dataset", str(path), "-o", str(tmp_path / "out"), "--split", "0.8,0.2"]) == 2
+    assert "--split" in capsys.readouterr().err
