@@ -1,0 +1,82 @@
+"""`vner evaluate`: seqeval in both modes, the type confusion table, and the error list."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from training_data import dataset_dir, trained_model
+
+from annotation.spans import Span
+from training.evaluate import MISSED, SPURIOUS, seqeval_scores, type_confusion
+
+
+def test_strict_and_default_modes_differ_on_stray_inside_tags():
+    gold = [["B-PER", "I-PER", "O", "B-LOC"]]
+    pred = [["I-PER", "I-PER", "O", "B-LOC"]]  # entity starting with I-: conlleval accepts, strict IOB2 does not
+    scores = seqeval_scores(gold, pred)
+    assert scores["default"]["PER"]["f1"] == 1.0
+    assert scores["strict"]["PER"]["f1"] == 0.0
+    assert scores["strict"]["LOC"]["f1"] == scores["default"]["LOC"]["f1"] == 1.0
+    assert scores["strict"]["micro avg"]["precision"] == 1.0  # the invalid PER is not an entity at all
+    assert scores["strict"]["micro avg"]["recall"] == 0.5
+    assert scores["strict"]["macro avg"]["f1"] == 0.5
+
+
+def test_type_confusion_counts_overlaps_misses_and_spurious():
+    gold = [Span(0, 6, "ORG"), Span(10, 16, "PER"), Span(20, 25, "DATE")]
+    pred = [Span(0, 6, "LOC"), Span(10, 13, "PER"), Span(30, 34, "LOC")]
+    counts = type_confusion(gold, pred)
+    assert counts[("ORG", "LOC")] == 1  # right place, wrong type
+    assert counts[("PER", "PER")] == 1  # overlapping, same type (boundary error)
+    assert counts[("DATE", MISSED)] == 1
+    assert counts[(SPURIOUS, "LOC")] == 1
+    assert sum(counts.values()) == 4
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory):
+    from vner.cli import main
+
+    base = tmp_path_factory.getbasetemp()
+    out = tmp_path_factory.mktemp("eval")
+    assert main(["evaluate", "--model", trained_model(base), "--dataset", dataset_dir(base), "--split", "test",
+                 "-o", str(out)]) == 0
+    return out, dataset_dir(base)
+
+
+def test_evaluate_writes_metrics_report_and_every_error(evaluated):
+    from datasets import load_from_disk
+
+    out, data = evaluated
+    metrics = json.loads((out / "metrics.json").read_text())
+    test = load_from_disk(data)["test"]
+    names = test.features["ner_tags"].feature.names
+    n_gold = sum(sum(1 for t in row["ner_tags"] if names[t].startswith("B-")) for row in test)
+    assert metrics["strict"]["micro avg"]["support"] == n_gold
+    assert metrics["sentences"] == len(test)
+    for mode in ("strict", "default"):
+        assert {"PER", "ORG", "LOC", "DATE", "micro avg", "macro avg"} <= set(metrics[mode])
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert len(errors) == metrics["sentences_with_errors"]
+    texts = {row["text"] for row in test}
+    for e in errors:
+        assert e["text"] in texts
+        gold = {(s["start"], s["end"], s["label"]) for s in e["gold"]}
+        pred = {(s["start"], s["end"], s["label"]) for s in e["predicted"]}
+        assert gold != pred
+        assert {(s["start"], s["end"], s["label"]) for s in e["missed"]} == gold - pred
+        assert {(s["start"], s["end"], s["label"]) for s in e["spurious"]} == pred - gold
+        for s in e["gold"] + e["predicted"]:
+            assert e["text"][s["start"] : s["end"]] == s["text"]
+    # a gold span is "missed" in the confusion table exactly when no prediction overlaps it
+    confusion = metrics["confusion"]
+    missed = sum(row.get(MISSED, 0) for row in confusion.values())
+    assert missed == sum(
+        1 for e in errors for g in e["gold"] if not any(p["start"] < g["end"] and g["start"] < p["end"] for p in e["predicted"])
+    )
+    spurious = sum(confusion.get(SPURIOUS, {}).values())
+    assert spurious == sum(
+        1 for e in errors for p in e["predicted"] if not any(p["start"] < g["end"] and g["start"] < p["end"] for g in e["gold"])
+    )
+    report = (out / "report.md").read_text()
+    assert "strict IOB2" in report and "Type confusion" in report

@@ -1,0 +1,82 @@
+"""`vner predict` / ModelAnnotator: character offsets exact on NFD and emoji input, batching changes nothing."""
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import pytest
+from training_data import trained_model
+
+from annotation.text import Sentence, load_documents
+from training.predict import ModelAnnotator, Tagger, predict_tasks
+
+RAW = (
+    "Chủ tịch nước Võ Văn Thưởng 🇻🇳 gặp kiều bào tại Tokyo, Nhật Bản ngày 5/3. 😀 Bộ Ngoại giao cho biết "
+    "chuyến thăm diễn ra tốt đẹp.\n"
+    "Ông Nguyễn Văn A 👨‍👩‍👧 làm việc cho Vietcombank từ năm 2024 ở Thành phố Hồ Chí Minh.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    return trained_model(tmp_path_factory.getbasetemp())
+
+
+def test_predict_offsets_exact_on_nfd_and_emoji(model_dir, tmp_path):
+    path = tmp_path / "nfd.txt"
+    path.write_text(unicodedata.normalize("NFD", RAW), encoding="utf-8")
+    tasks = predict_tasks(model_dir, [path], batch_size=4)
+    display = "\n".join(t["data"]["text"] for t in tasks)
+    assert unicodedata.is_normalized("NFC", display) and "😀" in display  # shown as NFC, emoji kept
+    regions = [(t, r) for t in tasks for r in t["predictions"][0]["result"]]
+    assert regions, "the model predicted no entity at all; the offset check would be empty"
+    for task, r in regions:
+        v = r["value"]
+        assert task["data"]["text"][v["start"] : v["end"]] == v["text"]
+        assert v["text"] == v["text"].strip() and v["labels"][0] in {"PER", "ORG", "LOC", "DATE"}
+        assert 0.0 < r["score"] <= 1.0
+        # a predicted span starts and ends on word boundaries of the task's segmentation
+        words = task["data"]["vner"]["words"]
+        assert any(s == v["start"] for s, _ in words) and any(e == v["end"] for _, e in words)
+        assert task["predictions"][0]["model_version"]
+
+
+def test_batched_prediction_equals_one_at_a_time(model_dir):
+    tagger = Tagger(model_dir, batch_size=16)
+    long = ["Hà_Nội", "và", "Nhật_Bản", "ký", "hiệp_định", "."] * 60  # > 256 subwords: split into windows
+    sentences = [["Ông", "Võ_Văn_Thưởng", "đến", "Hà_Nội", "."], ["Trời", "mưa", "."], long,
+                 ["Bộ", "Ngoại_giao", "họp", "ngày", "5/3", "tại", "Đà_Nẵng", "."]]
+    batched = tagger.tag(sentences)
+    tagger.batch_size = 1
+    single = [tagger.tag([s])[0] for s in sentences]
+    for b, s, words in zip(batched, single, sentences):
+        assert len(b.tags) == len(words)  # every word tagged, windows merged back
+        assert b.tags == s.tags
+        assert b.scores == pytest.approx(s.scores, abs=1e-4)
+
+
+def test_model_annotator_protocol(model_dir, tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text(RAW, encoding="utf-8")
+    sentences: list[Sentence] = load_documents([path])[0].sentences()
+    annotator = ModelAnnotator(model_dir)
+    assert annotator.name.startswith("model:") and annotator.version
+    out = annotator.annotate(sentences)
+    assert len(out) == len(sentences)
+    for sentence, spans in zip(sentences, out):
+        for sp in spans:
+            assert 0 <= sp.start < sp.end <= len(sentence.text)
+            assert sp.source == annotator.name and sp.score is not None
+
+
+def test_cli_writes_label_studio_tasks(model_dir, tmp_path, capsys):
+    from vner.cli import main
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "doc.txt").write_text(RAW, encoding="utf-8")
+    assert main(["predict", "--model", model_dir, str(tmp_path / "in"), "-o", str(tmp_path / "tasks.json")]) == 0
+    tasks = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))
+    assert [t["data"]["doc_id"] for t in tasks] == ["doc", "doc"]  # one task per paragraph
+    assert all(len(t["predictions"]) == 1 for t in tasks)
+    assert main(["predict", "--model", str(tmp_path), str(tmp_path / "in"), "-o", str(tmp_path / "x.json")]) == 2
+    assert "not a model folder" in capsys.readouterr().err
