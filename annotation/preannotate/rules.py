@@ -298,7 +298,8 @@ class _SentenceTagger:
                 i += 1
         for i in range(n):
             hit = self.name_at[i]
-            if hit is not None and self.ends_cleanly(i + hit[0]):
+            if hit is not None and not (self.same_word_next(i + hit[0]) and self.words[i + hit[0]].isalpha()):
+                # a name the segmenter kept inside a longer word is part of another name (`Mỹ_Đình`)
                 k, label = hit
                 lone_kinship = k == 1 and self.words[i].lower() in KINSHIP and self.sentence_start(i)
                 if not lone_kinship:
