@@ -1,0 +1,260 @@
+"""The live loop against a real Label Studio server (the `studio` fixture in conftest.py): push tasks, correct
+them through the API as an annotator would, pull, build the dataset, and check every correction arrived exactly."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from annotation import schema
+from annotation.dataset import example_spans
+from annotation.errors import VnerError
+from annotation.export import load_export
+from annotation.spans import Span
+from annotation.studio import server
+from annotation.studio.client import RetryPolicy, StudioClient, push_tasks, read_tasks
+from annotation.tasks import make_task, spans_from_regions, task_units
+from annotation.text import load_documents
+from vner.cli import main
+
+pytestmark = pytest.mark.studio
+REPO = Path(__file__).resolve().parent.parent
+
+# Hand-made pre-annotations: (surface form, label); "TTXVN" tagged LOC on purpose (a wrong label to correct).
+LEXICON = [("Võ Văn Thưởng", "PER"), ("Phạm Thu Hằng", "PER"), ("Nhật Bản", "LOC"), ("Việt Nam", "LOC"),
+           ("TTXVN", "LOC"), ("Bộ Ngoại giao", "ORG"), ("Quang Hiệu", "PER"),
+           ("Nhật", "LOC"), ("27/11", "DATE"), ("Hà Nội", "LOC")]
+# A document with an emoji (one code point outside the BMP) and decomposed (NFD) Vietnamese, pre-segmented.
+EMOJI_DOC = "Bà Nguyễn_Thị_Lan 😀 đến Hà_Nội ngày 2/9 . Ông Lê_Minh 🇻🇳 gặp Bộ Ngoại_giao .\n"
+
+
+def _spans(text: str) -> list[Span]:
+    found: list[Span] = []
+    for form, label in LEXICON:
+        for m in re.finditer(re.escape(form), text):
+            if not any(s.start < m.end() and m.start() < s.end for s in found):
+                found.append(Span(m.start(), m.end(), label, 0.9))
+    return sorted(found)
+
+
+@pytest.fixture(scope="module")
+def tasks_file(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("tasks")
+    emoji = root / "900_emoji.txt"
+    emoji.write_text(unicodedata.normalize("NFD", EMOJI_DOC), encoding="utf-8")
+    docs = load_documents([REPO / "seeds" / "000_0b6129e26ca133c0.txt", REPO / "seeds" / "001_18e3242f10aed1ec.txt",
+                           emoji])
+    tasks = []
+    for doc in docs:
+        for unit in task_units(doc, "sentence")[:10]:
+            tasks.append(make_task(unit, [("hand-v1", _spans(unit.text))]))
+    path = root / "tasks.json"
+    path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _client(studio, **retry) -> StudioClient:
+    return StudioClient(studio.url, studio.token, retry=RetryPolicy(**retry) if retry else None)
+
+
+def _cli(capsys, studio, *args) -> tuple[int, str]:
+    code = main(["studio", *args, "--url", studio.url, "--api-key", studio.token])
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert studio.token not in text
+    return code, text
+
+
+def _project_tasks(client: StudioClient, title: str) -> list[dict]:
+    pid = client.project_id(title)
+    return [t for page, _ in client.iter_task_pages(pid, fields="all", page_size=100) for t in page]
+
+
+def _region(text: str, start: int, end: int, label: str, rid: str) -> dict:
+    return {"id": rid, "from_name": schema.FROM_NAME, "to_name": schema.TO_NAME, "type": "labels",
+            "origin": "manual", "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]}}
+
+
+def _dataset_spans_by_task(export_path: Path, tasks: list[dict]) -> dict[str, set]:
+    """Spans per task_key (task offsets) rebuilt from the dataset examples of the pulled export."""
+    by_sentence = {}
+    for t in tasks:
+        d = t["data"]
+        for k, (s, _e) in enumerate(d["vner"]["sentences"]):
+            by_sentence[(d["doc_id"], d["vner"]["first_sentence"] + k)] = (d["task_key"], s)
+    out: dict[str, set] = {}
+    for ex in load_export(export_path, use_predictions=True).examples:
+        key, offset = by_sentence[(ex["doc_id"], ex["sentence_id"])]
+        task_text = next(t["data"]["text"] for t in tasks if t["data"]["task_key"] == key)
+        assert task_text[offset : offset + len(ex["text"])] == ex["text"]
+        out.setdefault(key, set()).update(s.shifted(offset).key for s in example_spans(ex))
+    return out
+
+
+def test_corrections_made_in_label_studio_reach_the_dataset_exactly(studio, tasks_file, tmp_path, capsys):
+    code, out = _cli(capsys, studio, "push", str(tasks_file), "--project", "roundtrip", "--batch-size", "7")
+    assert code == 0, out
+    sent = read_tasks(tasks_file)
+    client = _client(studio)
+    stored = {t["data"]["task_key"]: t for t in _project_tasks(client, "roundtrip")}
+    assert len(stored) == len(sent)
+    for t in sent:  # text and full predictions stored as sent: offsets survive the server
+        got = stored[t["data"]["task_key"]]
+        assert got["data"] == t["data"]
+        assert got["predictions"][0]["result"] == t["predictions"][0]["result"]
+
+    expected = {t["data"]["task_key"]: {s.key for s in spans_from_regions(t["predictions"][0]["result"])} for t in sent}
+
+    def pick(snippet):
+        return next(t for t in sent if snippet in t["data"]["text"] and t["data"]["task_key"] not in edits)
+
+    edits: dict[str, str] = {}
+    edits[pick("theo TTXVN")["data"]["task_key"]] = "relabel"
+    edits[pick("Phạm Quang Hiệu")["data"]["task_key"]] = "boundary"
+    edits[pick("người Nhật tin yêu")["data"]["task_key"]] = "delete"
+    edits[pick("Đại học Waseda")["data"]["task_key"]] = "add"
+    edits[pick("Việt Nam - Nhật Bản thiết lập")["data"]["task_key"]] = "cancel"
+    edits[pick("😀")["data"]["task_key"]] = "emoji"
+    assert any("🇻🇳" in t["data"]["text"] and t["data"]["task_key"] not in edits for t in sent)
+
+    for key, kind in edits.items():
+        text = stored[key]["data"]["text"]
+        regions = stored[key]["predictions"][0]["result"]  # start from the pre-annotation, as the editor does
+        spans = {(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in regions}
+
+        def at(form, label):
+            m = text.index(form)
+            return (m, m + len(form), label)
+
+        if kind == "relabel":  # TTXVN is a news agency: LOC -> ORG
+            spans = {(s, e, "ORG" if text[s:e] == "TTXVN" else lab) for s, e, lab in spans}
+        elif kind == "boundary":  # the pre-annotator cut the name short: "Quang Hiệu" -> "Phạm Quang Hiệu"
+            spans = (spans - {at("Quang Hiệu", "PER")}) | {at("Phạm Quang Hiệu", "PER")}
+        elif kind == "delete":  # "người Nhật" is a nationality, not a location
+            spans = spans - {at("Nhật", "LOC")}
+        elif kind == "add":  # entities the pre-annotator missed
+            spans = spans | {at("Trần Văn Thọ", "PER"), at("Đại học Waseda", "ORG")}
+        elif kind == "emoji":  # entities around an emoji (1 code point, 2 UTF-16 units); the text arrived NFC
+            assert text == unicodedata.normalize("NFC", text) and at("Hà Nội", "LOC") in spans
+            spans = spans | {at("Nguyễn Thị Lan", "PER"), at("2/9", "DATE")}
+            assert text.index("😀") < text.index("2/9")
+        result = [_region(text, s, e, lab, f"r{i}") for i, (s, e, lab) in enumerate(sorted(spans))]
+        client.call("annotating", client.sdk.annotations.create, stored[key]["id"], result=[] if kind == "cancel" else result,
+                    was_cancelled=kind == "cancel", lead_time=1.0)
+        expected[key] = None if kind == "cancel" else set(spans)
+
+    export = tmp_path / "export.json"
+    code, out = _cli(capsys, studio, "pull", "--project", "roundtrip", "-o", str(export))
+    assert code == 0, out
+    pulled = json.loads(export.read_text(encoding="utf-8"))
+    assert len(pulled) == len(sent)
+    assert all(isinstance(p, dict) and p["result"] for t in pulled for p in t["predictions"])  # full, not ids
+    got = _dataset_spans_by_task(export, sent)
+    for key, spans in expected.items():
+        if spans is None:
+            assert key not in got, "a cancelled task must not reach the dataset"
+        else:
+            assert got.get(key, set()) == spans, (edits.get(key, "untouched"), key)
+    assert studio.token not in export.read_text(encoding="utf-8")
+
+
+def test_push_twice_and_interrupted_push_end_with_each_task_once(studio, tasks_file, tmp_path, capsys):
+    tasks = read_tasks(tasks_file)
+    partial = tmp_path / "first_batch.json"  # what an interrupted push had imported: the first batch only
+    partial.write_text(json.dumps(tasks[:5], ensure_ascii=False), encoding="utf-8")
+    code, out = _cli(capsys, studio, "push", str(partial), "--project", "twice", "--batch-size", "5")
+    assert code == 0 and "imported 5 tasks" in out, out
+    for _ in range(2):  # the re-run, then a plain repeat
+        code, out = _cli(capsys, studio, "push", str(tasks_file), "--project", "twice", "--batch-size", "4")
+        assert code == 0, out
+    assert "imported 0 tasks" in out
+    keys = [t["data"]["task_key"] for t in _project_tasks(_client(studio), "twice")]
+    assert sorted(keys) == sorted(t["data"]["task_key"] for t in tasks)
+
+
+def test_wrong_or_missing_token_says_which_setting_to_fix(studio, tasks_file, capsys, monkeypatch):
+    wrong = "0123456789abcdef0123456789abcdef01234567"
+    code = main(["studio", "push", str(tasks_file), "--project", "denied", "--url", studio.url, "--api-key", wrong])
+    err = capsys.readouterr().err
+    assert code == 2 and "rejected the API token" in err and "LABEL_STUDIO_API_KEY" in err and "--api-key" in err
+    assert wrong not in err and "Traceback" not in err
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    monkeypatch.setenv("VNER_STUDIO_HOME", str(tasks_file.parent / "no-studio"))
+    code = main(["studio", "pull", "--project", "denied", "-o", str(tasks_file.parent / "x.json"), "--url", studio.url])
+    err = capsys.readouterr().err
+    assert code == 2 and "no API token" in err and "LABEL_STUDIO_API_KEY" in err
+
+
+def test_server_down_is_a_clear_error_after_backoff(studio):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket closes
+    down = StudioClient(f"http://127.0.0.1:{port}", studio.token, retry=RetryPolicy(attempts=3, initial_delay=0.01))
+    with pytest.raises(VnerError) as err:
+        push_tasks(down, [{"data": {"text": "x", "task_key": "k"}}], "down", progress=False)
+    msg = str(err.value)
+    assert f"127.0.0.1:{port}" in msg and "after 3 tries" in msg and "--url" in msg and studio.token not in msg
+
+
+def test_project_with_labels_outside_the_schema_is_refused(studio, tasks_file):
+    client = _client(studio)
+    foreign = schema.labeling_config_xml(schema.ENTITY_TYPES + ("MISC",))
+    client.call("creating a foreign project", client.sdk.projects.create, title="foreign", label_config=foreign)
+    with pytest.raises(VnerError, match=r"MISC.*not in the vner schema"):
+        push_tasks(client, read_tasks(tasks_file), "foreign", progress=False)
+    page = client.call("listing projects", client.sdk.projects.list, title="foreign", page_size=10)
+    foreign_id = next(p.id for p in page.items if p.title == "foreign")
+    assert not [t for p, _ in client.iter_task_pages(foreign_id, fields=None, page_size=10) for t in p]
+
+
+def test_push_killed_midway_then_rerun_imports_each_task_once(studio, tasks_file):
+    """A real interruption: SIGKILL the push process once the server holds some tasks, then push again."""
+    env = {**os.environ, "LABEL_STUDIO_URL": studio.url, "LABEL_STUDIO_API_KEY": studio.token}
+    cmd = [sys.executable, "-m", "vner", "studio", "push", str(tasks_file), "--project", "killed", "--batch-size", "1"]
+    client = _client(studio)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if proc.poll() is not None:
+                break
+            try:
+                if _project_tasks(client, "killed"):
+                    break
+            except VnerError:
+                pass  # the project does not exist yet
+            time.sleep(0.05)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert subprocess.run(cmd, env=env, capture_output=True).returncode == 0
+    keys = [t["data"]["task_key"] for t in _project_tasks(client, "killed")]
+    assert sorted(keys) == sorted(t["data"]["task_key"] for t in read_tasks(tasks_file))
+
+
+def test_busy_port_is_refused_instead_of_moving(studio, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        busy = s.getsockname()[1]
+        with pytest.raises(VnerError, match=f"port {busy} .* busy"):
+            server.launch(server.studio_home(REPO / ".studio"), tmp_path / "data", token=server.new_token(),
+                          password="x", port=busy, log_file=tmp_path / "log", progress=False)
+
+
+def test_token_is_in_no_log_or_output_file(studio, tmp_path_factory):
+    """Runs last: everything the session wrote (server log, exports, task files) is free of the token."""
+    root = Path(tmp_path_factory.getbasetemp())
+    leaked = []
+    for path in root.rglob("*"):
+        if path.is_file() and studio.data_dir not in path.parents and path.stat().st_size < 50_000_000:
+            if studio.token.encode() in path.read_bytes():
+                leaked.append(path)
+    assert studio.log_file.exists() and not leaked
