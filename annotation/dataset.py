@@ -29,7 +29,6 @@ def dataset_features():
 # ------------------------------------------------------------------------------------------ building
 
 SPLITS = ("train", "validation", "test")
-_STRING_COLUMNS = ("id", "doc_id", "annotator", "text")
 
 
 def split_documents(doc_ids, ratios=(0.8, 0.1, 0.1), seed: int = 42) -> dict[str, list[str]]:
@@ -69,8 +68,10 @@ def _columns(examples) -> dict:
     import pyarrow as pa
 
     ids = label2id()
-    cols: dict = {name: pa.array([ex[name] for ex in examples], pa.string()) for name in _STRING_COLUMNS}
+    cols: dict = {name: pa.array([ex[name] for ex in examples], pa.string()) for name in ("id", "doc_id")}
     cols["sentence_id"] = pa.array([ex["sentence_id"] for ex in examples], pa.int32())
+    for name in ("annotator", "text"):
+        cols[name] = pa.array([ex[name] for ex in examples], pa.string())
     cols["tokens"] = pa.array([ex["tokens"] for ex in examples], pa.list_(pa.string()))
     cols["token_starts"] = pa.array([ex["token_starts"] for ex in examples], pa.list_(pa.int32()))
     cols["token_ends"] = pa.array([ex["token_ends"] for ex in examples], pa.list_(pa.int32()))
@@ -113,21 +114,32 @@ def example_spans(example) -> list:
 # ------------------------------------------------------------------------------------------ writing
 
 
-def _tag_names(rows_tags) -> list[list[str]]:
-    return [[BIO_LABELS[t] for t in tags] for tags in rows_tags]
+def _tag_arrays(ds):
+    """(flat tag ids, row lengths) of a split's `ner_tags` as numpy arrays."""
+    import numpy as np
+
+    col = ds.with_format("arrow")["ner_tags"]
+    col = col.combine_chunks() if hasattr(col, "combine_chunks") else col
+    return np.asarray(col.flatten(), dtype=np.int64), np.asarray(col.value_lengths().fill_null(0), dtype=np.int64)
 
 
 def entity_counts(dsd) -> dict[str, dict[str, int]]:
-    """Entities per split and type (as `bio_to_spans` reads the tags)."""
-    from collections import Counter
+    """Entities per split and type, read from the tags as `bio_to_spans` reads them (an I- tag that does not
+    continue an entity of its type starts one), vectorised over the whole split."""
+    import numpy as np
 
     out = {}
     for name, ds in dsd.items():
-        c: Counter = Counter()
-        for tags in ds.data.column("ner_tags").to_pylist():
-            c.update(sp.label for sp in example_spans({"ner_tags": tags, "token_starts": range(len(tags)),
-                                                       "token_ends": range(1, len(tags) + 1)}))
-        out[name] = {t: c.get(t, 0) for t in ENTITY_TYPES}
+        flat, lengths = _tag_arrays(ds)
+        typ = np.where(flat > 0, (flat - 1) // 2, -1)  # BIO_LABELS = O, B-T1, I-T1, B-T2, ...
+        is_b = (flat > 0) & ((flat - 1) % 2 == 0)
+        prev = np.full_like(typ, -1)
+        prev[1:] = typ[:-1]
+        row_starts = (np.cumsum(lengths) - lengths)[lengths > 0]
+        prev[row_starts] = -1
+        starts = (flat > 0) & (is_b | (prev != typ))
+        counts = np.bincount(typ[starts], minlength=len(ENTITY_TYPES))
+        out[name] = {t: int(counts[k]) for k, t in enumerate(ENTITY_TYPES)}
     return out
 
 
@@ -145,23 +157,19 @@ def write_dataset(dsd, out_dir, *, issues=(), stats: dict | None = None, source:
     (out / "conll").mkdir(exist_ok=True)
     (out / "jsonl").mkdir(exist_ok=True)
     for name, ds in dsd.items():
-        table = ds.data
-        cols = {c: table.column(c).to_pylist() for c in table.column_names}
-        tag_names = _tag_names(cols["ner_tags"])
+        rows = ds.to_list()
         with open(out / "conll" / f"{name}.conll", "w", encoding="utf-8") as f:
             prev_doc = None
             parts = []
-            for doc, tokens, tags in zip(cols["doc_id"], cols["tokens"], tag_names):
-                if doc != prev_doc:
+            for row in rows:
+                if row["doc_id"] != prev_doc:
                     parts.append("-DOCSTART-\tO\n\n")
-                    prev_doc = doc
-                parts.append("".join(f"{tok}\t{tag}\n" for tok, tag in zip(tokens, tags)) + "\n")
+                    prev_doc = row["doc_id"]
+                parts.append("".join(f"{tok}\t{BIO_LABELS[tag]}\n" for tok, tag in zip(row["tokens"], row["ner_tags"])) + "\n")
             f.write("".join(parts))
         with open(out / "jsonl" / f"{name}.jsonl", "w", encoding="utf-8") as f:
-            keys = list(cols)
-            for i, tags in enumerate(tag_names):
-                row = {k: cols[k][i] for k in keys}
-                row["ner_tags"] = tags
+            for row in rows:
+                row["ner_tags"] = [BIO_LABELS[t] for t in row["ner_tags"]]
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
     counts = entity_counts(dsd)
     issues = list(issues)

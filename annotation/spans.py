@@ -82,10 +82,14 @@ def spans_to_bio(text: str, word_spans: Sequence[Offsets], spans: Sequence[Span]
     cuts = sorted({b for sp in ordered for b in (sp.start, sp.end)})
     token_spans: list[Offsets] = []
     ci = 0
+    n_cuts = len(cuts)
     for ws, we in word_spans:
-        pieces = [ws]
-        while ci < len(cuts) and cuts[ci] <= ws:
+        while ci < n_cuts and cuts[ci] <= ws:
             ci += 1
+        if (ci == n_cuts or cuts[ci] >= we) and ws < we and not (text[ws].isspace() or text[we - 1].isspace()):
+            token_spans.append((ws, we))  # fast path: an uncut word (most words)
+            continue
+        pieces = [ws]
         k = ci
         while k < len(cuts) and cuts[k] < we:
             pieces.append(cuts[k])
