@@ -97,3 +97,34 @@ def test_bad_split_ratios_are_a_clear_error(tmp_path, capsys):
     path = export_of(tmp_path, 3)
     assert main(["dataset", str(path), "-o", str(tmp_path / "out"), "--split", "0.8,0.2"]) == 2
     assert "--split" in capsys.readouterr().err
+
+
+def test_entity_counts_read_tags_like_bio_to_spans():
+    import random
+    from collections import Counter
+
+    from datasets import Dataset, DatasetDict
+
+    from annotation.dataset import entity_counts
+
+    rng = random.Random(0)
+    rows = [[rng.randrange(len(BIO_LABELS)) for _ in range(rng.randint(0, 12))] for _ in range(300)]  # orphan I- tags too
+    ds = Dataset.from_dict({"ner_tags": rows})
+    expected = Counter(sp.label for tags in rows
+                       for sp in example_spans({"ner_tags": tags, "token_starts": range(len(tags)), "token_ends": range(1, len(tags) + 1)}))
+    assert entity_counts(DatasetDict({"train": ds}))["train"] == {t: expected[t] for t in ("PER", "ORG", "LOC", "DATE")}
+    # a selected (indexed) view counts only its rows
+    assert sum(entity_counts(DatasetDict({"x": ds.select([0])}))["x"].values()) == len(example_spans(
+        {"ner_tags": rows[0], "token_starts": range(len(rows[0])), "token_ends": range(1, len(rows[0]) + 1)}))
+
+
+def test_the_card_lets_load_dataset_read_the_folder(tmp_path):
+    from datasets import load_dataset
+
+    res = load_export(export_of(tmp_path, 3))
+    dsd = build_dataset_dict(res.examples)
+    write_dataset(dsd, tmp_path / "ds")
+    loaded = load_dataset(str(tmp_path / "ds"), cache_dir=str(tmp_path / "cache"))
+    assert {k: len(v) for k, v in loaded.items()} == {k: len(v) for k, v in dsd.items()}
+    assert loaded["train"].features["ner_tags"] == dsd["train"].features["ner_tags"]
+    assert loaded["train"]["ner_tags"] == dsd["train"]["ner_tags"]
