@@ -204,6 +204,17 @@ def full_predictions(path: str | Path, task: dict) -> list[dict]:
 # ------------------------------------------------------------------------------------------ one task
 
 
+def _ordered_spans(pairs, length: int, what: str) -> list[Offsets]:
+    """[[s, e], ...] as tuples, checked: integers, in order, not overlapping, inside the text."""
+    out = [(s, e) for s, e in pairs]
+    prev = 0
+    for s, e in out:
+        if not (type(s) is int and type(e) is int and prev <= s < e <= length):
+            raise ValueError(f"{what} span {s}-{e} is out of order or outside the text")
+        prev = e
+    return out
+
+
 def whitespace_segmenter(text: str) -> list[list[str]]:
     """Each whitespace token is a word (pre-segmented text: `Võ_Văn_Thưởng` is one word)."""
     return [[w] for w in text.split()]
@@ -247,18 +258,8 @@ class ExportReader:
                 raise ValueError(f"task format version {meta.get('version')!r}, this vner reads {TASK_FORMAT_VERSION}")
             if data.get("task_key") != task_key(data["doc_id"], data["unit"], text):
                 raise ValueError("the text differs from the text vner wrote (task_key hash)")
-            sents = [(int(s), int(e)) for s, e in meta["sentences"]]
-            words = [(int(s), int(e)) for s, e in meta["words"]]
-            prev = 0
-            for s, e in words:
-                if not (prev <= s < e <= len(text)):
-                    raise ValueError(f"word span {s}-{e} is out of order or outside the text")
-                prev = e
-            prev = 0
-            for s, e in sents:
-                if not (prev <= s < e <= len(text)):
-                    raise ValueError(f"sentence span {s}-{e} is out of order or outside the text")
-                prev = e
+            sents = _ordered_spans(meta["sentences"], len(text), "sentence")
+            words = _ordered_spans(meta["words"], len(text), "word")
             first = int(meta["first_sentence"])
         except (KeyError, TypeError, ValueError) as exc:
             msg = exc.args[0] if isinstance(exc, ValueError) and exc.args else f"missing or malformed {exc}"

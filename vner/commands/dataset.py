@@ -35,7 +35,7 @@ def register(sub) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("export", metavar="EXPORT.json", help="Label Studio export with annotations (and predictions)")
-    p.add_argument("-o", "--output", metavar="REPORT.md", help="write the markdown report here (default: print it)")
+    p.add_argument("-o", "--output", metavar="REPORT.md", help="write the markdown report here instead of printing it")
     p.add_argument("--json", metavar="REPORT.json", help="also write the report as JSON")
     p.add_argument("--preannotators", metavar="SPEC",
                    help="recompute predictions with these pre-annotators (e.g. rules,dates or model:DIR) instead of "
