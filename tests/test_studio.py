@@ -75,7 +75,7 @@ def _cli(capsys, studio, *args) -> tuple[int, str]:
 
 def _project_tasks(client: StudioClient, title: str) -> list[dict]:
     pid = client.project_id(title)
-    return [t for page, _ in client.iter_task_pages(pid, fields="all", page_size=100) for t in page]
+    return [t for page, _ in client.iter_task_pages(pid, include="id,data,annotations,predictions", page_size=100) for t in page]
 
 
 def _region(text: str, start: int, end: int, label: str, rid: str) -> dict:
@@ -212,7 +212,7 @@ def test_project_with_labels_outside_the_schema_is_refused(studio, tasks_file):
         push_tasks(client, read_tasks(tasks_file), "foreign", progress=False)
     page = client.call("listing projects", client.sdk.projects.list, title="foreign", page_size=10)
     foreign_id = next(p.id for p in page.items if p.title == "foreign")
-    assert not [t for p, _ in client.iter_task_pages(foreign_id, fields=None, page_size=10) for t in p]
+    assert not [t for p, _ in client.iter_task_pages(foreign_id, include="id", page_size=10) for t in p]
 
 
 def test_push_killed_midway_then_rerun_imports_each_task_once(studio, tasks_file):
