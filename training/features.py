@@ -108,21 +108,20 @@ def encode_words(
     bos, eos = _special_ids(tokenizer)
     room = max_length - 2
 
-    enc = tokenizer(words_batch, is_split_into_words=True, add_special_tokens=False)
+    if hasattr(tokenizer, "encode_pretokenized"):  # our PhoBERT tokenizer: straight to the Rust backend
+        encoded = tokenizer.encode_pretokenized(words_batch)
+    else:
+        enc = tokenizer(words_batch, is_split_into_words=True, add_special_tokens=False)
+        encoded = [(enc["input_ids"][i], enc.word_ids(i)) for i in range(len(words_batch))]
     out = EncodedBatch(labels=[] if labels_batch is not None else None)
-    for ex, words in enumerate(words_batch):
-        ids: list[int] = enc["input_ids"][ex]
-        wids: list[int] = enc.word_ids(ex)
+    for ex, (words, (ids, wids)) in enumerate(zip(words_batch, encoded)):
         tags = labels_batch[ex] if labels_batch is not None else None
         if tags is not None and len(tags) != len(words):
             raise VnerError(f"example {ex}: {len(words)} words but {len(tags)} labels.")
         # Every word needs a subword, or its label (and its prediction) would vanish.
-        counts = [0] * len(words)
-        for w in wids:
-            counts[w] += 1
-        empty = [j for j, c in enumerate(counts) if c == 0]
-        if empty:
-            j = empty[0]
+        present = set(wids)
+        if len(present) != len(words):
+            j = min(set(range(len(words))) - present)
             raise VnerError(
                 f"example {ex}: word {j} ({words[j]!r}) has no subwords (empty or only whitespace); "
                 "remove it from the dataset."
@@ -158,10 +157,13 @@ def encode_words(
             out.word_offset.append(wids[s] if e > s else 0)
             if tags is not None:
                 row = [IGNORE]
-                for k in range(s, e):
-                    first = k == 0 or wids[k - 1] != wids[k]
-                    tag = tags[wids[k]]
-                    row.append(tag if first else (continuation[tag] if label_all_subwords else IGNORE))
+                prev = wids[s - 1] if s > 0 else None
+                for w in wids[s:e]:
+                    if w != prev:  # first subword of word w
+                        row.append(tags[w])
+                    else:
+                        row.append(continuation[tags[w]] if label_all_subwords else IGNORE)
+                    prev = w
                 row.append(IGNORE)
                 out.labels.append(row)
     if out.split_sentences:

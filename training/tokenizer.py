@@ -158,6 +158,8 @@ def _fast_class():
             backend, remap, encoder = build_backend(vocab_file, merges_file)
             self._remap, self._size, self._encoder = remap, len(encoder), encoder
             self._literal_eow = False
+            self._backend_plain = None
+            self._word_cache: dict[str, list[int]] = {}
             for key, value in dict(bos_token=BOS, eos_token=EOS, sep_token=EOS, cls_token=BOS, unk_token=UNK,
                                    pad_token=PAD, mask_token=MASK).items():
                 kwargs.setdefault(key, value)
@@ -188,6 +190,38 @@ def _fast_class():
                 rows.append(ids)
             encoding_dict["input_ids"] = rows
             return encoding_dict, encodings
+
+        def encode_pretokenized(self, words_batch) -> list[tuple[list[int], list[int]]]:
+            """(ids, word ids) of each word list, no special tokens; the same ids as
+            `self(words, is_split_into_words=True)`. The hot path of `encode_words`: with pre-split input each word
+            is tokenized on its own, so a word -> ids memo is exact; only unseen words reach the Rust backend."""
+            cache = self._word_cache
+            words_batch = [list(words) for words in words_batch]
+            unseen = list(dict.fromkeys(w for words in words_batch for w in words if w not in cache))
+            if unseen:
+                if len(cache) + len(unseen) > 1_000_000:  # bound the memory on endless streams
+                    cache.clear()
+                if self._backend_plain is None:  # no padding/truncation state from __call__
+                    self._backend_plain = type(self._tokenizer).from_str(self._tokenizer.to_str())
+                    self._backend_plain.no_padding()
+                    self._backend_plain.no_truncation()
+                literal = any(END_OF_WORD in w for w in unseen)
+                # one word at a time needs no word ids; offsets only for the typed-</w> fix
+                encode = self._backend_plain.encode_batch if literal else self._backend_plain.encode_batch_fast
+                for word, enc in zip(unseen, encode([[w] for w in unseen], is_pretokenized=True,
+                                                    add_special_tokens=False)):
+                    ids = self._fix(enc.ids)
+                    cache[word] = self._fix_literal_end_of_word(ids, enc) if literal else ids
+            out = []
+            for words in words_batch:
+                ids: list[int] = []
+                word_ids: list[int] = []
+                for j, word in enumerate(words):
+                    pieces = cache[word]
+                    ids += pieces
+                    word_ids += [j] * len(pieces)
+                out.append((ids, word_ids))
+            return out
 
         def _fix_literal_end_of_word(self, ids, enc):
             """A symbol ending in a TYPED `</w>` covers as many characters as it has (a real end-of-word symbol

@@ -1,0 +1,107 @@
+"""Fast PhoBERT tokenizer vs the slow `transformers.PhobertTokenizer`, tokenizing and aligning the same sentences.
+
+    python benchmarks/tokenizer.py --model models/tiny --input sentences.txt     # one sentence of `_`-words a line
+    python benchmarks/tokenizer.py --model models/tiny --from-seeds --repeat 20   # sentences of seeds/ (segmented)
+
+fast: `training.features.encode_words` (the training path: fast tokenizer, `word_ids()`, first-subword labels;
+      distinct words go through the Rust tokenizer once, a word -> ids memo serves repeats — exact for pre-split
+      words; the slow tokenizer has its own per-word BPE cache, so both sides reuse work on repeated words).
+slow: what one must do without `word_ids()` (run_ner-style by hand): tokenize word by word with PhobertTokenizer,
+      concatenate, record the word of each subword, label first subwords.
+Both give, per sentence, input_ids, word ids and labels of the whole sentence (no windows); the sentence counts as
+identical when all three agree. Prints a summary, then as its LAST line one JSON object:
+    {"sentences": N, "identical": M, "speedup": X, ...}
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+IGNORE = -100
+
+
+def slow_align(tokenizer, words: list[str], tags: list[int]):
+    ids, word_ids, labels = [tokenizer.cls_token_id], [None], [IGNORE]
+    for w, (word, tag) in enumerate(zip(words, tags)):
+        pieces = tokenizer.convert_tokens_to_ids(tokenizer.tokenize(word))
+        ids.extend(pieces)
+        word_ids.extend([w] * len(pieces))
+        labels.extend([tag] + [IGNORE] * (len(pieces) - 1))
+    ids.append(tokenizer.sep_token_id)
+    word_ids.append(None)
+    labels.append(IGNORE)
+    return ids, word_ids, labels
+
+
+def seed_sentences(folder: str) -> list[list[str]]:
+    from annotation.text import load_documents
+
+    return [s.words for d in load_documents([folder]) for s in d.sentences()]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", required=True, help="PhoBERT-format folder (e.g. from `vner tiny-model`)")
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--input", help="text file: one sentence of `_`-joined words per line")
+    src.add_argument("--from-seeds", nargs="?", const=str(Path(__file__).resolve().parent.parent / "seeds"),
+                     metavar="DIR", help="use the sentences of a folder of .txt files (default: seeds/)")
+    ap.add_argument("--repeat", type=int, default=1, help="repeat the sentences N times (steadier timings)")
+    ap.add_argument("--batch-size", type=int, default=1000, help="sentences per encode_words call")
+    args = ap.parse_args(argv)
+
+    from tqdm import tqdm
+    from transformers import PhobertTokenizer
+
+    from training.features import encode_words
+    from training.tokenizer import load_tokenizer
+
+    if args.input:
+        lines = Path(args.input).read_text(encoding="utf-8").splitlines()
+        sentences = [line.split() for line in lines if line.strip()]
+    else:
+        sentences = seed_sentences(args.from_seeds)
+    sentences = sentences * args.repeat
+    tags = [[i % 9 for i in range(len(s))] for s in sentences]  # any labels: checks the alignment
+    n_words = sum(map(len, sentences))
+
+    slow = PhobertTokenizer.from_pretrained(args.model)
+    fast = load_tokenizer(args.model)
+
+    # one-time start-up (thread pools, backend copy) is not what we measure; the warm-up words are not in the input
+    slow_align(slow, ["khởi_động"], [0])
+    encode_words(fast, [["khởi_động"]], [[0]])
+
+    t0 = time.perf_counter()
+    slow_out = [slow_align(slow, s, t) for s, t in tqdm(list(zip(sentences, tags)), desc="slow", leave=False)]
+    slow_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    fast_out = []
+    for i in tqdm(range(0, len(sentences), args.batch_size), desc="fast", leave=False):
+        enc = encode_words(fast, sentences[i : i + args.batch_size], tags[i : i + args.batch_size], max_length=10**9)
+        fast_out.extend(zip(enc["input_ids"], enc.word_ids, enc["labels"]))
+    fast_s = time.perf_counter() - t0
+
+    identical = sum(
+        1 for (ids, wids, labs), (f_ids, f_wids, f_labs) in zip(slow_out, fast_out)
+        if ids == f_ids and wids == f_wids and labs == f_labs
+    )
+    subwords = sum(len(ids) for ids, _, _ in slow_out)
+    unique = len({w for s in sentences for w in s})
+    print(f"{len(sentences)} sentences, {n_words} words ({unique} distinct), {subwords} tokens (model {args.model})")
+    print(f"slow PhobertTokenizer, word by word: {slow_s:.3f} s ({n_words / slow_s:,.0f} words/s)")
+    print(f"fast tokenizer + encode_words:       {fast_s:.3f} s ({n_words / fast_s:,.0f} words/s)")
+    print(f"identical ids, word ids and labels: {identical}/{len(sentences)}")
+    print(json.dumps({"sentences": len(sentences), "identical": identical, "speedup": round(slow_s / fast_s, 2),
+                      "words": n_words, "distinct_words": unique, "slow_s": round(slow_s, 4), "fast_s": round(fast_s, 4)}))
+    return 0 if identical == len(sentences) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
