@@ -8,8 +8,11 @@ Span conventions (annotation/guidelines.md has the final word; this module follo
   `6 tháng cuối năm` (it names a stretch of the calendar, not an amount of time).
 * Times of day stay outside (`sáng 27/11` -> `27/11`, `sáng ngày 27/11` -> `ngày 27/11`), and so does
   `hôm` in `hôm 27/11` (it works like a preposition there).
-* Relative references are dates: `hôm nay`, `hôm qua`, `ngày mai`, `tuần tới`, `tháng trước`, `năm ngoái`,
-  `năm nay`; not when counted (`hai năm trước`, `nhiều năm qua`: durations).
+* Relative references are dates: `hôm nay`, `ngày hôm nay`, `hôm qua`, `ngày mai`, `cùng ngày`, `tuần tới`,
+  `tháng trước`, `năm ngoái`, `năm nay`, `cùng kỳ năm 2021`; not when counted (`hai năm trước`,
+  `nhiều năm qua`: durations).
+* A range written as one expression is one span: `ngày 27-30/11`, `Ngày 1/7-3/7`, `9/5/1945 - 9/5/2024`.
+* A year right after an event's acronym is a date: `APEC 2027` -> `2027`.
 * A weekday joined to a date by a space or comma is one span (`thứ Hai, ngày 27/11`); in parentheses it is
   two (`thứ Hai (27/11)`). Weekday names must be capitalised (`thứ ba từ trái qua` is "third").
 * Durations and ages are not dates: `50 năm`, `gần 50 năm`, `3 tháng`, `trong 2 năm`, `20 tuổi`.
@@ -38,7 +41,7 @@ END = r"(?![\w/]|[.,]\d)"
 NGAY = r"(?:ngày\s)?"
 DAYS = rf"{D}(?:{DASH}{D})?"
 YEAR_TAIL = rf"(?:{SL}{Y}|{DASH}{Y}|\snăm\s{Y})"
-MOD = r"(?:(?:cuối|đầu|giữa|trung\stuần|thượng\stuần|hạ\stuần)\s)"
+MOD = r"(?:(?:cuối|đầu|giữa|cùng\skỳ|trung\stuần|thượng\stuần|hạ\stuần)\s)"
 ROMAN_Q = r"(?:IV|I{1,3}|[1-4])"
 NUMBER_WORDS = (
     "một hai ba bốn năm sáu bảy tám chín mười mươi trăm nghìn ngàn vài mấy nhiều những các mỗi hơn gần khoảng"
@@ -76,7 +79,9 @@ PATTERNS: list[tuple[str, re.Pattern, float]] = [
         0.8,
     ),
     # hôm nay, hôm qua, ngày mai
-    ("date-relative-day", re.compile(rf"{START}(?:hôm\s(?:nay|qua|kia)|ngày\s(?:mai|kia))\b", _I), 0.75),
+    ("date-relative-day", re.compile(rf"{START}(?:(?:ngày\s)?hôm\s(?:nay|qua|kia)|ngày\s(?:mai|kia)|cùng\sngày)\b", _I), 0.75),
+    # APEC 2027, Expo 2025: a year right after an event's acronym
+    ("date-event-year", re.compile(rf"(?<=[A-Z]{{2}}\s)(?:{Y}){END}"), 0.6),
     # tuần tới, tháng trước, năm ngoái, cuối năm nay (not counted: see _counted)
     (
         "date-relative",

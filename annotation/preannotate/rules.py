@@ -12,9 +12,14 @@ Rules (the lexicons are in annotation/lexicons/, see SOURCES.md there):
   org-head    an organisation head word (`Bộ`, `Đại học`, `Đại sứ quán`, ...) plus its continuation:
               capitalised words, lexicon names, `và`/`-` between them, a few lowercase words that lead to a
               place name (`Viện Nghiên cứu kinh tế Nhật Bản`), `tại` + place for missions
-              (`Đại sứ quán Việt Nam tại Nhật Bản`). A country inside is part of the ORG.
-  loc-head    a place head word (`tỉnh`, `thành phố`, `sông`, ...) plus capitalised continuation; the head
-              is inside the span (`tỉnh Quảng Nam`, `sông Hồng`).
+              (`Đại sứ quán Việt Nam tại Nhật Bản`); lower-case `đại sứ quán` + country names one embassy too.
+              A country inside is part of the ORG; a quantifier before makes it generic (`hai Bộ Ngoại giao`).
+  loc-head    a place head word (`tỉnh`, `thủ đô`, `Quần đảo`, ...) plus capitalised continuation. As in
+              annotation/guidelines.md §3, a lower-case category word stays outside (`tỉnh Fukuoka` ->
+              `Fukuoka`) and a capitalised head is part of the name (`Quảng trường Đỏ`, `Quần đảo Marshall`);
+              places listed after it are LOC too (`các tỉnh Trat, Chanthaburi và Chonburi`).
+  byline      a line of 2-4 capitalised syllables only (`MINH CHÂU`), or one glued after the paragraph's
+              last full stop (`... tỷ USD.Ngọc Ánh`).
   title-name  a name after a title (`Thủ tướng`, `Bộ trưởng Ngoại giao Nhật Bản`, `Nhật hoàng`, `ông`, ...);
               the title, a portfolio and a country between them stay outside the PER span.
   surname     a Vietnamese surname + 1-3 capitalised syllables (2-4 syllables in all).
@@ -38,7 +43,7 @@ from ..spans import Span
 from ..text import Sentence
 from .gazetteer import PhraseTable, read_entries, tokens as text_tokens
 
-PRIORITY = {"lexicon": 0, "org-head": 1, "loc-head": 2, "title-name": 3, "surname": 4, "initials": 5}
+PRIORITY = {"lexicon": 0, "org-head": 1, "loc-head": 2, "title-name": 3, "surname": 4, "byline": 5, "initials": 6}
 
 # Kinship words and plain honorifics: a title when lowercase, or capitalised at the start of a sentence
 # (mid-sentence `Anh` is England).
@@ -49,8 +54,13 @@ BRIDGE_BLOCKERS = set(
     một người ông bà anh chị biết nói gặp thăm tổ chức và hay hoặc nhưng mà thì nên vì do bởi nếu đến đi lên
     xuống ra vào sang qua trên dưới sau trước giữa rằng như cũng còn vẫn đều chỉ rất nhiều ít hơn nhất""".split()
 )
-MISSION_HEADS = {("Đại", "sứ", "quán"), ("Tổng", "lãnh", "sự", "quán"), ("Tổng", "Lãnh", "sự", "quán"), ("Lãnh", "sự", "quán")}
+MISSION_HEADS = {("Đại", "sứ", "quán"), ("Tổng", "lãnh", "sự", "quán"), ("Tổng", "Lãnh", "sự", "quán"), ("Lãnh", "sự", "quán"),
+                 ("đại", "sứ", "quán"), ("tổng", "lãnh", "sự", "quán"), ("lãnh", "sự", "quán")}
 ORG_CONNECTORS = {"và", "&", "-"}
+ADMIN_HEADS = {"tỉnh", "thành phố", "thủ đô", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "bang", "tiểu bang"}
+# Quantifiers before a head make it generic (`hai Bộ Ngoại giao`, `các đại học Nhật Bản`): no ORG.
+QUANTIFIERS = {"hai", "ba", "bốn", "năm", "các", "những", "nhiều", "mỗi", "mọi", "vài"}
+LOWERCASE_MISSION_HEADS = {("đại", "sứ", "quán"), ("tổng", "lãnh", "sự", "quán"), ("lãnh", "sự", "quán")}
 # One-syllable country forms that are places only when paired with another place (`Việt - Nhật`, `Trung-Mỹ`).
 SHORT_COUNTRY = {"Việt", "Trung", "Hàn", "Triều", "Nhật", "Mỹ", "Nga", "Lào", "Pháp", "Đức", "Anh", "Ấn", "Úc", "Thái"}
 LOC_CONNECTORS = {"-"}
@@ -214,6 +224,8 @@ class _SentenceTagger:
             return 0
         n = hit[0]
         first = self.words[i]
+        if self.same_word_next(i) and not _is_cap(first):
+            return 0  # `Liên_minh_nghị_sĩ`: a lower-case title inside a longer word is part of that word
         if n == 1 and first.lower() in KINSHIP and _is_cap(first) and not self.sentence_start(i) and not self.headline:
             return 0  # `Anh` mid-sentence is England
         if not self.ends_cleanly(i + n):
@@ -308,11 +320,11 @@ class _SentenceTagger:
             if k:
                 score = 0.5 if self.headline else (0.85 if k >= 3 else 0.7)
                 out.append(Candidate(i, i + k, "PER", score, "surname"))
-            if self.words[i] in SHORT_COUNTRY and self._paired_with_place(i):
+            if self.words[i] in SHORT_COUNTRY and (self._paired_with_place(i) or (i and self.words[i - 1] == "người")):
                 out.append(Candidate(i, i + 1, "LOC", 0.7, "lexicon"))  # `quan hệ Việt - Nhật`
             if not self.headline and _is_initials(self.words[i]):
                 out.append(Candidate(i, i + 1, "PER", 0.6, "initials"))
-            if self.org_head_at[i] is not None and _is_cap(self.words[i]):
+            if self.org_head_at[i] is not None and (_is_cap(self.words[i]) or self._lowercase_mission(i)):
                 c = self.org_head(i)
                 if c is not None:
                     out.append(c)
@@ -325,7 +337,25 @@ class _SentenceTagger:
             c = self.title_name(tj)
             if c is not None:
                 out.append(c)
+        out.extend(self.bylines())
+        # a quantifier makes an organisation mention generic: `hai Bộ Ngoại giao`, `các đại học Nhật Bản`
+        out = [c for c in out if not (c.label == "ORG" and c.i and self.words[c.i - 1].lower() in QUANTIFIERS)]
         return out, titles
+
+    def bylines(self) -> list[Candidate]:
+        """Author bylines: a line that is only 2-4 capitalised syllables (`MINH CHÂU`), or such a run glued
+        after the last full stop of a paragraph (`... 23,4 tỷ USD.Ngọc Ánh`)."""
+        w, n = self.words, len(self.toks)
+        starts = [0] + [k + 1 for k in range(n - 1) if w[k] == "." and self.toks[k].end == self.toks[k + 1].start]
+        for i in starts[::-1]:
+            rest = w[i:]
+            if rest and rest[-1] == ".":
+                rest = rest[:-1]
+            if 2 <= len(rest) <= 4 and all(x.isalpha() and _is_cap(x) for x in rest) and (i > 0 or n == len(rest)):
+                if any(self.name_at[k] is not None or self.title_at[k] for k in range(i, i + len(rest))):
+                    return []
+                return [Candidate(i, i + len(rest), "PER", 0.6, "byline")]
+        return []
 
     def continuation(self, j: int, connectors: set[str], bridge: bool) -> tuple[int, float]:
         """End of the capitalised/lexicon continuation starting at token j, and how sure it is."""
@@ -364,7 +394,14 @@ class _SentenceTagger:
             if bridge:
                 # up to 3 lowercase words, then a place name: `Viện Nghiên cứu kinh tế Nhật Bản`
                 k, bridged = j, 0
-                while k < n and bridged < 3 and self.words[k].isalpha() and not _is_cap(self.words[k]) and self.words[k] not in BRIDGE_BLOCKERS:
+                while (
+                    k < n
+                    and bridged < 3
+                    and self.words[k].isalpha()
+                    and not _is_cap(self.words[k])
+                    and self.words[k] not in BRIDGE_BLOCKERS
+                    and self.name_at[k] is None  # `châu Á` is the place the bridge leads to
+                ):
                     k, bridged = k + 1, bridged + (not self.same_word_next(k + 1))
                 if k > j and k < n and self.name_at[k] is not None and self.name_at[k][1] == "LOC":
                     j = k
@@ -373,10 +410,18 @@ class _SentenceTagger:
             break
         return j, score
 
+    def _lowercase_mission(self, i: int) -> bool:
+        """`đại sứ quán Việt Nam`: a lower-case embassy head names one embassy when a country follows."""
+        k = self.org_head_at[i][0]
+        if tuple(self.words[i : i + k]) not in LOWERCASE_MISSION_HEADS or i + k >= len(self.toks):
+            return False
+        hit = self.name_at[i + k]
+        return hit is not None and hit[1] == "LOC"
+
     def org_head(self, i: int) -> Candidate | None:
         k, flag = self.org_head_at[i]
-        if not self.ends_cleanly(i + k):
-            return None  # `Báo_cáo`, `Bộ_trưởng`: a lowercase syllable continues the head's word
+        if k == 1 and not self.ends_cleanly(i + k):
+            return None  # `Báo_cáo`, `Bộ_trưởng`: a lowercase syllable continues a one-syllable head's word
         j, score = self.continuation(i + k, ORG_CONNECTORS, bridge=True)
         if tuple(self.words[i : i + k]) in MISSION_HEADS and j < len(self.toks) - 1 and self.words[j] in {"tại", "ở"}:
             hit = self.name_at[j + 1]
@@ -384,7 +429,7 @@ class _SentenceTagger:
                 j = j + 1 + hit[0]
         if j == i + k:
             return Candidate(i, j, "ORG", 0.75, "org-head") if flag == "standalone" else None
-        return Candidate(i, j, "ORG", score, "org-head")
+        return Candidate(i, j, "ORG", score if _is_cap(self.words[i]) else 0.6, "org-head")
 
     def loc_head(self, i: int) -> Candidate | None:
         k, _ = self.loc_head_at[i]
@@ -392,11 +437,15 @@ class _SentenceTagger:
             return None
         j = i + k
         if j < len(self.toks) and self.words[j].isdigit() and self.words[i].lower() in {"quận", "phường"}:
-            return Candidate(i, j + 1, "LOC", 0.8, "loc-head")  # `quận 1`
+            return Candidate(i, j + 1, "LOC", 0.8, "loc-head")  # `quận 1`: the number alone names nothing
         j, score = self.continuation(j, LOC_CONNECTORS, bridge=False)
         if j == i + k:
             return None
-        return Candidate(i, j, "LOC", min(score, 0.8), "loc-head")
+        # a lower-case category word stays outside (`tỉnh Fukuoka` -> `Fukuoka`); a capitalised head belongs to
+        # the name (`Quảng trường Đỏ`, `Quần đảo Marshall`), except an administrative word opening a sentence
+        head = self.words[i]
+        outside = not _is_cap(head) or (self.sentence_start(i) and head.lower() in ADMIN_HEADS)
+        return Candidate(i + k if outside else i, j, "LOC", min(score, 0.8), "loc-head")
 
     def enumeration(self, j: int) -> list[Candidate]:
         """Places listed after a place head: `các tỉnh Trat, Chanthaburi và Chonburi` -> two more LOC."""
