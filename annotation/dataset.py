@@ -167,10 +167,11 @@ def write_dataset(dsd, out_dir, *, issues=(), stats: dict | None = None, source:
                     prev_doc = row["doc_id"]
                 parts.append("".join(f"{tok}\t{BIO_LABELS[tag]}\n" for tok, tag in zip(row["tokens"], row["ner_tags"])) + "\n")
             f.write("".join(parts))
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps(**kw) builds one per call
         with open(out / "jsonl" / f"{name}.jsonl", "w", encoding="utf-8") as f:
             for row in rows:
                 row["ner_tags"] = [BIO_LABELS[t] for t in row["ner_tags"]]
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                f.write(encode(row) + "\n")
     counts = entity_counts(dsd)
     issues = list(issues)
     if issues:
@@ -250,6 +251,8 @@ configs:
                       ("merged_sentences", "sentence groups merged because an entity crossed a sentence boundary")):
         if stats.get(key):
             handled.append(f"- {len(stats[key])} {what}")
+    if stats.get("dropped_sentences"):
+        handled.append(f"- {stats['dropped_sentences']} sentences left out because of the problems below")
     if stats.get("trimmed_spans"):
         handled.append(f"- {stats['trimmed_spans']} spans trimmed of surrounding whitespace")
     handled_text = "\n".join(handled) or "- nothing needed special handling"
