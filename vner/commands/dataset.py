@@ -84,6 +84,9 @@ def _dataset(args) -> int:
             notes.append(f"{len(result.stats[key])} {what}")
     if notes:
         print("tasks: " + ", ".join(notes))
+    empty = [name for (name, ds), ratio in zip(dsd.items(), ratios) if ratio > 0 and len(ds) == 0]
+    if empty:
+        print(f"note: {' and '.join(empty)} got no document (splits are by document; 3 or more documents fill every split)")
     if result.issues:
         print(f"{len(result.issues)} problem(s) left out, listed in {Path(args.output) / 'issues.jsonl'}")
     return 0
