@@ -89,7 +89,11 @@ class VnerTrainingArguments(TrainingArguments):
     metric_for_best_model: str = "f1"
     greater_is_better: bool = True
     save_total_limit: int | None = field(default=2, metadata={"help": "checkpoints kept (the best one is always kept)"})
-    group_by_length: bool = True
+    # length-grouped batches (little padding): transformers 5 names it train_sampling_strategy
+    if "train_sampling_strategy" in TrainingArguments.__dataclass_fields__:
+        train_sampling_strategy: str = "group_by_length"
+    else:  # transformers 4.x
+        group_by_length: bool = True
     seed: int = field(default=42, metadata={"help": "random seed (init of the head, shuffling)"})
 
 

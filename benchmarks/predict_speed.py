@@ -1,0 +1,56 @@
+"""Batched prediction (windows sorted by length, batches of 32) against a one-sentence-at-a-time loop, on the
+seed sentences with the tiny PhoBERT-format model; same tags either way. One run, side by side.
+
+    python benchmarks/predict_speed.py [--repeat 2]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.common import seed_sentences, tiny_model  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=2, help="copies of the seed sentences")
+    ap.add_argument("--batch-size", type=int, default=32)
+    args = ap.parse_args()
+
+    import torch
+    from transformers import AutoConfig, AutoModelForTokenClassification
+
+    from training.predict import Tagger
+
+    torch.manual_seed(0)
+    words = [s.words for s in seed_sentences()] * args.repeat
+    with tempfile.TemporaryDirectory() as tmp:
+        base = tiny_model(Path(tmp))
+        model_dir = Path(tmp) / "classifier"  # base + a random token-classification head, as `vner train` saves
+        config = AutoConfig.from_pretrained(base, num_labels=9)
+        AutoModelForTokenClassification.from_pretrained(base, config=config).save_pretrained(model_dir)
+        for name in ("vocab.txt", "bpe.codes", "tokenizer_config.json"):
+            (model_dir / name).write_bytes((Path(base) / name).read_bytes())
+        tagger = Tagger(model_dir, batch_size=args.batch_size, device="cpu")
+        tagger.tag(words[:8])  # warm-up
+        t0 = time.perf_counter()
+        batched = tagger.tag(words)
+        t_batched = time.perf_counter() - t0
+        tagger.batch_size = 1
+        t0 = time.perf_counter()
+        single = [tagger.tag([w])[0] for w in words]
+        t_single = time.perf_counter() - t0
+    same = all(b.tags == s.tags for b, s in zip(batched, single))
+    n_words = sum(map(len, words))
+    print(f"{len(words)} sentences, {n_words} words; tags identical: {same}")
+    print(f"one sentence at a time: {len(words) / t_single:8.1f} sentences/s ({t_single:.2f} s)")
+    print(f"batched ({args.batch_size}, by length): {len(words) / t_batched:8.1f} sentences/s ({t_batched:.2f} s)")
+    print(f"speed-up: {t_single / t_batched:.2f}x (target >= 5x)")
+
+
+if __name__ == "__main__":
+    main()
