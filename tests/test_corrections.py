@@ -88,3 +88,9 @@ def test_bad_annotation_spans_are_errors_unless_lenient(tmp_path):
     report = correction_report(path, lenient=True)
     assert report["tasks_compared"] == 1 and report["total"]["kept"] == 1
     assert [i["reason"] for i in report["issues"]] == ["unknown_label"]
+
+
+def test_default_preannotators_are_the_ones_preannotate_runs(tmp_path):
+    path = write(tmp_path, [task(unit(TEXT), 1, [annotation(TEXT, [find(TEXT, "Hà Nội", "LOC")])])])
+    assert main(["corrections", str(path), "--preannotators", "default", "--json", str(tmp_path / "r.json")]) == 0
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["predictions"] == "recomputed: rules+dates"

@@ -38,7 +38,7 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", metavar="REPORT.md", help="write the markdown report here instead of printing it")
     p.add_argument("--json", metavar="REPORT.json", help="also write the report as JSON")
     p.add_argument("--preannotators", metavar="SPEC",
-                   help="recompute predictions with these pre-annotators (e.g. rules,dates or model:DIR) instead of "
+                   help="recompute predictions with these pre-annotators (e.g. default = rules,dates; crf; model:DIR) instead of "
                    "using the predictions stored in the export")
     p.add_argument("--lenient", action="store_true", help="skip tasks with problems (listed) instead of failing")
     p.set_defaults(func=_corrections)
@@ -104,7 +104,10 @@ def _corrections(args) -> int:
 
         from .annotate import load_preannotators
 
+        from annotation.preannotate import DEFAULT_ANNOTATORS
+
         specs = [s.strip() for s in args.preannotators.split(",") if s.strip()]
+        specs = [x for s in specs for x in (DEFAULT_ANNOTATORS if s == "default" else [s])]  # what preannotate runs
         if not specs:
             raise VnerError("--preannotators is empty; name at least one of rules, dates, crf, gazetteer:PATH, model:DIR.")
         annotators = load_preannotators(specs)
