@@ -69,7 +69,7 @@ def random_string(rng: random.Random, words: list[str]) -> str:
 
 
 def test_pretokenizer_class_is_pythons_whitespace():
-    assert _PY_WHITESPACE == "".join(c for c in map(chr, range(0x110000)) if re.fullmatch(r"\s", c))
+    assert _PY_WHITESPACE == "".join(re.findall(r"\s", "".join(map(chr, range(0x110000)))))
     assert "\x1c" in _PY_WHITESPACE and "[^" in pretokenize_pattern()
 
 
@@ -96,7 +96,10 @@ def test_parity_on_10000_generated_strings(slow, fast):
 )
 def test_parity_targeted(slow, fast, text):
     assert fast(text)["input_ids"] == slow(text)["input_ids"]
-    assert fast.tokenize(text) is not None
+    # token strings are vocab entries; the slow tokenizer shows out-of-vocab pieces raw where we show <unk>
+    expected = [t if t in slow.get_vocab() else "<unk>" for t in slow.tokenize(text)]
+    assert fast.tokenize(text) == expected
+    assert fast.convert_tokens_to_ids(fast.tokenize(text)) == slow(text, add_special_tokens=False)["input_ids"]
 
 
 def test_pretokenized_words_and_word_ids(slow, fast):

@@ -157,6 +157,7 @@ def _fast_class():
         def __init__(self, vocab_file: str, merges_file: str, **kwargs):
             backend, remap, encoder = build_backend(vocab_file, merges_file)
             self._remap, self._size, self._encoder = remap, len(encoder), encoder
+            self._id_to_piece = {i: t for t, i in encoder.items()}
             self._literal_eow = False
             self._backend_plain = None
             self._word_cache: dict[str, list[int]] = {}
@@ -234,8 +235,19 @@ def _fast_class():
             return ids
 
         def _convert_token_to_id_with_added_voc(self, token: str) -> int:
-            i = super()._convert_token_to_id_with_added_voc(token)
-            return self._remap.get(i, i)
+            return self._encoder.get(token, self._encoder[UNK])
+
+        # -- token strings are PhoBERT's vocab entries (`X@@`, `Y`), not the BPE symbols (`X`, `Y</w>`)
+        def convert_ids_to_tokens(self, ids, skip_special_tokens: bool = False):
+            if isinstance(ids, int):
+                return self._id_to_piece.get(ids, UNK)
+            skip = set(self.all_special_ids) if skip_special_tokens else set()
+            return [self._id_to_piece.get(int(i), UNK) for i in ids if int(i) not in skip]
+
+        def tokenize(self, text: str, pair: str | None = None, add_special_tokens: bool = False, **kwargs) -> list[str]:
+            """Like PhobertTokenizer.tokenize, except that a piece missing from the vocab reads `<unk>`."""
+            ids = self._encode_plus(text=text, text_pair=pair, add_special_tokens=add_special_tokens, **kwargs)
+            return self.convert_ids_to_tokens(ids["input_ids"])
 
         @property
         def vocab_size(self) -> int:
@@ -245,7 +257,7 @@ def _fast_class():
             return self._size
 
         def get_vocab(self) -> dict[str, int]:
-            return {k: v for k, v in super().get_vocab().items() if v < self._size}
+            return dict(self._encoder)
 
         # -- saving: PhoBERT's own files, loadable by the stock slow PhobertTokenizer and by load_tokenizer
         def save_pretrained(self, save_directory, legacy_format=None, filename_prefix=None, push_to_hub=False, **kwargs):
