@@ -1,11 +1,12 @@
 """Pre-annotation speed per pre-annotator on the seed articles, side by side in one run, and, when the gold
-export exists (annotation/gold/*.json), strict span P/R/F1 per type of several annotator stacks against it.
+export exists (annotation/gold/*.json), seqeval strict P/R/F1 per type of several annotator stacks against it
+(recomputed over the export's tasks by annotation.corrections, as `vner corrections --preannotators` does).
 
     .venv/bin/python benchmarks/preannotate.py [--seeds seeds] [--gold annotation/gold] [--no-crf]
 
 Figures: sentences/s of each pre-annotator alone on already segmented sentences (one core), the segmenter
 (underthesea, raw seeds only), and the total `vner preannotate` time after imports (load + segment +
-rules + dates + tasks). Strict = same start, end and type (what seqeval's strict IOB2 mode counts on spans).
+rules + dates + tasks).
 The last line is one JSON object with every figure.
 """
 from __future__ import annotations
@@ -23,9 +24,7 @@ sys.path.insert(0, str(ROOT))
 t_import = time.perf_counter()
 from annotation.preannotate import combine, make_preannotator, preannotate_documents  # noqa: E402
 from annotation.schema import ENTITY_TYPES  # noqa: E402
-from annotation.spans import Span  # noqa: E402
-from annotation.tasks import spans_from_regions  # noqa: E402
-from annotation.text import Sentence, default_segmenter, load_documents  # noqa: E402
+from annotation.text import default_segmenter, load_documents  # noqa: E402
 
 IMPORT_S = time.perf_counter() - t_import
 
@@ -36,45 +35,18 @@ def timed(fn, *args):
     return out, time.perf_counter() - t
 
 
-def gold_units(gold_dir: Path) -> list[tuple[str, list[Sentence], list[tuple[int, int]], list[Span]]]:
-    """(text, sentences, sentence offsets, gold spans) of every annotated task in the gold export."""
-    units = []
-    for f in sorted(gold_dir.glob("*.json")):
-        tasks = json.loads(f.read_text(encoding="utf-8"))
-        for task in tasks if isinstance(tasks, list) else [tasks]:
-            anns = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-            if not anns:
-                continue
-            data = task["data"]
-            text, vner = data["text"], data["vner"]
-            words = [tuple(w) for w in vner["words"]]
-            sents, offsets = [], []
-            for k, (s, e) in enumerate(vner["sentences"]):
-                ws = tuple((a - s, b - s) for a, b in words if a >= s and b <= e)
-                sents.append(Sentence(data.get("doc_id", f.stem), k, text[s:e], ws))
-                offsets.append((s, e))
-            units.append((text, sents, offsets, spans_from_regions(anns[-1]["result"])))
-    return units
+def gold_scores(export: Path, annotators) -> dict:
+    """seqeval strict P/R/F1 per type of `annotators` recomputed over the gold export's tasks
+    (annotation.corrections, the same numbers `vner corrections --preannotators` prints)."""
+    from annotation.corrections import correction_report
 
-
-def score(units, annotators) -> dict:
-    tp, fp, fn = Counter(), Counter(), Counter()
-    for text, sents, offsets, gold in units:
-        pred_lists = combine(annotators, sents) if annotators else [[] for _ in sents]
-        pred = {sp.shifted(s).key for sps, (s, _) in zip(pred_lists, offsets) for sp in sps}
-        want = {sp.key for sp in gold}
-        for k in pred & want:
-            tp[k[2]] += 1
-        for k in pred - want:
-            fp[k[2]] += 1
-        for k in want - pred:
-            fn[k[2]] += 1
+    report = correction_report(export, preannotators=annotators)
+    rows = report["seqeval_strict"]
     out = {}
     for t in list(ENTITY_TYPES) + ["micro"]:
-        a, b, c = (sum(x.values()) for x in (tp, fp, fn)) if t == "micro" else (tp[t], fp[t], fn[t])
-        p = a / (a + b) if a + b else 0.0
-        r = a / (a + c) if a + c else 0.0
-        out[t] = {"p": round(p, 3), "r": round(r, 3), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 3), "support": a + c}
+        row = rows.get(t, {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 0})
+        out[t] = {"p": round(row["precision"], 3), "r": round(row["recall"], 3), "f1": round(row["f1-score"], 3), "support": row["support"]}
+    out["corrections"] = report["total"]
     return out
 
 
@@ -119,22 +91,20 @@ def main() -> int:
     print(f"total pre-annotation after imports (load, segment, rules+dates, {stats.tasks} tasks): {total:.2f}s")
     figures["total_preannotate_s"] = round(total, 2)
 
-    gold_dir = Path(args.gold)
-    units = gold_units(gold_dir) if gold_dir.is_dir() else []
-    if units:
+    exports = sorted(Path(args.gold).glob("*.json")) if Path(args.gold).is_dir() else []
+    if exports:
         stacks = {"rules+dates": ["rules", "dates"], "rules": ["rules"], "dates": ["dates"]}
         if not args.no_crf:
             stacks.update({"crf": ["crf"], "crf+dates": ["crf", "dates"], "rules+dates+crf": ["rules", "dates", "crf"]})
-        print(f"\nstrict span scores on {gold_dir} ({len(units)} tasks)")
-        print(f"{'stack':<18}" + "".join(f"{t:>17}" for t in list(ENTITY_TYPES) + ["micro"]) + "   (P/R/F1)")
+        print(f"\nseqeval strict P/R/F1 against {exports[0]}")
+        print(f"{'stack':<18}" + "".join(f"{t:>17}" for t in list(ENTITY_TYPES) + ["micro"]))
         figures["gold"] = {}
         for name, members in stacks.items():
-            res = score(units, [annotators[m] for m in members])
+            res = gold_scores(exports[0], [annotators[m] for m in members])
             figures["gold"][name] = res
             print(f"{name:<18}" + "".join(f"{res[t]['p']:>5.2f}/{res[t]['r']:.2f}/{res[t]['f1']:.2f}" for t in list(ENTITY_TYPES) + ["micro"]))
-        figures["gold_support"] = {t: figures["gold"]["rules+dates"][t]["support"] for t in ENTITY_TYPES}
     else:
-        print(f"\n(no gold export in {gold_dir}: scores skipped)")
+        print(f"\n(no gold export in {args.gold}: scores skipped)")
     figures["wall_s"] = round(time.perf_counter() - t0, 2)
     print(json.dumps(figures, ensure_ascii=False))
     return 0
