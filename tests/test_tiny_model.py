@@ -50,3 +50,14 @@ def test_bpe_learner_merges_most_frequent_pair_first():
     ranks = {(a, b): i for i, (a, b, _) in enumerate(merges)}
     assert apply_bpe("newest", ranks) == ["newest"]  # frequent word: one piece
     assert apply_bpe("lowest", ranks) == ["lo@@", "w@@", "est"]  # unseen word: PhoBERT-style pieces
+
+
+def test_custom_corpus_and_clear_errors(tmp_path, capsys):
+    from vner.cli import main
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("Chủ_tịch nước Võ_Văn_Thưởng gặp kiều_bào tại Nhật_Bản .\n" * 3, encoding="utf-8")
+    assert main(["tiny-model", "-o", str(tmp_path / "m"), "--corpus", str(corpus), "--merges", "20"]) == 0
+    assert len((tmp_path / "m" / "bpe.codes").read_text(encoding="utf-8").splitlines()) == 20
+    assert main(["tiny-model", "-o", str(tmp_path / "m2"), "--corpus", str(tmp_path / "missing.txt")]) == 2
+    assert "missing.txt: no such file" in capsys.readouterr().err

@@ -110,6 +110,11 @@ def encode_words(
 
     if hasattr(tokenizer, "encode_pretokenized"):  # our PhoBERT tokenizer: straight to the Rust backend
         encoded = tokenizer.encode_pretokenized(words_batch)
+    elif not getattr(tokenizer, "is_fast", False):
+        raise VnerError(
+            f"{type(tokenizer).__name__} is a slow tokenizer (no word_ids()); load it with "
+            "training.tokenizer.load_tokenizer, which gives PhoBERT an exact fast tokenizer."
+        )
     else:
         enc = tokenizer(words_batch, is_split_into_words=True, add_special_tokens=False)
         encoded = [(enc["input_ids"][i], enc.word_ids(i)) for i in range(len(words_batch))]

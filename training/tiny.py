@@ -139,11 +139,13 @@ def build_vocab(word_counts: dict[str, int], merges: Sequence[tuple[str, str, in
 
 def corpus_words(paths: Iterable[str | Path]) -> Counter[str]:
     """Word counts of the corpus, word-segmented as everywhere in vner (syllables joined by `_`)."""
-    from annotation.text import load_documents
+    from tqdm import tqdm
+
+    from annotation.text import iter_text_files, load_document
 
     counts: Counter[str] = Counter()
-    for doc in load_documents(paths):
-        for sentence in doc.sentences():
+    for path in tqdm(iter_text_files(paths), desc="corpus", unit="file"):
+        for sentence in load_document(path).sentences():
             counts.update(sentence.words)
     if not counts:
         raise VnerError("the corpus has no words; pass text files with --corpus.")
