@@ -130,3 +130,8 @@ def test_paired_short_country_forms_and_place_lists():
 def test_name_after_title_with_parenthetical():
     got = ents(raw("Tổng thư ký NATO (TTK) Mark Rutte phát biểu."))
     assert ("NATO", "ORG") in got and ("Mark Rutte", "PER") in got
+
+
+def test_person_after_a_standalone_org_head_is_not_swallowed_and_region_heads_stay_in():
+    got = ents(seg("Chủ_tịch Quốc_hội Trần_Thanh_Mẫn thăm miền Tây và tỉnh Long_An ."))
+    assert got == [("Quốc hội", "ORG"), ("Trần Thanh Mẫn", "PER"), ("miền Tây", "LOC"), ("Long An", "LOC")]

@@ -16,7 +16,8 @@ Rules (the lexicons are in annotation/lexicons/, see SOURCES.md there):
               A country inside is part of the ORG; a quantifier before makes it generic (`hai Bộ Ngoại giao`).
   loc-head    a place head word (`tỉnh`, `thủ đô`, `Quần đảo`, ...) plus capitalised continuation. As in
               annotation/guidelines.md §3, a lower-case category word stays outside (`tỉnh Fukuoka` ->
-              `Fukuoka`) and a capitalised head is part of the name (`Quảng trường Đỏ`, `Quần đảo Marshall`);
+              `Fukuoka`) and a capitalised head is part of the name (`Quảng trường Đỏ`, `Quần đảo Marshall`),
+              as are region and nature heads in any case (`châu Á`, `miền Tây`, `sông Hồng`: NAME_HEADS);
               places listed after it are LOC too (`các tỉnh Trat, Chanthaburi và Chonburi`).
   byline      a line of 2-4 capitalised syllables only (`MINH CHÂU`), or one glued after the paragraph's
               last full stop (`... tỷ USD.Ngọc Ánh`).
@@ -57,6 +58,8 @@ BRIDGE_BLOCKERS = set(
 MISSION_HEADS = {("Đại", "sứ", "quán"), ("Tổng", "lãnh", "sự", "quán"), ("Tổng", "Lãnh", "sự", "quán"), ("Lãnh", "sự", "quán"),
                  ("đại", "sứ", "quán"), ("tổng", "lãnh", "sự", "quán"), ("lãnh", "sự", "quán")}
 ORG_CONNECTORS = {"và", "&", "-"}
+# Head words that belong to the place's name even in lower case (as `châu` in `châu Á`).
+NAME_HEADS = {"châu", "miền", "sông", "núi", "biển", "vịnh", "đèo", "hồ", "bán đảo", "quần đảo", "cao nguyên", "eo biển"}
 ADMIN_HEADS = {"tỉnh", "thành phố", "thủ đô", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "bang", "tiểu bang"}
 # Quantifiers before a head make it generic (`hai Bộ Ngoại giao`, `các đại học Nhật Bản`): no ORG.
 QUANTIFIERS = {"hai", "ba", "bốn", "năm", "các", "những", "nhiều", "mỗi", "mọi", "vài"}
@@ -366,8 +369,8 @@ class _SentenceTagger:
             hit = self.name_at[j]
             if self.title_at[j]:
                 break
-            if j > start and self.surname_name(j) >= 3:
-                break  # `Đại học X Nguyễn Văn A`: the person starts here
+            if self.surname_name(j) >= 3:
+                break  # `Đại học X Nguyễn Văn A`, `Chủ tịch Quốc hội Trần Thanh Mẫn`: the person starts here
             if hit is not None and self.ends_cleanly(j + hit[0]):
                 j += hit[0]
                 if hit[1] == "LOC" and j < n and self.words[j] not in connectors:
@@ -443,8 +446,11 @@ class _SentenceTagger:
             return None
         # a lower-case category word stays outside (`tỉnh Fukuoka` -> `Fukuoka`); a capitalised head belongs to
         # the name (`Quảng trường Đỏ`, `Quần đảo Marshall`), except an administrative word opening a sentence
-        head = self.words[i]
-        outside = not _is_cap(head) or (self.sentence_start(i) and head.lower() in ADMIN_HEADS)
+        head = " ".join(self.words[i : i + k])
+        if head.lower() in NAME_HEADS:
+            outside = False  # `châu Á`, `miền Tây`, `sông Hồng`: the head word is part of the name
+        else:
+            outside = not _is_cap(head) or (self.sentence_start(i) and head.lower() in ADMIN_HEADS)
         return Candidate(i + k if outside else i, j, "LOC", min(score, 0.8), "loc-head")
 
     def enumeration(self, j: int) -> list[Candidate]:
