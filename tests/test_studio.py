@@ -258,3 +258,17 @@ def test_token_is_in_no_log_or_output_file(studio, tmp_path_factory):
             if studio.token.encode() in path.read_bytes():
                 leaked.append(path)
     assert studio.log_file.exists() and not leaked
+
+
+def test_push_refuses_a_prediction_outside_the_schema_before_contacting_the_server(tmp_path):
+    task = make_task(next(iter(task_units(load_documents([REPO / "seeds" / "000_0b6129e26ca133c0.txt"])[0], "sentence"))),
+                     [("hand-v1", [Span(0, 3, "PER")])])
+    task["predictions"][0]["result"][0]["value"]["labels"] = ["MISC"]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(VnerError, match=r"task #0 .*\['MISC'\]"):
+        read_tasks(path)
+    task["predictions"][0]["result"][0]["value"].update(labels=["PER"], end=4)  # text no longer matches
+    path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(VnerError, match="does not match the task text"):
+        read_tasks(path)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
 from ..errors import VnerError
-from ..schema import check_config_labels, labeling_config_xml
+from ..schema import ENTITY_TYPES, FROM_NAME, TO_NAME, check_config_labels, labeling_config_xml
 from . import server
 
 log = logging.getLogger(__name__)
@@ -262,7 +262,29 @@ def read_tasks(path: str | Path) -> list[dict]:
         if not isinstance(data, dict) or not isinstance(data.get("text"), str) or not data.get("task_key"):
             raise VnerError(f"{path}: task #{i} has no data.text / data.task_key; write tasks with "
                             "`vner preannotate` (annotation.tasks.make_task).")
+        for pred in task.get("predictions") or []:
+            _check_regions(path, i, data, pred.get("result") if isinstance(pred, dict) else None)
     return tasks
+
+
+def _check_regions(path: Path, i: int, data: dict, results) -> None:
+    """Prediction regions must use the schema's labels and point at their own text: checked here, once, so a
+    bad pre-annotation is an error naming its task rather than a region the editor cannot show."""
+    text = data["text"]
+    where = f"{path}: task #{i} ({data['task_key']})"
+    if not isinstance(results, list):
+        raise VnerError(f"{where}: a prediction without a `result` list.")
+    for r in results:
+        v = r.get("value") if isinstance(r, dict) else None
+        if not isinstance(v, dict) or r.get("from_name") != FROM_NAME or r.get("to_name") != TO_NAME:
+            raise VnerError(f"{where}: prediction region {r!r:.120} is not a `{FROM_NAME}` -> `{TO_NAME}` labels region.")
+        labels = v.get("labels") or []
+        bad = [lab for lab in labels if lab not in ENTITY_TYPES]
+        if len(labels) != 1 or bad:
+            raise VnerError(f"{where}: prediction region labels {labels} (need exactly one of {list(ENTITY_TYPES)}).")
+        s, e = v.get("start"), v.get("end")
+        if not (type(s) is int and type(e) is int and 0 <= s < e <= len(text)) or v.get("text", text[s:e]) != text[s:e]:
+            raise VnerError(f"{where}: prediction region {s}-{e} {v.get('text')!r} does not match the task text.")
 
 
 def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, batch_size: int = 500,

@@ -324,7 +324,8 @@ def launch(
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(desc=f"starting Label Studio on {url}", unit="s", file=sys.stderr, leave=False)
+        bar = tqdm(desc=f"starting Label Studio on {url}", unit="s", file=sys.stderr, leave=False, mininterval=2,
+                   bar_format="{desc}: {elapsed}")
     try:
         while True:
             if proc.poll() is not None:
