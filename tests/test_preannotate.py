@@ -137,3 +137,9 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert main(["preannotate", str(ROOT / "seeds"), "-o", str(tmp_path / "t.json"), "--gazetteer", str(bad)]) == 2
     err = capsys.readouterr().err.strip()
     assert "g.tsv:1" in err and "\n" not in err
+
+
+def test_a_bad_span_from_an_annotator_is_an_error_naming_it():
+    s = sent("Hà Nội mưa to.")
+    with pytest.raises(VnerError, match=r"sentence 0: model proposed a bad span: label 'MISC'"):
+        combine([Fixed("model", [Span(0, 6, "MISC", 0.9)])], [s])

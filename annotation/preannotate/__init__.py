@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Protocol, Sequence, runtime_checkable
 
 from ..errors import VnerError
 from ..schema import ENTITY_TYPES
-from ..spans import Span, check_spans
+from ..spans import Span, SpanError, check_spans
 from ..tasks import Granularity, make_task, task_units
 from ..text import Document, Sentence
 
@@ -85,8 +85,9 @@ def combine(preannotators: Sequence[Preannotator], sentences: Sequence[Sentence]
         kept = resolve_overlaps(candidates, rank=lambda s: PRECEDENCE.get(_source_name(s), len(PRECEDENCE)))
         try:
             check_spans(sent.text, kept)
-        except ValueError as exc:
-            raise VnerError(f"document {sent.doc_id}, sentence {sent.index}: a pre-annotator proposed a bad span: {exc}") from None
+        except SpanError as exc:
+            who = exc.span.source if exc.span is not None and exc.span.source else "a pre-annotator"
+            raise VnerError(f"document {sent.doc_id}, sentence {sent.index}: {who} proposed a bad span: {exc}") from None
         merged.append(kept)
     return merged
 
