@@ -272,3 +272,14 @@ def test_push_refuses_a_prediction_outside_the_schema_before_contacting_the_serv
     path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
     with pytest.raises(VnerError, match="does not match the task text"):
         read_tasks(path)
+
+
+def test_a_server_that_dies_on_start_is_reported_with_its_log(studio, tmp_path):
+    home = server.studio_home(REPO / ".studio")
+    data = server.prepare_data_dir(home, tmp_path / "data", progress=False)
+    (data / "label_studio.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(VnerError) as err:
+        server.launch(home, data, token=server.new_token(), password="x" * 12, log_file=tmp_path / "server.log",
+                      progress=False)
+    msg = str(err.value)
+    assert "exited" in msg and str(tmp_path / "server.log") in msg and "database" in msg.lower()
