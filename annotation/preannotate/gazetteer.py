@@ -66,20 +66,21 @@ class PhraseTable:
 
     def __init__(self) -> None:
         self.table: dict[tuple[str, ...], object] = {}
-        self.max_len = 0
+        self.lengths: dict[str, list[int]] = {}  # first token -> entry lengths, longest first
 
     def add(self, name: str, value: object) -> None:
         key = tuple(t for _, _, t in tokens(name))
-        if key:
-            self.table.setdefault(key, value)
-            self.max_len = max(self.max_len, len(key))
+        if key and key not in self.table:
+            self.table[key] = value
+            self.lengths[key[0]] = sorted(set(self.lengths.get(key[0], [])) | {len(key)}, reverse=True)
 
     def longest(self, words: Sequence[str], i: int) -> tuple[int, object] | None:
         """(length, value) of the longest entry starting at words[i]."""
-        for n in range(min(self.max_len, len(words) - i), 0, -1):
-            value = self.table.get(tuple(words[i : i + n]))
-            if value is not None:
-                return n, value
+        for n in self.lengths.get(words[i], ()):
+            if i + n <= len(words):
+                value = self.table.get(tuple(words[i : i + n]))
+                if value is not None:
+                    return n, value
         return None
 
 
