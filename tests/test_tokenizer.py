@@ -186,3 +186,12 @@ def test_encode_pretokenized_matches_call(slow, fast):
         ids, word_ids = got[k]
         assert ids == slow(word_list, is_split_into_words=True)["input_ids"][1:-1]
         assert word_ids == fast(word_list, is_split_into_words=True).word_ids()[1:-1]
+
+
+def test_pickles_for_dataloader_workers_and_datasets(fast):
+    import pickle
+
+    text = "Chủ_tịch nước Fukuoka <mask>"
+    clone = pickle.loads(pickle.dumps(fast))
+    assert clone(text)["input_ids"] == fast(text)["input_ids"]
+    assert clone.encode_pretokenized([text.split()]) == fast.encode_pretokenized([text.split()])

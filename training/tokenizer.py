@@ -29,6 +29,8 @@ import re
 import sys
 from pathlib import Path
 
+from transformers import PreTrainedTokenizerFast
+
 from annotation.errors import VnerError
 
 VOCAB_FILE = "vocab.txt"
@@ -146,161 +148,150 @@ def build_backend(vocab_file: str | os.PathLike, merges_file: str | os.PathLike)
     return tok, remap, encoder
 
 
-def _fast_class():
-    from transformers import PreTrainedTokenizerFast
+class PhobertTokenizerFast(PreTrainedTokenizerFast):
+    """Fast PhoBERT tokenizer with the slow tokenizer's ids; gives `word_ids()`. Build with `load_tokenizer`."""
 
-    class PhobertTokenizerFast(PreTrainedTokenizerFast):
-        """Fast PhoBERT tokenizer with the slow tokenizer's ids; gives `word_ids()`. Build with `load_tokenizer`."""
+    vocab_files_names = {"vocab_file": VOCAB_FILE, "merges_file": MERGES_FILE}
+    model_input_names = ["input_ids", "attention_mask"]
+    slow_tokenizer_class = None
 
-        vocab_files_names = {"vocab_file": VOCAB_FILE, "merges_file": MERGES_FILE}
-        model_input_names = ["input_ids", "attention_mask"]
-        slow_tokenizer_class = None
+    def __init__(self, vocab_file: str, merges_file: str, **kwargs):
+        backend, remap, encoder = build_backend(vocab_file, merges_file)
+        self._remap, self._size, self._encoder = remap, len(encoder), encoder
+        self._id_to_piece = {i: t for t, i in encoder.items()}
+        self._literal_eow = False
+        self._backend_plain = None
+        self._word_cache: dict[str, list[int]] = {}
+        for key, value in dict(bos_token=BOS, eos_token=EOS, sep_token=EOS, cls_token=BOS, unk_token=UNK,
+                               pad_token=PAD, mask_token=MASK).items():
+            kwargs.setdefault(key, value)
+        super().__init__(tokenizer_object=backend, **kwargs)
+        self.vocab_file, self.merges_file = str(vocab_file), str(merges_file)
 
-        def __init__(self, vocab_file: str, merges_file: str, **kwargs):
-            backend, remap, encoder = build_backend(vocab_file, merges_file)
-            self._remap, self._size, self._encoder = remap, len(encoder), encoder
-            self._id_to_piece = {i: t for t, i in encoder.items()}
+    # -- ids: extra BPE ids never leave the tokenizer
+    def _fix(self, ids):
+        if self._remap and ids and max(ids) >= self._size:
+            return [self._remap.get(i, i) for i in ids]
+        return ids
+
+    def _encode_plus(self, text, text_pair=None, *args, **kwargs):
+        # repr() finds "</w>" in a str or any nesting of lists of str (it has no characters repr escapes).
+        self._literal_eow = END_OF_WORD in repr(text) or (text_pair is not None and END_OF_WORD in repr(text_pair))
+        try:
+            return super()._encode_plus(text, text_pair, *args, **kwargs)
+        finally:
             self._literal_eow = False
-            self._backend_plain = None
-            self._word_cache: dict[str, list[int]] = {}
-            for key, value in dict(bos_token=BOS, eos_token=EOS, sep_token=EOS, cls_token=BOS, unk_token=UNK,
-                                   pad_token=PAD, mask_token=MASK).items():
-                kwargs.setdefault(key, value)
-            super().__init__(tokenizer_object=backend, **kwargs)
-            self.vocab_file, self.merges_file = str(vocab_file), str(merges_file)
 
-        # -- ids: extra BPE ids never leave the tokenizer
-        def _fix(self, ids):
-            if self._remap and ids and max(ids) >= self._size:
-                return [self._remap.get(i, i) for i in ids]
-            return ids
+    def _convert_encoding(self, encoding, *args, **kwargs):
+        encoding_dict, encodings = super()._convert_encoding(encoding, *args, **kwargs)
+        rows = []
+        for ids, enc in zip(encoding_dict["input_ids"], encodings):
+            ids = self._fix(ids)
+            if self._literal_eow:
+                ids = self._fix_literal_end_of_word(ids, enc)
+            rows.append(ids)
+        encoding_dict["input_ids"] = rows
+        return encoding_dict, encodings
 
-        def _encode_plus(self, text, text_pair=None, *args, **kwargs):
-            # repr() finds "</w>" in a str or any nesting of lists of str (it has no characters repr escapes).
-            self._literal_eow = END_OF_WORD in repr(text) or (text_pair is not None and END_OF_WORD in repr(text_pair))
-            try:
-                return super()._encode_plus(text, text_pair, *args, **kwargs)
-            finally:
-                self._literal_eow = False
+    def encode_pretokenized(self, words_batch) -> list[tuple[list[int], list[int]]]:
+        """(ids, word ids) of each word list, no special tokens; the same ids as
+        `self(words, is_split_into_words=True)`. The hot path of `encode_words`: with pre-split input each word
+        is tokenized on its own, so a word -> ids memo is exact; only unseen words reach the Rust backend."""
+        cache = self._word_cache
+        words_batch = [list(words) for words in words_batch]
+        unseen = list(dict.fromkeys(w for words in words_batch for w in words if w not in cache))
+        if unseen:
+            if len(cache) + len(unseen) > 1_000_000:  # bound the memory on endless streams
+                cache.clear()
+            if self._backend_plain is None:  # no padding/truncation state from __call__
+                self._backend_plain = type(self._tokenizer).from_str(self._tokenizer.to_str())
+                self._backend_plain.no_padding()
+                self._backend_plain.no_truncation()
+            cache.update(self._encode_distinct_words(unseen))
+        out = []
+        for words in words_batch:
+            ids: list[int] = []
+            word_ids: list[int] = []
+            for j, word in enumerate(words):
+                pieces = cache[word]
+                ids += pieces
+                word_ids += [j] * len(pieces)
+            out.append((ids, word_ids))
+        return out
 
-        def _convert_encoding(self, encoding, *args, **kwargs):
-            encoding_dict, encodings = super()._convert_encoding(encoding, *args, **kwargs)
-            rows = []
-            for ids, enc in zip(encoding_dict["input_ids"], encodings):
-                ids = self._fix(ids)
-                if self._literal_eow:
-                    ids = self._fix_literal_end_of_word(ids, enc)
-                rows.append(ids)
-            encoding_dict["input_ids"] = rows
-            return encoding_dict, encodings
+    def _encode_distinct_words(self, words: list[str]) -> dict[str, list[int]]:
+        """ids of each word alone. Plain words (no whitespace, no `<`: so no special token and no typed `</w>`)
+        go through the backend as ONE space-joined string, one pre-token per word: far less per-call overhead.
+        The others go one by one."""
+        backend = self._backend_plain
+        out: dict[str, list[int]] = {}
+        plain = [w for w in words if w and "<" not in w and not _WHITESPACE.search(w)]
+        if plain:
+            enc = backend.encode(" ".join(plain), add_special_tokens=False)
+            if enc.word_ids and enc.word_ids[-1] == len(plain) - 1:  # one pre-token per word, as it must be
+                groups: list[list[int]] = [[] for _ in plain]
+                for w, i in zip(enc.word_ids, self._fix(enc.ids)):
+                    groups[w].append(i)
+                if all(groups):
+                    out.update(zip(plain, groups))
+        rest = [w for w in words if w not in out]
+        if rest:
+            literal = any(END_OF_WORD in w for w in rest)
+            # one word at a time needs no word ids; offsets only for the typed-</w> fix
+            encode = backend.encode_batch if literal else backend.encode_batch_fast
+            for word, enc in zip(rest, encode([[w] for w in rest], is_pretokenized=True, add_special_tokens=False)):
+                ids = self._fix(enc.ids)
+                out[word] = self._fix_literal_end_of_word(ids, enc) if literal else ids
+        return out
 
-        def encode_pretokenized(self, words_batch) -> list[tuple[list[int], list[int]]]:
-            """(ids, word ids) of each word list, no special tokens; the same ids as
-            `self(words, is_split_into_words=True)`. The hot path of `encode_words`: with pre-split input each word
-            is tokenized on its own, so a word -> ids memo is exact; only unseen words reach the Rust backend."""
-            cache = self._word_cache
-            words_batch = [list(words) for words in words_batch]
-            unseen = list(dict.fromkeys(w for words in words_batch for w in words if w not in cache))
-            if unseen:
-                if len(cache) + len(unseen) > 1_000_000:  # bound the memory on endless streams
-                    cache.clear()
-                if self._backend_plain is None:  # no padding/truncation state from __call__
-                    self._backend_plain = type(self._tokenizer).from_str(self._tokenizer.to_str())
-                    self._backend_plain.no_padding()
-                    self._backend_plain.no_truncation()
-                cache.update(self._encode_distinct_words(unseen))
-            out = []
-            for words in words_batch:
-                ids: list[int] = []
-                word_ids: list[int] = []
-                for j, word in enumerate(words):
-                    pieces = cache[word]
-                    ids += pieces
-                    word_ids += [j] * len(pieces)
-                out.append((ids, word_ids))
-            return out
+    def _fix_literal_end_of_word(self, ids, enc):
+        """A symbol ending in a TYPED `</w>` covers as many characters as it has (a real end-of-word symbol
+        covers 4 fewer); it is a non-final piece, which PhoBERT looks up as `symbol@@`."""
+        ids = list(ids)
+        unk = self._encoder[UNK]
+        for k, (token, (start, end), special) in enumerate(zip(enc.tokens, enc.offsets, enc.special_tokens_mask)):
+            if not special and token.endswith(END_OF_WORD) and len(token) == end - start:
+                ids[k] = self._encoder.get(token + CONTINUATION, unk)
+        return ids
 
-        def _encode_distinct_words(self, words: list[str]) -> dict[str, list[int]]:
-            """ids of each word alone. Plain words (no whitespace, no `<`: so no special token and no typed `</w>`)
-            go through the backend as ONE space-joined string, one pre-token per word: far less per-call overhead.
-            The others go one by one."""
-            backend = self._backend_plain
-            out: dict[str, list[int]] = {}
-            plain = [w for w in words if w and "<" not in w and not _WHITESPACE.search(w)]
-            if plain:
-                enc = backend.encode(" ".join(plain), add_special_tokens=False)
-                if enc.word_ids and enc.word_ids[-1] == len(plain) - 1:  # one pre-token per word, as it must be
-                    groups: list[list[int]] = [[] for _ in plain]
-                    for w, i in zip(enc.word_ids, self._fix(enc.ids)):
-                        groups[w].append(i)
-                    if all(groups):
-                        out.update(zip(plain, groups))
-            rest = [w for w in words if w not in out]
-            if rest:
-                literal = any(END_OF_WORD in w for w in rest)
-                # one word at a time needs no word ids; offsets only for the typed-</w> fix
-                encode = backend.encode_batch if literal else backend.encode_batch_fast
-                for word, enc in zip(rest, encode([[w] for w in rest], is_pretokenized=True, add_special_tokens=False)):
-                    ids = self._fix(enc.ids)
-                    out[word] = self._fix_literal_end_of_word(ids, enc) if literal else ids
-            return out
+    def _convert_token_to_id_with_added_voc(self, token: str) -> int:
+        return self._encoder.get(token, self._encoder[UNK])
 
-        def _fix_literal_end_of_word(self, ids, enc):
-            """A symbol ending in a TYPED `</w>` covers as many characters as it has (a real end-of-word symbol
-            covers 4 fewer); it is a non-final piece, which PhoBERT looks up as `symbol@@`."""
-            ids = list(ids)
-            unk = self._encoder[UNK]
-            for k, (token, (start, end), special) in enumerate(zip(enc.tokens, enc.offsets, enc.special_tokens_mask)):
-                if not special and token.endswith(END_OF_WORD) and len(token) == end - start:
-                    ids[k] = self._encoder.get(token + CONTINUATION, unk)
-            return ids
+    # -- token strings are PhoBERT's vocab entries (`X@@`, `Y`), not the BPE symbols (`X`, `Y</w>`)
+    def convert_ids_to_tokens(self, ids, skip_special_tokens: bool = False):
+        if isinstance(ids, int):
+            return self._id_to_piece.get(ids, UNK)
+        skip = set(self.all_special_ids) if skip_special_tokens else set()
+        return [self._id_to_piece.get(int(i), UNK) for i in ids if int(i) not in skip]
 
-        def _convert_token_to_id_with_added_voc(self, token: str) -> int:
-            return self._encoder.get(token, self._encoder[UNK])
+    def tokenize(self, text: str, pair: str | None = None, add_special_tokens: bool = False, **kwargs) -> list[str]:
+        """Like PhobertTokenizer.tokenize, except that a piece missing from the vocab reads `<unk>`."""
+        ids = self._encode_plus(text=text, text_pair=pair, add_special_tokens=add_special_tokens, **kwargs)
+        return self.convert_ids_to_tokens(ids["input_ids"])
 
-        # -- token strings are PhoBERT's vocab entries (`X@@`, `Y`), not the BPE symbols (`X`, `Y</w>`)
-        def convert_ids_to_tokens(self, ids, skip_special_tokens: bool = False):
-            if isinstance(ids, int):
-                return self._id_to_piece.get(ids, UNK)
-            skip = set(self.all_special_ids) if skip_special_tokens else set()
-            return [self._id_to_piece.get(int(i), UNK) for i in ids if int(i) not in skip]
+    @property
+    def vocab_size(self) -> int:
+        return self._size
 
-        def tokenize(self, text: str, pair: str | None = None, add_special_tokens: bool = False, **kwargs) -> list[str]:
-            """Like PhobertTokenizer.tokenize, except that a piece missing from the vocab reads `<unk>`."""
-            ids = self._encode_plus(text=text, text_pair=pair, add_special_tokens=add_special_tokens, **kwargs)
-            return self.convert_ids_to_tokens(ids["input_ids"])
+    def __len__(self) -> int:
+        return self._size
 
-        @property
-        def vocab_size(self) -> int:
-            return self._size
+    def get_vocab(self) -> dict[str, int]:
+        return dict(self._encoder)
 
-        def __len__(self) -> int:
-            return self._size
+    # -- saving: PhoBERT's own files, loadable by the stock slow PhobertTokenizer and by load_tokenizer
+    def save_pretrained(self, save_directory, legacy_format=None, filename_prefix=None, push_to_hub=False, **kwargs):
+        from transformers import PhobertTokenizer
 
-        def get_vocab(self) -> dict[str, int]:
-            return dict(self._encoder)
-
-        # -- saving: PhoBERT's own files, loadable by the stock slow PhobertTokenizer and by load_tokenizer
-        def save_pretrained(self, save_directory, legacy_format=None, filename_prefix=None, push_to_hub=False, **kwargs):
-            from transformers import PhobertTokenizer
-
-            slow = PhobertTokenizer(self.vocab_file, self.merges_file, model_max_length=self.model_max_length)
-            return slow.save_pretrained(
-                save_directory, filename_prefix=filename_prefix, push_to_hub=push_to_hub, **kwargs
-            )
-
-    return PhobertTokenizerFast
-
-
-_CLASS = None
+        slow = PhobertTokenizer(self.vocab_file, self.merges_file, model_max_length=self.model_max_length)
+        return slow.save_pretrained(
+            save_directory, filename_prefix=filename_prefix, push_to_hub=push_to_hub, **kwargs
+        )
 
 
 def phobert_tokenizer_fast(vocab_file: str | os.PathLike, merges_file: str | os.PathLike, **kw):
     """The fast tokenizer from the two PhoBERT files."""
-    global _CLASS
-    if _CLASS is None:
-        _CLASS = _fast_class()
-    return _CLASS(str(vocab_file), str(merges_file), **kw)
+    return PhobertTokenizerFast(str(vocab_file), str(merges_file), **kw)
 
 
 # ---------------------------------------------------------------------------------------------- loading
