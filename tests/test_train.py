@@ -65,11 +65,12 @@ def test_config_file_then_flags_override(tmp_path):
         parse_args(["--output_dir", "x"])
 
 
-def test_bad_dataset_is_one_line_error(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "vner", "train", "--dataset", str(tmp_path / "nope"),
-                             "--output_dir", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 2
-    assert "no such dataset folder" in result.stderr and "Traceback" not in result.stderr
+def test_bad_dataset_is_one_line_error(tmp_path, capsys):
+    from vner.cli import main
+
+    assert main(["train", "--dataset", str(tmp_path / "nope"), "--output_dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "no such dataset folder" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
 def _train_command(base_temp, out, *extra):
@@ -80,8 +81,8 @@ def _train_command(base_temp, out, *extra):
 
 def test_killed_run_resumes_from_last_checkpoint(base_temp, tmp_path):
     out = tmp_path / "run"
-    command = _train_command(base_temp, out, "--max_steps", "40", "--save_strategy", "steps",
-                             "--save_steps", "5", "--eval_strategy", "no", "--load_best_model_at_end", "false")
+    command = _train_command(base_temp, out, "--max_steps", "20", "--save_strategy", "steps",
+                             "--save_steps", "3", "--eval_strategy", "no", "--load_best_model_at_end", "false")
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -103,7 +104,7 @@ def test_killed_run_resumes_from_last_checkpoint(base_temp, tmp_path):
     info = json.loads((out / "training_args.json").read_text())
     assert info["resumed_from"] and "checkpoint-" in info["resumed_from"]
     state = json.loads((out / "trainer_state.json").read_text())
-    assert state["global_step"] == 40
+    assert state["global_step"] == 20
     assert (out / "model.safetensors").exists()
 
 

@@ -111,7 +111,7 @@ def trained_model(base_temp) -> str:
 
         main([
             "--model_name_or_path", tiny_base_model(base_temp), "--dataset", dataset_dir(base_temp),
-            "--output_dir", str(out), "--num_train_epochs", "3", "--per_device_train_batch_size", "8",
+            "--output_dir", str(out), "--num_train_epochs", "2", "--per_device_train_batch_size", "8",
             "--learning_rate", "5e-3", "--disable_tqdm", "true",
         ])
     return str(out)

@@ -100,6 +100,7 @@ class VnerTrainingArguments(TrainingArguments):
 def parse_args(argv: Sequence[str] | None = None):
     """(model_args, data_args, training_args) from flags, optionally on top of a JSON/YAML config file
     given as the first argument or `--config FILE` (flags override the file)."""
+    import torch
     from transformers import HfArgumentParser
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -113,8 +114,6 @@ def parse_args(argv: Sequence[str] | None = None):
             raise VnerError("--config needs a file (JSON or YAML).")
         config_file = argv[i + 1]
         del argv[i : i + 2]
-    import torch
-
     if not torch.cuda.is_available():
         # use_cpu makes accelerate set up gloo DDP under torchrun on CPU-only machines; nothing to pin memory to
         parser.set_defaults(use_cpu=True, dataloader_pin_memory=False)
