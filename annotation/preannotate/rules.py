@@ -89,7 +89,7 @@ def _variants(name: str) -> set[str]:
 
 def _read_list(filename: str) -> list[tuple[str, str]]:
     """(entry, flag) lines of a plain list file; `#` comments and blank lines skipped."""
-    text = resources.files("annotation.lexicons").joinpath(filename).read_text(encoding="utf-8")
+    text = resources.files("annotation").joinpath("lexicons").joinpath(filename).read_text(encoding="utf-8")
     out = []
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
@@ -116,7 +116,7 @@ class Lexicons:
 def load_lexicons() -> Lexicons:
     names, names_upper = PhraseTable(), PhraseTable()
     for filename in ("locations.tsv", "organizations.tsv"):
-        path = resources.files("annotation.lexicons").joinpath(filename)
+        path = resources.files("annotation").joinpath("lexicons").joinpath(filename)
         with resources.as_file(path) as p:
             for label, name in read_entries(p):
                 for v in _variants(name):
