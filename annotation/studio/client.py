@@ -287,7 +287,7 @@ def _check_regions(path: Path, i: int, data: dict, results) -> None:
             raise VnerError(f"{where}: prediction region {s}-{e} {v.get('text')!r} does not match the task text.")
 
 
-def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, batch_size: int = 500,
+def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, batch_size: int = 1000,
                progress: bool = True) -> PushResult:
     """Create or reuse project `project` and import the tasks whose `data.task_key` it does not have yet."""
     from tqdm import tqdm
