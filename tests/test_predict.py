@@ -22,14 +22,33 @@ def model_dir(tmp_path_factory):
     return trained_model(tmp_path_factory.getbasetemp())
 
 
-def test_predict_offsets_exact_on_nfd_and_emoji(model_dir, tmp_path):
+@pytest.fixture(scope="module")
+def entity_model(model_dir, tmp_path_factory):
+    """The trained model with its B-LOC bias raised: every word becomes an entity, so every kind of word
+    (decomposed accents, emoji, punctuation) is checked for exact offsets, whatever a few training steps learnt."""
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    out = tmp_path_factory.mktemp("entity-model") / "model"
+    shutil.copytree(model_dir, out, ignore=shutil.ignore_patterns("checkpoint-*"))
+    weights = load_file(out / "model.safetensors")
+    labels = json.loads((out / "config.json").read_text())["label2id"]
+    weights["classifier.bias"][labels["B-LOC"]] += 50.0
+    save_file(weights, out / "model.safetensors", metadata={"format": "pt"})
+    return str(out)
+
+
+def test_predict_offsets_exact_on_nfd_and_emoji(entity_model, tmp_path):
     path = tmp_path / "nfd.txt"
     path.write_text(unicodedata.normalize("NFD", RAW), encoding="utf-8")
-    tasks = predict_tasks(model_dir, [path], batch_size=4)
+    tasks = predict_tasks(entity_model, [path], batch_size=4)
     display = "\n".join(t["data"]["text"] for t in tasks)
     assert unicodedata.is_normalized("NFC", display) and "😀" in display  # shown as NFC, emoji kept
     regions = [(t, r) for t in tasks for r in t["predictions"][0]["result"]]
-    assert regions, "the model predicted no entity at all; the offset check would be empty"
+    texts = {r["value"]["text"] for _, r in regions}
+    assert {"Tokyo", "😀", "Vietcombank"} <= texts  # one LOC per word, emoji kept
+    assert any("Võ" in t for t in texts) and any("Thưởng" in t for t in texts)  # accents composed (NFC)
     for task, r in regions:
         v = r["value"]
         assert task["data"]["text"][v["start"] : v["end"]] == v["text"]
