@@ -54,7 +54,7 @@ def is_stand_in(config: dict) -> bool:
     return bool(config.get("vner_tiny")) or int(config.get("hidden_size", 768)) < 256
 
 
-def model_card(model_dir: str | Path, repo_id: str, metrics: dict, *, metrics_source: str = "") -> str:
+def model_card(model_dir: str | Path, repo_id: str, metrics: dict) -> str:
     """README.md with YAML metadata (model-index: seqeval results) and a readable body."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
@@ -128,7 +128,8 @@ BIO tags (IOB2) over PhoBERT words: {labels}.
 |---|---|---|---|---|
 {rows}
 
-seqeval default (conlleval) mode, micro F1: {default['micro avg']['f1']:.4f}.
+seqeval default (conlleval) mode, micro F1: {default['micro avg']['f1']:.4f}. Whole sentences, word level, from
+`vner evaluate` (shipped here as `eval/metrics.json`, with the confusion table, and `eval/report.md`).
 
 ## Base model and license
 
@@ -195,7 +196,7 @@ def stage(model_dir: str | Path, repo_id: str, out: str | Path, *, metrics_file:
     report = Path(source).with_name("report.md")
     if report.is_file():
         shutil.copyfile(report, out / "eval" / "report.md")
-    (out / "README.md").write_text(model_card(model_dir, repo_id, metrics, metrics_source=source), encoding="utf-8")
+    (out / "README.md").write_text(model_card(model_dir, repo_id, metrics), encoding="utf-8")
     return out
 
 
