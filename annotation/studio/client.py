@@ -287,7 +287,7 @@ def _check_regions(path: Path, i: int, data: dict, results) -> None:
             raise VnerError(f"{where}: prediction region {s}-{e} {v.get('text')!r} does not match the task text.")
 
 
-def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, batch_size: int = 1000,
+def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, batch_size: int = 2500,
                progress: bool = True) -> PushResult:
     """Create or reuse project `project` and import the tasks whose `data.task_key` it does not have yet."""
     from tqdm import tqdm
@@ -319,15 +319,20 @@ def pull_tasks(client: StudioClient, project: str, *, page_size: int = 1000, pro
     """Every task of the project, with annotations and full predictions, in Label Studio's JSON export shape."""
     from tqdm import tqdm
 
+    from concurrent.futures import ThreadPoolExecutor
+
     project_id = client.project_id(project)
     tasks: list[dict] = []
-    with tqdm(desc=f"pulling {project!r}", unit="task", disable=not progress, file=sys.stderr) as bar:
+    with tqdm(desc=f"pulling {project!r}", unit="task", disable=not progress, file=sys.stderr) as bar, \
+            ThreadPoolExecutor(max_workers=1) as pool:
+        # The prediction list is the biggest single request: let the server build it while we parse task pages.
+        predictions_future = pool.submit(client.predictions_by_task, project_id)
         for page, total in client.iter_task_pages(project_id, include=TASK_LIST_FIELDS, page_size=page_size):
             bar.total = total
             tasks.extend(page)
             bar.update(len(page))
         annotated = {t["id"]: t for t in client.annotated_export(project_id)}
-        predictions = client.predictions_by_task(project_id)
+        predictions = predictions_future.result()
     out = []
     for task in tasks:
         full = annotated.get(task["id"]) or {**task, "annotations": [], "drafts": []}

@@ -33,7 +33,7 @@ def register(sub) -> None:
         q = s.add_parser(name, help=helptext, description=helptext + ".")
         if name == "push":
             q.add_argument("tasks", help="tasks JSON (from `vner preannotate` / `vner predict`)")
-            q.add_argument("--batch-size", type=int, default=1000, help="tasks per import request (default: 1000)")
+            q.add_argument("--batch-size", type=int, default=2500, help="tasks per import request (default: 2500)")
         else:
             q.add_argument("-o", "--output", required=True, help="export JSON to write (input of `vner dataset`)")
             q.add_argument("--page-size", type=int, default=1000, help="tasks per list request (default: 1000)")
