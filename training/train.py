@@ -325,6 +325,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
 
     # 5. Train (resuming if a checkpoint is there), then evaluate the best model.
     train_result = trainer.train(resume_from_checkpoint=last_checkpoint)
+    trainer.remove_callback(EarlyStoppingCallback)  # it only reads eval_f1; the final test evaluation has none
     metrics = {"train": train_result.metrics}
     if "validation" in splits:
         metrics["validation"] = trainer.evaluate(splits["validation"], metric_key_prefix="eval")

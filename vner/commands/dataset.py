@@ -35,7 +35,7 @@ def register(sub) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("export", metavar="EXPORT.json", help="Label Studio export with annotations (and predictions)")
-    p.add_argument("-o", "--output", metavar="REPORT.md", help="write the markdown report here instead of printing it")
+    p.add_argument("-o", "--output", metavar="REPORT.md", help="also write the markdown report to this file")
     p.add_argument("--json", metavar="REPORT.json", help="also write the report as JSON")
     p.add_argument("--preannotators", metavar="SPEC",
                    help="recompute predictions with these pre-annotators (e.g. default = rules,dates; crf; model:DIR) instead of "
@@ -113,12 +113,11 @@ def _corrections(args) -> int:
         annotators = load_preannotators(specs)
     report = correction_report(args.export, preannotators=annotators, lenient=args.lenient, progress=True)
     text = render_markdown(report)
+    print(text, end="")
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
-        print(args.output)
-    else:
-        print(text, end="")
+        print(f"report written to {args.output}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        print(args.json)
+        print(f"report (JSON) written to {args.json}")
     return 0

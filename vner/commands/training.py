@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def register(sub) -> None:
@@ -26,7 +27,9 @@ def register(sub) -> None:
     p.add_argument("--model", required=True, help="model folder written by `vner train`")
     p.add_argument("--dataset", required=True, help="`vner dataset` folder")
     p.add_argument("--split", default="test", help="split to score (default: test)")
-    p.add_argument("-o", "--output", required=True, help="folder for metrics.json, report.md, errors.jsonl")
+    p.add_argument("-o", "--output",
+                   help="folder for metrics.json, report.md, errors.jsonl (default: MODEL/eval, where "
+                   "`vner publish` looks for the results to put in the model card)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)")
     p.set_defaults(func=_evaluate)
@@ -90,12 +93,13 @@ def _train(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate, write_evaluation
 
+    output = args.output or str(Path(args.model) / "eval")
     ev = evaluate(args.model, args.dataset, args.split, batch_size=args.batch_size, device=args.device)
-    write_evaluation(ev, args.output)
+    write_evaluation(ev, output)
     print(ev.report_text)
     s = ev.metrics["strict"]["micro avg"]
     print(f"strict IOB2 micro F1 {s['f1']:.4f} (P {s['precision']:.4f} R {s['recall']:.4f}); "
-          f"{ev.metrics['sentences_with_errors']} sentences with errors; written to {args.output}")
+          f"{ev.metrics['sentences_with_errors']} sentences with errors; written to {output}")
     return 0
 
 
