@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 OUT ?= out/demo
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench bench-studio clean
 
 $(BIN)/vner: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,21 @@ test: install
 
 demo: install
 	OUT=$(OUT) VNER=$(BIN)/vner bash scripts/demo.sh
+
+# CPU benchmarks, each printing its ratios measured side by side in one run (a few minutes on 2 cores).
+bench: install
+	mkdir -p out/bench
+	$(BIN)/vner tiny-model -o out/bench/tiny
+	$(BIN)/python benchmarks/preannotate.py
+	$(BIN)/python benchmarks/tokenizer.py --model out/bench/tiny --from-seeds --repeat 20
+	$(BIN)/python benchmarks/dataset.py
+	$(BIN)/python benchmarks/train_speed.py
+	$(BIN)/python benchmarks/predict_speed.py
+	$(BIN)/python benchmarks/train_memory.py
+
+# Push/pull 10,000 tasks against a real Label Studio (installs it into .studio/ on first use).
+bench-studio: install
+	$(BIN)/python benchmarks/studio.py
 
 clean:
 	rm -rf out .pytest_cache .hypothesis

@@ -40,7 +40,7 @@ from .errors import VnerError
 from .schema import ENTITY_TYPES, FROM_NAME, TO_NAME
 from .spans import Span, SpanError, spans_to_bio, trim_span
 from .tasks import TASK_FORMAT_VERSION, task_key
-from .text import Offsets, looks_segmented, nfc_with_offsets, split_paragraphs
+from .text import Offsets, looks_segmented, nfc_with_offsets, read_text_file, split_paragraphs
 
 ANNOTATION_MODES = ("latest", "per-annotator")
 RELABEL_HINT = (
@@ -97,25 +97,7 @@ class ParsedTask:
 def read_export(path: str | Path) -> list[dict]:
     """The tasks of a Label Studio JSON export, with a one-line VnerError for anything that is not one."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise VnerError(f"{path}: no such file; check the path (Label Studio: Export > JSON).") from None
-    except IsADirectoryError:
-        raise VnerError(f"{path}: is a folder; pass the JSON file exported from Label Studio.") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.strip():
-        raise VnerError(f"{path}: the file is empty; export the project again from Label Studio (Export > JSON).")
-    if b"\x00" in data:
-        raise VnerError(f"{path}: a binary file, not JSON; pass the JSON file exported from Label Studio (Export > JSON).")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise VnerError(
-            f"{path}: not UTF-8 (invalid byte 0x{data[exc.start]:02x} at byte {exc.start}); "
-            "pass the JSON file exported from Label Studio (Export > JSON)."
-        ) from None
+    text = read_text_file(path, fix="pass the JSON file exported from Label Studio (Export > JSON).")
     try:
         tasks = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -81,27 +81,33 @@ class Document:
 # ------------------------------------------------------------------------------------------ loading
 
 
-def read_text_file(path: str | Path) -> str:
-    """Read a UTF-8 text file (BOM optional), with clear errors for empty, binary and non-UTF-8 files."""
+def read_text_file(path: str | Path, *, fix: str | None = None) -> str:
+    """Read a UTF-8 text file (BOM optional), with one-line errors for missing, empty, binary and non-UTF-8
+    files. `fix` is what the user should do instead (a caller's own advice, e.g. how to re-export a file);
+    without it each error gives the advice for a plain .txt file."""
     path = Path(path)
+
+    def error(problem: str, advice: str) -> VnerError:
+        return VnerError(f"{path}: {problem}; {fix or advice}")
+
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise VnerError(f"{path}: no such file; check the path.") from None
+        raise error("no such file", "check the path.") from None
     except IsADirectoryError:
-        raise VnerError(f"{path}: is a folder; pass the folder itself, not a file inside it.") from None
+        raise error("is a folder", "pass the folder itself, not a file inside it.") from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if not data.strip():
-        raise VnerError(f"{path}: the file is empty; remove it or add text.")
+        raise error("the file is empty", "remove it or add text.")
     if b"\x00" in data:
-        raise VnerError(f"{path}: looks like a binary file (contains NUL bytes); pass UTF-8 .txt files only.")
+        raise error("looks like a binary file (contains NUL bytes)", "pass UTF-8 .txt files only.")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise VnerError(
-            f"{path}: not UTF-8 (invalid byte 0x{data[exc.start]:02x} at byte {exc.start}); "
-            "convert it first, e.g. `iconv -f WINDOWS-1258 -t UTF-8 in.txt > out.txt`."
+        raise error(
+            f"not UTF-8 (invalid byte 0x{data[exc.start]:02x} at byte {exc.start})",
+            "convert it first, e.g. `iconv -f WINDOWS-1258 -t UTF-8 in.txt > out.txt`.",
         ) from None
 
 
@@ -213,6 +219,16 @@ def whitespace_words(text: str) -> list[Offsets]:
     return [m.span() for m in _WS_TOKEN.finditer(text)]
 
 
+def underthesea_version() -> str:
+    """`underthesea-X.Y.Z`, recorded with everything it produced (segmentation, CRF tags)."""
+    try:
+        from importlib.metadata import version
+
+        return f"underthesea-{version('underthesea')}"
+    except Exception:  # pragma: no cover - metadata missing only in odd installs
+        return "underthesea"
+
+
 class UndertheseaSegmenter:
     """underthesea's word segmenter, aligned back onto the exact input characters."""
 
@@ -222,12 +238,7 @@ class UndertheseaSegmenter:
         from underthesea import word_tokenize  # slow import: only when raw text is segmented
 
         self._tokenize = word_tokenize
-        try:
-            from importlib.metadata import version
-
-            self.name = f"underthesea-{version('underthesea')}"
-        except Exception:  # pragma: no cover - metadata missing only in odd installs
-            pass
+        self.name = underthesea_version()
 
     def __call__(self, text: str) -> list[list[str]]:
         """Words as lists of syllables."""

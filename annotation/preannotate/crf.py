@@ -11,7 +11,7 @@ import logging
 from typing import Sequence
 
 from ..spans import Span
-from ..text import Sentence
+from ..text import Sentence, underthesea_version
 
 log = logging.getLogger(__name__)
 KEEP = {"PER", "ORG", "LOC"}
@@ -51,12 +51,7 @@ class UndertheseaCRF:
         from underthesea import ner  # slow import: only when asked for
 
         self._ner = ner
-        try:
-            from importlib.metadata import version
-
-            self.version = f"underthesea-{version('underthesea')}"
-        except Exception:  # pragma: no cover
-            self.version = "underthesea"
+        self.version = underthesea_version()
 
     def annotate(self, sentences: Sequence[Sentence]) -> list[list[Span]]:
         out = []
