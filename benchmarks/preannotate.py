@@ -2,7 +2,13 @@
 export exists (annotation/gold/*.json), seqeval strict P/R/F1 per type of several annotator stacks against it
 (recomputed over the export's tasks by annotation.corrections, as `vner corrections --preannotators` does).
 
+The same stacks are then scored on the held-out set (benchmarks/heldout/*.md, see its README: text the rules
+and lexicons were never tuned on) and printed next to the seed (development) scores. The held-out markup is
+parsed by annotation.gold_markup (the seed gold's parser); its plain text goes through the same loading and
+underthesea segmentation as `vner preannotate` on raw .txt files, then through annotation.corrections.
+
     .venv/bin/python benchmarks/preannotate.py [--seeds seeds] [--gold annotation/gold] [--no-crf]
+                                               [--heldout benchmarks/heldout | --no-heldout] [--scores-only]
 
 Figures: sentences/s of each pre-annotator alone on already segmented sentences (one core), the segmenter
 (underthesea, raw seeds only), and the total `vner preannotate` time after imports (load + segment +
@@ -14,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -50,11 +57,39 @@ def gold_scores(export: Path, annotators) -> dict:
     return out
 
 
+HELDOUT_PATTERN = "[0-9]*.md"  # the articles; README.md and other notes are not gold
+
+
+def heldout_export(heldout_dir: Path, export_path: Path, annotators, segmenter_name: str) -> dict:
+    """Write the held-out set as a Label Studio export with the gold as annotations (the tasks are what
+    `vner preannotate` makes of the plain text, with `annotators`' predictions), and return its size."""
+    from annotation.gold_markup import build_export, gold_counts, plain_text, read_gold
+
+    gold = read_gold(heldout_dir, HELDOUT_PATTERN)
+    with tempfile.TemporaryDirectory() as tmp:
+        for doc_id, units in gold.items():
+            (Path(tmp) / f"{doc_id}.txt").write_text(plain_text(units), encoding="utf-8")
+        docs = load_documents([tmp])
+    assert not any(d.segmented for d in docs)
+    tasks, stats = preannotate_documents(docs, annotators, "paragraph", segmenter_name)
+    export_path.write_text(json.dumps(build_export(gold, tasks, heldout_dir), ensure_ascii=False), encoding="utf-8")
+    counts = gold_counts(gold)
+    return {"docs": len(docs), "units": stats.tasks, "sentences": stats.sentences,
+            "entities": {t: sum(c[t] for c in counts.values()) for t in ENTITY_TYPES}}
+
+
+def cell(res: dict) -> str:
+    return f"{res['p']:>5.2f}/{res['r']:.2f}/{res['f1']:.2f}"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", default=str(ROOT / "seeds"))
     ap.add_argument("--gold", default=str(ROOT / "annotation" / "gold"))
     ap.add_argument("--no-crf", action="store_true", help="skip underthesea's CRF (about 15 sentences/s)")
+    ap.add_argument("--heldout", default=str(ROOT / "benchmarks" / "heldout"), help="held-out gold folder (NN_*.md)")
+    ap.add_argument("--no-heldout", action="store_true", help="score the seed gold only")
+    ap.add_argument("--scores-only", action="store_true", help="skip the speed figures; print the score tables only")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -71,40 +106,68 @@ def main() -> int:
 
     specs = ["rules", "dates"] + ([] if args.no_crf else ["crf"])
     annotators = {}
-    print(f"{'pre-annotator':<14}{'sentences/s':>12}{'spans':>8}   per type")
+    if not args.scores_only:
+        print(f"{'pre-annotator':<14}{'sentences/s':>12}{'spans':>8}   per type")
     for spec in specs:
         ann, init_s = timed(make_preannotator, spec)
         annotators[spec] = ann
+        figures[f"{spec}_init_s"] = round(init_s, 2)
+        if args.scores_only:
+            continue
         out, s = timed(ann.annotate, sentences)
         rate = n / s if s else float("inf")
         types = Counter(sp.label for spans in out for sp in spans)
         print(f"{spec:<14}{rate:>12.0f}{sum(types.values()):>8}   " + ", ".join(f"{t} {types[t]}" for t in ENTITY_TYPES)
               + f"   (init {init_s:.2f}s)")
         figures[f"{spec}_sentences_per_s"] = round(rate, 1)
-        figures[f"{spec}_init_s"] = round(init_s, 2)
 
-    # the default `vner preannotate` path after imports: load + segment + rules + dates + tasks
-    t = time.perf_counter()
-    docs = load_documents([args.seeds])
-    tasks, stats = preannotate_documents(docs, [annotators["rules"], annotators["dates"]], "paragraph", seg.name)
-    total = time.perf_counter() - t
-    print(f"total pre-annotation after imports (load, segment, rules+dates, {stats.tasks} tasks): {total:.2f}s")
-    figures["total_preannotate_s"] = round(total, 2)
+    if not args.scores_only:
+        # the default `vner preannotate` path after imports: load + segment + rules + dates + tasks
+        t = time.perf_counter()
+        docs = load_documents([args.seeds])
+        tasks, stats = preannotate_documents(docs, [annotators["rules"], annotators["dates"]], "paragraph", seg.name)
+        total = time.perf_counter() - t
+        print(f"total pre-annotation after imports (load, segment, rules+dates, {stats.tasks} tasks): {total:.2f}s")
+        figures["total_preannotate_s"] = round(total, 2)
 
+    stacks = {"rules+dates": ["rules", "dates"], "rules": ["rules"], "dates": ["dates"]}
+    if not args.no_crf:
+        stacks.update({"crf": ["crf"], "crf+dates": ["crf", "dates"], "rules+dates+crf": ["rules", "dates", "crf"]})
+    columns = list(ENTITY_TYPES) + ["micro"]
     exports = sorted(Path(args.gold).glob("*.json")) if Path(args.gold).is_dir() else []
     if exports:
-        stacks = {"rules+dates": ["rules", "dates"], "rules": ["rules"], "dates": ["dates"]}
-        if not args.no_crf:
-            stacks.update({"crf": ["crf"], "crf+dates": ["crf", "dates"], "rules+dates+crf": ["rules", "dates", "crf"]})
         print(f"\nseqeval strict P/R/F1 against {exports[0]}")
-        print(f"{'stack':<18}" + "".join(f"{t:>17}" for t in list(ENTITY_TYPES) + ["micro"]))
+        print(f"{'stack':<18}" + "".join(f"{t:>17}" for t in columns))
         figures["gold"] = {}
         for name, members in stacks.items():
             res = gold_scores(exports[0], [annotators[m] for m in members])
             figures["gold"][name] = res
-            print(f"{name:<18}" + "".join(f"{res[t]['p']:>5.2f}/{res[t]['r']:.2f}/{res[t]['f1']:.2f}" for t in list(ENTITY_TYPES) + ["micro"]))
+            print(f"{name:<18}" + "".join(cell(res[t]) for t in columns))
     else:
         print(f"\n(no gold export in {args.gold}: scores skipped)")
+
+    if not args.no_heldout:
+        with tempfile.TemporaryDirectory() as tmp:
+            export = Path(tmp) / "heldout_export.json"
+            size = heldout_export(Path(args.heldout), export, [annotators["rules"], annotators["dates"]], seg.name)
+            figures["heldout_set"] = size
+            figures["heldout"] = {name: gold_scores(export, [annotators[m] for m in members])
+                                  for name, members in stacks.items()}
+        ents = size["entities"]
+        print(f"\nheld-out set {args.heldout}: {size['docs']} articles, {size['units']} paragraphs, "
+              f"{size['sentences']} sentences, {sum(ents.values())} entities ("
+              + ", ".join(f"{t} {n}" for t, n in ents.items()) + ")")
+        print("seqeval strict P/R/F1, seed gold (development: the rules were written on it) vs held-out")
+        print(f"{'stack':<18}{'set':<10}" + "".join(f"{t:>17}" for t in columns))
+        for name in stacks:
+            for label, key in (("seed", "gold"), ("held-out", "heldout")):
+                if name in figures.get(key, {}):
+                    res = figures[key][name]
+                    print(f"{name if label == 'seed' else '':<18}{label:<10}" + "".join(cell(res[t]) for t in columns))
+        for label, key in (("seed", "gold"), ("held-out", "heldout")):
+            if figures.get(key):
+                res = next(iter(figures[key].values()))
+                print(f"{'support':<18}{label:<10}" + "".join(f"{res[t]['support']:>17}" for t in columns))
     figures["wall_s"] = round(time.perf_counter() - t0, 2)
     print(json.dumps(figures, ensure_ascii=False))
     return 0
