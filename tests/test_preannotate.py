@@ -85,6 +85,19 @@ def test_crf_tokens_are_aligned_by_nonspace_characters():
     assert misc == []  # MISC dropped
 
 
+def test_crf_spans_lose_the_punctuation_underthesea_tags_with_a_name():
+    # underthesea tags `(` as B-LOC before an acronym and keeps a sentence-final period in the name
+    text = "Cục Dự trữ Liên bang Mỹ (Fed) tăng lãi suất ở Mỹ."
+    tagged = [("Cục", "O"), ("Dự trữ", "O"), ("Liên bang", "O"), ("Mỹ", "B-LOC"), ("(", "B-ORG"),
+              ("Fed", "I-ORG"), (")", "O"), ("tăng", "O"), ("lãi suất", "O"), ("ở", "O"), ("Mỹ", "B-LOC"), (".", "I-LOC")]
+    spans = align_tagged_tokens(text, tagged)
+    assert [(text[s.start : s.end], s.label) for s in spans] == [("Mỹ", "LOC"), ("Fed", "ORG"), ("Mỹ", "LOC")]
+    whole = "Liên hợp quốc (UN) họp"
+    spans = align_tagged_tokens(whole, [("Liên hợp quốc", "B-ORG"), ("(", "I-ORG"), ("UN", "I-ORG"), (")", "I-ORG"),
+                                        ("họp", "O")])
+    assert [whole[s.start : s.end] for s in spans] == ["Liên hợp quốc (UN)"]  # a bracket the span closes stays
+
+
 def test_tasks_carry_one_prediction_with_scored_regions(tmp_path):
     f = tmp_path / "doc.txt"
     f.write_text(

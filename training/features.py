@@ -161,16 +161,13 @@ def encode_words(
             out.example_index.append(ex)
             out.word_offset.append(wids[s] if e > s else 0)
             if tags is not None:
-                row = [IGNORE]
-                prev = wids[s - 1] if s > 0 else None
-                for w in wids[s:e]:
-                    if w != prev:  # first subword of word w
-                        row.append(tags[w])
-                    else:
-                        row.append(continuation[tags[w]] if label_all_subwords else IGNORE)
-                    prev = w
-                row.append(IGNORE)
-                out.labels.append(row)
+                window = wids[s:e]
+                previous = [wids[s - 1] if s > 0 else None] + window[:-1]
+                if label_all_subwords:
+                    inner = [tags[w] if w != p else continuation[tags[w]] for w, p in zip(window, previous)]
+                else:  # the label on the first subword of each word (w != previous word id)
+                    inner = [tags[w] if w != p else IGNORE for w, p in zip(window, previous)]
+                out.labels.append([IGNORE] + inner + [IGNORE])
     if out.split_sentences:
         logger.info("%d of %d sentences longer than %d tokens were split into windows at word boundaries",
                     out.split_sentences, len(words_batch), max_length)

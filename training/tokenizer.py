@@ -23,6 +23,7 @@ fixed token by token from the offsets, all other inputs take the plain fast path
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -160,7 +161,7 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
         self._remap, self._size, self._encoder = remap, len(encoder), encoder
         self._id_to_piece = {i: t for t, i in encoder.items()}
         self._literal_eow = False
-        self._backend_plain = None
+        self._backend_plain = self._backend_words = None
         self._word_cache: dict[str, list[int]] = {}
         for key, value in dict(bos_token=BOS, eos_token=EOS, sep_token=EOS, cls_token=BOS, unk_token=UNK,
                                pad_token=PAD, mask_token=MASK).items():
@@ -199,7 +200,8 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
         is tokenized on its own, so a word -> ids memo is exact; only unseen words reach the Rust backend."""
         cache = self._word_cache
         words_batch = [list(words) for words in words_batch]
-        unseen = list(dict.fromkeys(w for words in words_batch for w in words if w not in cache))
+        # distinct words first (C-speed dict.fromkeys), then the ones the memo lacks
+        unseen = [w for w in dict.fromkeys(itertools.chain.from_iterable(words_batch)) if w not in cache]
         if unseen:
             if len(cache) + len(unseen) > 1_000_000:  # bound the memory on endless streams
                 cache.clear()
@@ -207,16 +209,17 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
                 self._backend_plain = type(self._tokenizer).from_str(self._tokenizer.to_str())
                 self._backend_plain.no_padding()
                 self._backend_plain.no_truncation()
+                # For words with no Python whitespace joined by single spaces, splitting on Rust's whitespace
+                # (a subset of Python's) gives the same pre-tokens as the explicit-class regex, ~5x faster.
+                from tokenizers.pre_tokenizers import WhitespaceSplit
+
+                self._backend_words = type(self._tokenizer).from_str(self._backend_plain.to_str())
+                self._backend_words.pre_tokenizer = WhitespaceSplit()
             cache.update(self._encode_distinct_words(unseen))
         out = []
         for words in words_batch:
-            ids: list[int] = []
-            word_ids: list[int] = []
-            for j, word in enumerate(words):
-                pieces = cache[word]
-                ids += pieces
-                word_ids += [j] * len(pieces)
-            out.append((ids, word_ids))
+            pieces = [cache[word] for word in words]
+            out.append(([i for p in pieces for i in p], [j for j, p in enumerate(pieces) for _ in p]))
         return out
 
     def _encode_distinct_words(self, words: list[str]) -> dict[str, list[int]]:
@@ -227,7 +230,7 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
         out: dict[str, list[int]] = {}
         plain = [w for w in words if w and "<" not in w and not _WHITESPACE.search(w)]
         if plain:
-            enc = backend.encode(" ".join(plain), add_special_tokens=False)
+            enc = self._backend_words.encode(" ".join(plain), add_special_tokens=False)
             if enc.word_ids and enc.word_ids[-1] == len(plain) - 1:  # one pre-token per word, as it must be
                 groups: list[list[int]] = [[] for _ in plain]
                 for w, i in zip(enc.word_ids, self._fix(enc.ids)):

@@ -41,7 +41,35 @@ def align_tagged_tokens(text: str, tagged: Sequence[tuple[str, str]]) -> list[Sp
             continue
         cur = [s, e, label]
         spans.append(cur)  # type: ignore[arg-type]
-    return [Span(s, e, label, 0.5, "crf") for s, e, label in spans]
+    out = []
+    for s, e, label in spans:
+        s, e = trim_punctuation(text, s, e)
+        if s < e:
+            out.append(Span(s, e, label, 0.5, "crf"))
+    return out
+
+
+OPENING = "([{\"'“‘«"
+CLOSING = ")]}\"'”’»"
+EDGE = ",;:!?.…-–—"
+
+
+def trim_punctuation(text: str, s: int, e: int) -> tuple[int, int]:
+    """underthesea tags punctuation next to a name as part of it (`(Fed`, `độ C.`): strip it from the edges,
+    keeping a bracket or quote that the span itself opens or closes (`Liên hợp quốc (UN)`)."""
+    while s < e:
+        c = text[s]
+        if c in EDGE or c.isspace() or (c in OPENING and CLOSING[OPENING.index(c)] not in text[s + 1 : e]):
+            s += 1
+        else:
+            break
+    while e > s:
+        c = text[e - 1]
+        if c in EDGE or c.isspace() or (c in CLOSING and OPENING[CLOSING.index(c)] not in text[s : e - 1]):
+            e -= 1
+        else:
+            break
+    return s, e
 
 
 class UndertheseaCRF:
