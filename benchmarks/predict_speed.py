@@ -1,7 +1,12 @@
 """Batched prediction (windows sorted by length, batches of 32) against a one-sentence-at-a-time loop, on the
 seed sentences with the tiny PhoBERT-format model; same tags either way. One run, side by side.
 
-    python benchmarks/predict_speed.py [--repeat 2]
+    python benchmarks/predict_speed.py [--repeat 8]
+    python benchmarks/predict_speed.py --hidden-size 768 --layers 12 --repeat 1   # PhoBERT-base's shape, random init
+
+What batching saves is the fixed cost of each forward call (Python, module dispatch, kernel launches). With the
+tiny model that cost is most of a single-sentence call; with a base-sized model on a CPU the matrix products
+dominate both ways and batching saves little (on a GPU it saves most of the time: one launch sequence per batch).
 """
 from __future__ import annotations
 
@@ -17,8 +22,10 @@ from benchmarks.common import seed_sentences, tiny_model  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeat", type=int, default=2, help="copies of the seed sentences")
+    ap.add_argument("--repeat", type=int, default=8, help="copies of the seed sentences (more: steadier timings)")
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--hidden-size", type=int, help="replace the tiny model's width (random init), e.g. 768")
+    ap.add_argument("--layers", type=int, help="replace the tiny model's depth (random init), e.g. 12")
     args = ap.parse_args()
 
     import torch
@@ -31,8 +38,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = tiny_model(Path(tmp))
         model_dir = Path(tmp) / "classifier"  # base + a random token-classification head, as `vner train` saves
-        config = AutoConfig.from_pretrained(base, num_labels=9)
-        AutoModelForTokenClassification.from_pretrained(base, config=config).save_pretrained(model_dir)
+        shape = {}
+        if args.hidden_size:
+            shape.update(hidden_size=args.hidden_size, num_attention_heads=max(1, args.hidden_size // 64),
+                         intermediate_size=4 * args.hidden_size)
+        if args.layers:
+            shape.update(num_hidden_layers=args.layers)
+        config = AutoConfig.from_pretrained(base, num_labels=9, **shape)
+        model = (AutoModelForTokenClassification.from_config(config) if shape
+                 else AutoModelForTokenClassification.from_pretrained(base, config=config))
+        model.save_pretrained(model_dir)
+        print(f"model: {sum(p.numel() for p in model.parameters()) / 1e6:.1f}M parameters, hidden "
+              f"{config.hidden_size}, {config.num_hidden_layers} layers; torch threads {torch.get_num_threads()}")
         for name in ("vocab.txt", "bpe.codes", "tokenizer_config.json"):
             (model_dir / name).write_bytes((Path(base) / name).read_bytes())
         tagger = Tagger(model_dir, batch_size=args.batch_size, device="cpu")

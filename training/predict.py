@@ -69,26 +69,23 @@ class Tagger:
 
         enc = encode_words(self.tokenizer, [list(w) for w in words_batch], max_length=self.max_length)
         order = sorted(range(enc.num_windows), key=lambda i: len(enc.input_ids[i]))
-        window_probs: list = [None] * enc.num_windows
+        window_preds: list = [None] * enc.num_windows  # per window: (label id, probability) of each subword
         pad_id = self.tokenizer.pad_token_id
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         with torch.inference_mode():
             for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress):
                 width = max(len(enc.input_ids[i]) for i in batch)
-                ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for row, i in enumerate(batch):
-                    n = len(enc.input_ids[i])
-                    ids[row, :n] = torch.tensor(enc.input_ids[i])
-                    mask[row, :n] = 1
+                ids = torch.tensor([enc.input_ids[i] + [pad_id] * (width - len(enc.input_ids[i])) for i in batch])
+                mask = torch.tensor([[1] * len(enc.input_ids[i]) + [0] * (width - len(enc.input_ids[i]))
+                                     for i in batch])
                 logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
-                probs = logits.float().softmax(-1).cpu()
-                for row, i in enumerate(batch):
-                    window_probs[i] = probs[row]
+                # best label and its probability for the whole batch at once; per-word work stays in Python lists
+                probs, best = logits.float().softmax(-1).max(-1)
+                for i, labels, confidences in zip(batch, best.tolist(), probs.tolist()):
+                    window_preds[i] = list(zip(labels, confidences))
         out = []
-        for probs in word_predictions(enc, window_probs):  # first subword of each word, windows merged
-            best = [int(p.argmax()) for p in probs]
-            out.append(WordTags([self.id2label[b] for b in best], [float(p[b]) for p, b in zip(probs, best)]))
+        for preds in word_predictions(enc, window_preds):  # first subword of each word, windows merged
+            out.append(WordTags([self.id2label[b] for b, _ in preds], [c for _, c in preds]))
         return out
 
     def spans(self, sentences: Sequence[Sentence], *, source: str | None = None, progress: bool = False) -> list[list[Span]]:
