@@ -3,6 +3,7 @@ seed sentences with the tiny PhoBERT-format model; same tags either way. One run
 
     python benchmarks/predict_speed.py [--repeat 8]
     python benchmarks/predict_speed.py --hidden-size 768 --layers 12 --repeat 1   # PhoBERT-base's shape, random init
+    python benchmarks/predict_speed.py --hidden-size 768 --layers 12 --device cuda
 
 What batching saves is the fixed cost of each forward call (Python, module dispatch, kernel launches). With the
 tiny model that cost is most of a single-sentence call; with a base-sized model on a CPU the matrix products
@@ -26,6 +27,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--hidden-size", type=int, help="replace the tiny model's width (random init), e.g. 768")
     ap.add_argument("--layers", type=int, help="replace the tiny model's depth (random init), e.g. 12")
+    ap.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:1 ...")
     args = ap.parse_args()
 
     import torch
@@ -52,7 +54,7 @@ def main() -> None:
               f"{config.hidden_size}, {config.num_hidden_layers} layers; torch threads {torch.get_num_threads()}")
         for name in ("vocab.txt", "bpe.codes", "tokenizer_config.json"):
             (model_dir / name).write_bytes((Path(base) / name).read_bytes())
-        tagger = Tagger(model_dir, batch_size=args.batch_size, device="cpu")
+        tagger = Tagger(model_dir, batch_size=args.batch_size, device=args.device)
         tagger.tag(words[:8])  # warm-up
         t0 = time.perf_counter()
         batched = tagger.tag(words)
