@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import VnerError
-from .schema import ENTITY_TYPES, FROM_NAME, TO_NAME
+from .schema import ENTITY_TYPES
 from .spans import Span, SpanError, check_spans
+from .tasks import region
 
 MARK = re.compile(r"\[\[([^\[\]|]+)\|([A-Z]+)\]\]")
 UNIT_HEADER = re.compile(r"^## unit (\d+)\s*$")
@@ -133,14 +134,8 @@ def _short_id(*parts) -> str:
 
 
 def gold_region(task_key: str, text: str, span: Span) -> dict:
-    return {
-        "id": _short_id(task_key, span.start, span.end, span.label),
-        "from_name": FROM_NAME,
-        "to_name": TO_NAME,
-        "type": "labels",
-        "origin": "manual",
-        "value": {"start": span.start, "end": span.end, "text": text[span.start : span.end], "labels": [span.label]},
-    }
+    """A manual region with an id fixed by the task and the span (rebuilds give the same bytes)."""
+    return region(span, text, region_id=_short_id(task_key, span.start, span.end, span.label), origin="manual")
 
 
 def build_export(gold: dict[str, dict[int, GoldUnit]], tasks: list[dict], gold_dir: Path) -> list[dict]:

@@ -76,14 +76,14 @@ def task_key(doc_id: str, unit_index: int, text: str) -> str:
     return f"{doc_id}:{unit_index}:{digest}"
 
 
-def region(span: Span, text: str, region_id: str | None = None) -> dict:
-    """One Label Studio `labels` region for a span of `text`."""
+def region(span: Span, text: str, region_id: str | None = None, origin: str = "prediction") -> dict:
+    """One Label Studio `labels` region for a span of `text` (`origin` "manual" for an annotator's region)."""
     out = {
         "id": region_id or uuid.uuid5(uuid.NAMESPACE_URL, f"{span.start}:{span.end}:{span.label}").hex[:10],
         "from_name": FROM_NAME,
         "to_name": TO_NAME,
         "type": "labels",
-        "origin": "prediction",
+        "origin": origin,
         "value": {"start": span.start, "end": span.end, "text": text[span.start : span.end], "labels": [span.label]},
     }
     if span.score is not None:

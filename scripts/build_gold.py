@@ -28,10 +28,7 @@ if str(ROOT) not in sys.path:  # runnable as a plain script from anywhere
 
 from annotation import gold_markup  # noqa: E402
 from annotation.errors import VnerError  # noqa: E402
-from annotation.gold_markup import (  # noqa: E402,F401  (re-exported: the parser lives in annotation.gold_markup)
-    ANNOTATOR_ID, MARK, PROJECT_ID, TIMESTAMP, UNIT_HEADER, GoldUnit, gold_counts, gold_region, parse_marked_line,
-    read_gold_file,
-)
+from annotation.gold_markup import GoldUnit, gold_counts  # noqa: E402
 from annotation.schema import ENTITY_TYPES  # noqa: E402
 
 GOLD_DIR = ROOT / "annotation" / "gold"

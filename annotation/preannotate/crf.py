@@ -43,9 +43,11 @@ def align_tagged_tokens(text: str, tagged: Sequence[tuple[str, str]]) -> list[Sp
         spans.append(cur)  # type: ignore[arg-type]
     out = []
     for s, e, label in spans:
-        s, e = trim_punctuation(text, s, e)
-        if s < e:
-            out.append(Span(s, e, label, 0.5, "crf"))
+        trimmed = trim_punctuation(text, s, e)
+        if trimmed[0] < trimmed[1]:
+            out.append(Span(*trimmed, label, 0.5, "crf"))
+        else:  # underthesea tagged punctuation alone: not an entity
+            log.debug("crf: %s span %r is punctuation only; not proposed", label, text[s:e])
     return out
 
 
