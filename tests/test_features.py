@@ -8,7 +8,7 @@ import pytest
 
 from annotation.errors import VnerError
 from annotation.schema import BIO_LABELS, label2id
-from training.features import IGNORE, encode_words, word_predictions
+from training.features import IGNORE, encode_words, join_windows
 from training.tokenizer import load_tokenizer
 from training_data import tiny_base_model
 
@@ -81,11 +81,22 @@ def test_round_trip_predictions_to_words(tok):
     words = SENTENCE * 40
     tags = TAGS * 40
     enc = encode_words(tok, [words, SENTENCE, []], [tags, TAGS, []], max_length=40)
-    # predictions = the labels themselves (continuations carry garbage that must be ignored)
+    # predictions = the labels themselves, read where prediction reads them (continuations carry garbage)
     preds = [[lab if lab != IGNORE else 99 for lab in row] + [77, 77] for row in enc["labels"]]  # padding too
-    assert word_predictions(enc, preds) == [tags, TAGS, []]
-    names = word_predictions(enc, [[BIO_LABELS[lab] if lab != IGNORE else "?" for lab in row] for row in enc["labels"]])
-    assert names[1] == [BIO_LABELS[t] for t in TAGS]
+    assert join_windows(enc, [[row[p] for p in firsts] for row, firsts in zip(preds, enc.first_subwords)]) == [tags, TAGS, []]
+
+
+def test_first_subwords_are_where_the_labels_are(tok):
+    """Prediction reads each word on the positions training labels: the two must agree, windows included."""
+    huge = "x" * 300
+    sentences = [SENTENCE, SENTENCE * 40, ["a", huge, "b"], []]
+    enc = encode_words(tok, sentences, [[L["O"]] * len(w) for w in sentences], max_length=32)
+    for k in range(enc.num_windows):
+        assert enc.first_subwords[k] == [p for p, lab in enumerate(enc["labels"][k]) if lab != IGNORE]
+    words = join_windows(enc, [[enc.word_ids[k][p] for p in firsts] for k, firsts in enumerate(enc.first_subwords)])
+    assert words == [list(range(len(w))) for w in sentences]  # every word once, in order, windows joined
+    with pytest.raises(ValueError, match="example 0: 1 word predictions for 8 words"):
+        join_windows(enc, [[0]] + [[]] * (enc.num_windows - 1))
 
 
 def test_empty_sentence_and_no_labels(tok):

@@ -10,7 +10,7 @@ is cut into consecutive, non-overlapping windows at word boundaries (each window
 nothing is truncated. `split_sentences` in the result (and a log line) says how many sentences were cut.
 A single word with more subwords than a window holds (a pasted URL, say) is cut inside the word; only its first
 subword carries the label, so each word still has exactly one labelled subword. Decoding puts windows back
-together (`word_predictions`), so callers always see whole sentences.
+together (`join_windows`, reading each window at its `first_subwords`), so callers always see whole sentences.
 """
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ class EncodedBatch(Mapping):
     word_ids: list[list[int | None]] = field(default_factory=list)
     example_index: list[int] = field(default_factory=list)
     word_offset: list[int] = field(default_factory=list)
+    # per window: positions (counting `<s>`) of the first subword of each word that starts in it, in word order;
+    # every word of a sentence starts in exactly one of its windows
+    first_subwords: list[list[int]] = field(default_factory=list)
     num_words: list[int] = field(default_factory=list)  # per source sentence
     split_sentences: int = 0  # source sentences cut into more than one window
 
@@ -160,9 +163,10 @@ def encode_words(
             out.word_ids.append([None] + wids[s:e] + [None])
             out.example_index.append(ex)
             out.word_offset.append(wids[s] if e > s else 0)
+            window = wids[s:e]
+            previous = [wids[s - 1] if s > 0 else None] + window[:-1]
+            out.first_subwords.append([j for j, (w, p) in enumerate(zip(window, previous), 1) if w != p])
             if tags is not None:
-                window = wids[s:e]
-                previous = [wids[s - 1] if s > 0 else None] + window[:-1]
                 if label_all_subwords:
                     inner = [tags[w] if w != p else continuation[tags[w]] for w, p in zip(window, previous)]
                 else:  # the label on the first subword of each word (w != previous word id)
@@ -174,21 +178,15 @@ def encode_words(
     return out
 
 
-def word_predictions(batch: EncodedBatch, token_predictions: Sequence[Sequence[T]]) -> list[list[T]]:
-    """Per-subword predictions of every window (same shape as `batch.input_ids`; extra padding positions are
-    ignored) -> one prediction per word of each source sentence, read on each word's first subword."""
-    if len(token_predictions) != batch.num_windows:
-        raise ValueError(f"{len(token_predictions)} prediction rows for {batch.num_windows} windows")
-    out: list[list[Any]] = [[None] * n for n in batch.num_words]
-    seen: list[set[int]] = [set() for _ in batch.num_words]
-    for k, (wids, preds) in enumerate(zip(batch.word_ids, token_predictions)):
-        ex = batch.example_index[k]
-        for pos, w in enumerate(wids):
-            if w is not None and w not in seen[ex]:
-                seen[ex].add(w)
-                out[ex][w] = preds[pos]
-    for ex, row in enumerate(out):
-        missing = [j for j, v in enumerate(row) if v is None and j not in seen[ex]]
-        if missing:  # cannot happen for batches from encode_words (every word has a subword)
-            raise ValueError(f"example {ex}: no prediction for words {missing[:5]}")
+def join_windows(batch: EncodedBatch, window_words: Sequence[Sequence[T]]) -> list[list[T]]:
+    """Predictions already read on each window's first subwords (`batch.first_subwords[k]` order) -> one list
+    per source sentence, its windows put back together."""
+    if len(window_words) != batch.num_windows:
+        raise ValueError(f"{len(window_words)} prediction rows for {batch.num_windows} windows")
+    out: list[list[Any]] = [[] for _ in batch.num_words]
+    for ex, row in zip(batch.example_index, window_words):
+        out[ex].extend(row)  # a sentence's windows are consecutive and in order
+    for ex, (row, n) in enumerate(zip(out, batch.num_words)):
+        if len(row) != n:  # cannot happen for batches from encode_words (every word starts in one window)
+            raise ValueError(f"example {ex}: {len(row)} word predictions for {n} words")
     return out

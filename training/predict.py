@@ -65,26 +65,32 @@ class Tagger:
         import torch
         from tqdm.auto import tqdm
 
-        from training.features import encode_words, word_predictions
+        from training.features import encode_words, join_windows
 
         enc = encode_words(self.tokenizer, [list(w) for w in words_batch], max_length=self.max_length)
         order = sorted(range(enc.num_windows), key=lambda i: len(enc.input_ids[i]))
-        window_preds: list = [None] * enc.num_windows  # per window: (label id, probability) of each subword
+        window_preds: list = [None] * enc.num_windows  # per window: (label id, probability) of each word's first subword
         pad_id = self.tokenizer.pad_token_id
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         with torch.inference_mode():
             for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress):
-                width = max(len(enc.input_ids[i]) for i in batch)
-                ids = torch.tensor([enc.input_ids[i] + [pad_id] * (width - len(enc.input_ids[i])) for i in batch])
-                mask = torch.tensor([[1] * len(enc.input_ids[i]) + [0] * (width - len(enc.input_ids[i]))
-                                     for i in batch])
-                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
-                # best label and its probability for the whole batch at once; per-word work stays in Python lists
-                probs, best = logits.float().softmax(-1).max(-1)
-                for i, labels, confidences in zip(batch, best.tolist(), probs.tolist()):
-                    window_preds[i] = list(zip(labels, confidences))
+                lengths = torch.tensor([len(enc.input_ids[i]) for i in batch])
+                mask = torch.arange(int(lengths.max())) < lengths[:, None]
+                ids = torch.full(mask.shape, pad_id, dtype=torch.long)
+                ids[mask] = torch.tensor([t for i in batch for t in enc.input_ids[i]])  # row-major = window order
+                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.long().to(self.device)).logits
+                # only the first subword of each word is read: gather those rows for the whole batch in one op
+                rows = torch.tensor([r for r, i in enumerate(batch) for _ in enc.first_subwords[i]], dtype=torch.long)
+                cols = torch.tensor([p for i in batch for p in enc.first_subwords[i]], dtype=torch.long)
+                probs, best = logits[rows.to(self.device), cols.to(self.device)].float().softmax(-1).max(-1)
+                pairs = list(zip(best.tolist(), probs.tolist()))
+                start = 0
+                for i in batch:
+                    end = start + len(enc.first_subwords[i])
+                    window_preds[i] = pairs[start:end]
+                    start = end
         out = []
-        for preds in word_predictions(enc, window_preds):  # first subword of each word, windows merged
+        for preds in join_windows(enc, window_preds):
             out.append(WordTags([self.id2label[b] for b, _ in preds], [c for _, c in preds]))
         return out
 
