@@ -158,19 +158,20 @@ def encode_words(
             out.split_sentences += 1
 
         for s, e in windows:
+            window = wids[s:e]
             out.input_ids.append([bos] + ids[s:e] + [eos])
             out.attention_mask.append([1] * (e - s + 2))
-            out.word_ids.append([None] + wids[s:e] + [None])
+            out.word_ids.append([None] + window + [None])
             out.example_index.append(ex)
             out.word_offset.append(wids[s] if e > s else 0)
-            window = wids[s:e]
             previous = [wids[s - 1] if s > 0 else None] + window[:-1]
-            out.first_subwords.append([j for j, (w, p) in enumerate(zip(window, previous), 1) if w != p])
+            starts = [w != p for w, p in zip(window, previous)]  # a word's first subword: one rule for both uses
+            out.first_subwords.append([j for j, first in enumerate(starts, 1) if first])
             if tags is not None:
                 if label_all_subwords:
-                    inner = [tags[w] if w != p else continuation[tags[w]] for w, p in zip(window, previous)]
-                else:  # the label on the first subword of each word (w != previous word id)
-                    inner = [tags[w] if w != p else IGNORE for w, p in zip(window, previous)]
+                    inner = [tags[w] if first else continuation[tags[w]] for w, first in zip(window, starts)]
+                else:  # the label on the first subword of each word
+                    inner = [tags[w] if first else IGNORE for w, first in zip(window, starts)]
                 out.labels.append([IGNORE] + inner + [IGNORE])
     if out.split_sentences:
         logger.info("%d of %d sentences longer than %d tokens were split into windows at word boundaries",
