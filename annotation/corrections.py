@@ -6,23 +6,25 @@ Each predicted span is exactly one of:
   boundary_changed  not kept, but it overlaps an annotated span of the same type
   type_changed      overlaps only annotated spans of other types (the type it became is counted too)
   deleted           overlaps no annotated span
-and each annotated (gold) span that overlaps no predicted span is `added`. Plus seqeval strict (IOB2)
-precision/recall/F1 per type, micro and macro, with the annotation as the reference.
+and each annotated (gold) span that overlaps no predicted span is `added`. Plus seqeval precision/recall/F1
+per type, micro and macro (annotation.metrics: strict IOB2 first, default mode beside it), with the annotation
+as the reference.
 
-Spans are read by the same reader as `vner dataset` (annotation.export), so every problem is handled the
-same way (default: an error; lenient: the task is skipped and listed).
+Spans are read by the same reader as `vner dataset` (annotation.export, annotation.regions), so every problem
+is handled the same way (default: an error; lenient: the task is skipped and listed). Recomputed predictions
+come from the one annotation path (`annotation.preannotate.annotate_units`).
 """
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .errors import VnerError
-from .export import ExportReader, full_predictions, latest, live_annotations, read_export
+from .export import ExportIssue, full_predictions, issues_summary, latest, live_annotations, read_export, read_task
+from .metrics import render_table, seqeval_report
 from .schema import ENTITY_TYPES
 from .spans import Span, spans_to_bio
-from .text import Sentence
 
 CATEGORIES = ("kept", "boundary_changed", "type_changed", "deleted")
 
@@ -55,45 +57,13 @@ def shared_tags(text: str, word_spans, gold: Sequence[Span], predicted: Sequence
     return gold_tags, pred_tags
 
 
-def _recompute(records, preannotators, progress: bool) -> None:
-    """Replace each record's predictions by the combined output of `preannotators` over its sentences."""
-    from .preannotate import combine
-
-    sentences, owners = [], []
-    for rec in records:
-        pt = rec["task"]
-        for k, (s, e) in enumerate(pt.sentence_spans):
-            words = tuple((a - s, b - s) for a, b in pt.word_spans if a >= s and b <= e)
-            sentences.append(Sentence(pt.doc_id, pt.first_sentence + k, pt.text[s:e], words))
-            owners.append((rec, s))
-        rec["predicted"] = []
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(sentences), unit="sent", desc="pre-annotating")
-    for i in range(0, len(sentences), 256):
-        chunk = sentences[i : i + 256]
-        for (rec, offset), spans in zip(owners[i : i + 256], combine(preannotators, chunk)):
-            rec["predicted"].extend(sp.shifted(offset) for sp in spans)
-        if bar is not None:
-            bar.update(len(chunk))
-    if bar is not None:
-        bar.close()
-    for rec in records:
-        rec["predicted"].sort()
-
-
 def correction_report(path: str | Path, *, preannotators=None, lenient: bool = False, progress: bool = False,
                       segmenter=None) -> dict:
     """The correction report of an export as a JSON-able dict (see the module docstring)."""
-    from seqeval.metrics import classification_report
-    from seqeval.scheme import IOB2
-
     tasks = read_export(path)
-    reader = ExportReader(path, segmenter=segmenter)
     skipped = Counter()
-    records = []
+    issues: list[ExportIssue] = []
+    records = []  # (task text, gold spans, predicted spans)
     for task in tasks:
         live = live_annotations(task)
         if not live:
@@ -103,32 +73,36 @@ def correction_report(path: str | Path, *, preannotators=None, lenient: bool = F
         if preannotators is None and not stored:
             skipped["no_predictions"] += 1
             continue
-        pt = reader.parse(task)
-        if pt is None:
+        try:
+            tt = read_task(task, segmenter=segmenter)
+        except ValueError as exc:
+            issues.append(ExportIssue(str(path), task.get("id"), "text_changed",
+                                      f"vner task data no longer matches its text: {exc}; re-create the task"))
             continue
-        gold = reader.spans(pt, latest(live).get("result") or [], "annotation")
-        gold_bad = pt.bad
-        predicted = reader.spans(pt, latest(stored).get("result") or [], "prediction") if stored else []
-        if gold_bad != [] or pt.bad != []:
-            continue  # listed in reader.issues
-        records.append({"task": pt, "gold": gold, "predicted": predicted})
-    if not records and not reader.issues:
+        gold = tt.regions(latest(live).get("result") or [], "annotation")
+        predicted = tt.regions(latest(stored).get("result") or [], "prediction") if stored else None
+        problems = gold.problems + (predicted.problems if predicted else [])
+        issues += [ExportIssue(str(path), tt.task_id, p.reason, p.message) for p in problems]
+        if any(p.spoils for p in problems):
+            continue
+        records.append((tt, gold.spans, predicted.spans if predicted else []))
+    if not records and not issues:
         if skipped["no_predictions"]:
             raise VnerError(f"{path}: no annotated task has a prediction to compare with; pass --preannotators "
                             "(e.g. rules,dates) to recompute them.")
         raise VnerError(f"{path}: no annotated task to compare; annotate the tasks in Label Studio first.")
-    if reader.issues and not lenient:
-        from .export import issues_summary
-
-        raise VnerError(issues_summary(path, reader.issues))
+    if issues and not lenient:
+        raise VnerError(issues_summary(path, issues))
     if preannotators is not None:
-        _recompute(records, preannotators, progress)
+        from .preannotate import annotate_units
+
+        recomputed = annotate_units([tt.unit for tt, _, _ in records], preannotators, progress=progress)
+        records = [(tt, gold, sorted(found)) for (tt, gold, _), found in zip(records, recomputed)]
 
     counts = {t: Counter() for t in ENTITY_TYPES}
     type_changes: Counter = Counter()
     y_true, y_pred = [], []
-    for rec in records:
-        pt, gold, predicted = rec["task"], rec["gold"], rec["predicted"]
+    for tt, gold, predicted in records:
         classified, added = classify(predicted, gold)
         for p, category, became in classified:
             counts[p.label]["predicted"] += 1
@@ -139,19 +113,13 @@ def correction_report(path: str | Path, *, preannotators=None, lenient: bool = F
             counts[g.label]["gold"] += 1
         for g in added:
             counts[g.label]["added"] += 1
-        gold_tags, pred_tags = shared_tags(pt.text, pt.word_spans, gold, predicted)
+        gold_tags, pred_tags = shared_tags(tt.unit.text, tt.unit.word_spans, gold, predicted)
         y_true.append(gold_tags)
         y_pred.append(pred_tags)
 
     keys = ("predicted",) + CATEGORIES + ("gold", "added")
     per_type = {t: {k: counts[t].get(k, 0) for k in keys} for t in ENTITY_TYPES}
     total = {k: sum(per_type[t][k] for t in ENTITY_TYPES) for k in keys}
-    metrics: dict = {}
-    if any(tag != "O" for seq in y_true + y_pred for tag in seq):
-        raw = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
-        for name, row in raw.items():
-            key = {"micro avg": "micro", "macro avg": "macro", "weighted avg": "weighted"}.get(name, name)
-            metrics[key] = {m: (int(v) if m == "support" else round(float(v), 4)) for m, v in row.items()}
     return {
         "file": str(path),
         "predictions": ("recomputed: " + "+".join(a.name for a in preannotators)) if preannotators is not None
@@ -162,8 +130,8 @@ def correction_report(path: str | Path, *, preannotators=None, lenient: bool = F
         "per_type": per_type,
         "total": total,
         "type_changes": dict(type_changes.most_common()),
-        "seqeval_strict": metrics,
-        "issues": [i.to_dict() for i in reader.issues],
+        "seqeval": seqeval_report(y_true, y_pred),
+        "issues": [i.to_dict() for i in issues],
     }
 
 
@@ -196,14 +164,12 @@ def render_markdown(report: dict) -> str:
                      f"{c['deleted']} | {c['gold']} | {c['added']} | {_pct(c['kept'], c['predicted'])} |")
     if report["type_changes"]:
         lines += ["", "Type changes: " + ", ".join(f"{k} {v}" for k, v in report["type_changes"].items()) + "."]
-    metrics = report["seqeval_strict"]
-    lines += ["", "## seqeval (strict, IOB2; annotations as reference)", ""]
-    if not metrics:
-        lines.append("No entities in either the annotations or the predictions.")
+    metrics = report["seqeval"]
+    if not metrics["strict"]["micro avg"]["support"] and not any(
+            c["predicted"] for c in report["per_type"].values()):
+        lines += ["", "No entities in either the annotations or the predictions."]
     else:
-        lines += ["| | precision | recall | F1 | support |", "| --- | ---: | ---: | ---: | ---: |"]
-        for name in [t for t in ENTITY_TYPES if t in metrics] + ["micro", "macro"]:
-            if name in metrics:
-                m = metrics[name]
-                lines.append(f"| {name} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1-score']:.3f} | {m['support']} |")
+        lines += ["", "## seqeval, strict IOB2 (annotations as reference)", "", render_table(metrics, "strict"),
+                  "", "## seqeval, default mode (conlleval: a stray I- starts an entity)", "",
+                  render_table(metrics, "default")]
     return "\n".join(lines) + "\n"

@@ -114,32 +114,18 @@ def example_spans(example) -> list:
 # ------------------------------------------------------------------------------------------ writing
 
 
-def _tag_arrays(ds):
-    """(flat tag ids, row lengths) of a split's `ner_tags` as numpy arrays."""
-    import numpy as np
-
-    col = ds.with_format("arrow")["ner_tags"]
-    col = col.combine_chunks() if hasattr(col, "combine_chunks") else col
-    return np.asarray(col.flatten(), dtype=np.int64), np.asarray(col.value_lengths().fill_null(0), dtype=np.int64)
-
-
 def entity_counts(dsd) -> dict[str, dict[str, int]]:
-    """Entities per split and type, read from the tags as `bio_to_spans` reads them (an I- tag that does not
-    continue an entity of its type starts one), vectorised over the whole split."""
-    import numpy as np
+    """Entities per split and type, decoded by `bio_entities` (the one BIO decoder)."""
+    from collections import Counter
+
+    from .spans import bio_entities
 
     out = {}
     for name, ds in dsd.items():
-        flat, lengths = _tag_arrays(ds)
-        typ = np.where(flat > 0, (flat - 1) // 2, -1)  # BIO_LABELS = O, B-T1, I-T1, B-T2, ...
-        is_b = (flat > 0) & ((flat - 1) % 2 == 0)
-        prev = np.full_like(typ, -1)
-        prev[1:] = typ[:-1]
-        row_starts = (np.cumsum(lengths) - lengths)[lengths > 0]
-        prev[row_starts] = -1
-        starts = (flat > 0) & (is_b | (prev != typ))
-        counts = np.bincount(typ[starts], minlength=len(ENTITY_TYPES))
-        out[name] = {t: int(counts[k]) for k, t in enumerate(ENTITY_TYPES)}
+        counts: Counter = Counter()
+        for tags in ds.data.column("ner_tags").to_pylist():
+            counts.update(label for _, _, label in bio_entities([BIO_LABELS[t] for t in tags]))
+        out[name] = {t: counts[t] for t in ENTITY_TYPES}
     return out
 
 
@@ -151,9 +137,17 @@ def write_dataset(dsd, out_dir, *, issues=(), stats: dict | None = None, source:
     import json
     from pathlib import Path
 
+    from datasets.utils.logging import disable_progress_bar, enable_progress_bar, is_progress_bar_enabled
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    dsd.save_to_disk(str(out))
+    was_enabled = is_progress_bar_enabled()
+    disable_progress_bar()  # one "Saving the dataset" bar per split is noise for a write of seconds
+    try:
+        dsd.save_to_disk(str(out))
+    finally:
+        if was_enabled:
+            enable_progress_bar()
     (out / "conll").mkdir(exist_ok=True)
     (out / "jsonl").mkdir(exist_ok=True)
     for name, ds in dsd.items():

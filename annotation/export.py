@@ -1,6 +1,6 @@
 """Read a Label Studio JSON export back into vner examples (one per sentence) without losing a span silently.
 
-Tasks written by vner (`data.vner`, see tasks.py) carry their sentences and words: they are used as they are,
+Tasks written by vner (`data.vner`, the codec of `annotation.unit.Unit`) carry their sentences and words: they are used as they are,
 after checking that the task text is still the text vner wrote (`task_key`). Tasks from any other project
 (only `data.text`) are normalised to NFC (annotation offsets follow through the map), split into paragraphs
 (lines) and sentences, and segmented with underthesea (whitespace words when the text is pre-segmented).
@@ -32,15 +32,17 @@ from __future__ import annotations
 import bisect
 import json
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from .errors import VnerError
-from .schema import ENTITY_TYPES, FROM_NAME, TO_NAME
-from .spans import Span, SpanError, spans_to_bio, trim_span
-from .tasks import TASK_FORMAT_VERSION, task_key
-from .text import Offsets, looks_segmented, nfc_with_offsets, read_text_file, split_paragraphs
+from .progress import progress_bar
+from .regions import Problem, Regions, parse_regions, region_shape_problem
+from .spans import Span, SpanError, spans_to_bio
+from .text import default_segmenter, looks_segmented, nfc_with_offsets, read_text_file, split_paragraphs
+from .unit import Offsets, Unit
 
 ANNOTATION_MODES = ("latest", "per-annotator")
 RELABEL_HINT = (
@@ -72,23 +74,6 @@ class ExportResult:
     examples: list[dict]
     issues: list[ExportIssue]
     stats: dict
-
-
-@dataclass
-class ParsedTask:
-    """One task's text (NFC) with sentence and word spans into it (document-level sentence numbering)."""
-
-    task_id: int | str | None
-    doc_id: str
-    first_sentence: int
-    text: str
-    sentence_spans: list[Offsets]
-    word_spans: list[Offsets]
-    original_text: str  # as stored in Label Studio: annotation offsets point here
-    offset_map: list[int] | None  # original offset -> `text` offset (None: identical)
-    raw: dict = field(repr=False, default_factory=dict)
-    # Ranges of `text` whose sentences the last `ExportReader.spans` call found unusable; None: the whole task.
-    bad: list[Offsets] | None = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------------------ the file
@@ -132,18 +117,16 @@ def read_export(path: str | Path) -> list[dict]:
 
 
 def check_labeling_config(path: str | Path, tasks: Iterable[dict]) -> None:
-    """Every region must come from the vner labeling config; anything else means another project."""
+    """Every region must come from the vner labeling config (`region_shape_problem`, the region parser's own
+    check); anything else means another project, so it stops the whole export."""
     for task in tasks:
         for kind in ("annotations", "predictions"):
             for item in task.get(kind) or []:
                 if not isinstance(item, dict):
                     continue
                 for r in item.get("result") or []:
-                    if not isinstance(r, dict) or (r.get("type"), r.get("from_name"), r.get("to_name")) != ("labels", FROM_NAME, TO_NAME):
-                        what = (
-                            f"a {r.get('type')!r} result from {r.get('from_name')!r} to {r.get('to_name')!r}"
-                            if isinstance(r, dict) else f"a result that is not an object ({r!r:.40})"
-                        )
+                    what = region_shape_problem(r)
+                    if what is not None:
                         raise VnerError(
                             f"{path}: task {task.get('id')} has {what} in its {kind}; this export comes from a "
                             f"different labeling config — {RELABEL_HINT}."
@@ -186,15 +169,19 @@ def full_predictions(path: str | Path, task: dict) -> list[dict]:
 # ------------------------------------------------------------------------------------------ one task
 
 
-def _ordered_spans(pairs, length: int, what: str) -> list[Offsets]:
-    """[[s, e], ...] as tuples, checked: integers, in order, not overlapping, inside the text."""
-    out = [(s, e) for s, e in pairs]
-    prev = 0
-    for s, e in out:
-        if not (type(s) is int and type(e) is int and prev <= s < e <= length):
-            raise ValueError(f"{what} span {s}-{e} is out of order or outside the text")
-        prev = e
-    return out
+@dataclass(frozen=True)
+class TaskText:
+    """A task's unit (NFC text, sentences, words; document-level sentence numbering) and how annotation
+    offsets map onto it."""
+
+    task_id: int | str | None
+    unit: Unit
+    original_text: str  # as stored in Label Studio: annotation offsets point here
+    offset_map: list[int] | None = None  # original offset -> unit text offset (None: identical)
+
+    def regions(self, results: Sequence[dict], who: str = "") -> Regions:
+        """Checked spans in unit-text offsets (the one region parser)."""
+        return parse_regions(results, self.unit.text, original=self.original_text, offset_map=self.offset_map, who=who)
 
 
 def whitespace_segmenter(text: str) -> list[list[str]]:
@@ -202,211 +189,108 @@ def whitespace_segmenter(text: str) -> list[list[str]]:
     return [[w] for w in text.split()]
 
 
-class ExportReader:
-    """Turns tasks into `ParsedTask`s, region lists into checked spans and spans into examples, collecting
-    issues. The one span parser of `load_export` and `annotation.corrections`."""
+whitespace_segmenter.name = "whitespace"  # type: ignore[attr-defined]
 
-    def __init__(self, path: str | Path, *, segmenter=None):
-        self.path = str(path)
-        self.segmenter = segmenter  # for foreign raw text; None: underthesea, loaded when first needed
-        self.issues: list[ExportIssue] = []
-        self.stats: dict[str, Any] = {"trimmed_spans": 0, "merged_sentences": [], "dropped_sentences": 0}
-        self._foreign_next: dict[str, int] = {}
 
-    def issue(self, pt_or_id, reason: str, message: str, where: Offsets | None = None, *, drop: bool = True) -> None:
-        """Record a problem; `drop` marks what `examples` leaves out: the sentences touching `where`, or the
-        whole task when `where` is None."""
-        task_id = pt_or_id.task_id if isinstance(pt_or_id, ParsedTask) else pt_or_id
-        self.issues.append(ExportIssue(self.path, task_id, reason, message))
-        if drop and isinstance(pt_or_id, ParsedTask):
-            if where is None:
-                pt_or_id.bad = None
-            elif pt_or_id.bad is not None:
-                pt_or_id.bad.append(where)
+def read_task(task: dict, *, segmenter=None, first_sentence: int = 0) -> TaskText:
+    """The text of a task. A vner task (`data.vner`) is decoded as it is (ValueError if it no longer matches its
+    text); any other text task is normalised to NFC (offsets follow), cut into lines, sentences and words
+    (underthesea, or whitespace words for `_`-segmented text), numbered from `first_sentence`."""
+    data = task["data"]
+    if isinstance(data.get("vner"), dict):
+        unit = Unit.from_task_data(data)
+        return TaskText(task.get("id"), unit, unit.text)
+    original = data["text"]
+    if unicodedata.is_normalized("NFC", original):
+        text, mapping = original, None
+    else:
+        text, mapping = nfc_with_offsets(original)
+    if looks_segmented(text):
+        segmenter = whitespace_segmenter
+    elif segmenter is None:
+        segmenter = default_segmenter()
+    doc_id = str(data.get("doc_id") or f"task-{task.get('id')}")
+    paragraphs = split_paragraphs(text, segmented=False, segmenter=segmenter, doc_id=doc_id)
+    if paragraphs:
+        unit = replace(Unit.join(paragraphs, text=text), first_sentence=first_sentence)
+    else:
+        unit = Unit(doc_id, 0, first_sentence, text, (), (), getattr(segmenter, "name", ""))
+    return TaskText(task.get("id"), unit, original, mapping)
 
-    # -- text and segmentation
 
-    def parse(self, task: dict) -> ParsedTask | None:
-        data = task["data"]
-        if isinstance(data.get("vner"), dict):
-            return self._parse_vner(task)
-        return self._parse_foreign(task)
+def sentence_groups(sentence_spans: Sequence[Offsets], spans: Sequence[Span]) -> list[tuple[int, int]]:
+    """(first, last) sentence indices of each example: a span crossing a sentence boundary merges the sentences
+    it touches (sentence splitting is a heuristic; the annotator's span is not)."""
+    starts = [s for s, _ in sentence_spans]
+    join = [False] * len(sentence_spans)
+    for sp in spans:
+        i = bisect.bisect_right(starts, sp.start) - 1
+        j = bisect.bisect_right(starts, sp.end - 1) - 1
+        for k in range(max(i, 0), j):
+            join[k] = True
+    groups = []
+    i = 0
+    while i < len(sentence_spans):
+        j = i
+        while join[j]:
+            j += 1
+        groups.append((i, j))
+        i = j + 1
+    return groups
 
-    def _parse_vner(self, task: dict) -> ParsedTask | None:
-        data, meta = task["data"], task["data"]["vner"]
-        text, tid = data["text"], task.get("id")
-        try:
-            if meta.get("version") != TASK_FORMAT_VERSION:
-                raise ValueError(f"task format version {meta.get('version')!r}, this vner reads {TASK_FORMAT_VERSION}")
-            if data.get("task_key") != task_key(data["doc_id"], data["unit"], text):
-                raise ValueError("the text differs from the text vner wrote (task_key hash)")
-            sents = _ordered_spans(meta["sentences"], len(text), "sentence")
-            words = _ordered_spans(meta["words"], len(text), "word")
-            first = int(meta["first_sentence"])
-        except (KeyError, TypeError, ValueError) as exc:
-            msg = exc.args[0] if isinstance(exc, ValueError) and exc.args else f"missing or malformed {exc}"
-            self.issues.append(ExportIssue(self.path, tid, "text_changed",
-                                           f"vner task data no longer matches its text: {msg}; re-create the task with `vner preannotate`"))
-            return None
-        return ParsedTask(tid, str(data["doc_id"]), first, text, sents, words, text, None, task)
 
-    def _parse_foreign(self, task: dict) -> ParsedTask:
-        original = task["data"]["text"]
-        if unicodedata.is_normalized("NFC", original):
-            text, mapping = original, None
-        else:
-            text, mapping = nfc_with_offsets(original)
-        if looks_segmented(text):
-            segmenter = whitespace_segmenter
-        else:
-            if self.segmenter is None:
-                from .text import default_segmenter
+@dataclass
+class TaskExamples:
+    examples: list[dict]
+    problems: list[Problem]  # the regions' problems plus those found while building the examples
+    merged: list[list[int]]  # document-level sentence ids merged into one example
+    dropped_sentences: int  # sentences left out because a problem spoils them
 
-                self.segmenter = default_segmenter()
-            segmenter = self.segmenter
-        sents: list[Offsets] = []
-        words: list[Offsets] = []
-        for p in split_paragraphs(text, segmented=False, segmenter=segmenter):
-            off = p.source_offset
-            sents += [(s + off, e + off) for s, e in p.sentence_spans]
-            words += [(s + off, e + off) for s, e in p.word_spans]
-        doc_id = str(task["data"].get("doc_id") or f"task-{task.get('id')}")
-        first = self._foreign_next.get(doc_id, 0)
-        self._foreign_next[doc_id] = first + len(sents)
-        return ParsedTask(task.get("id"), doc_id, first, text, sents, words, original, mapping, task)
 
-    # -- regions
-
-    def spans(self, pt: ParsedTask, results: Sequence[dict], who: str = "") -> list[Span]:
-        """Checked spans in `pt.text` offsets from a `result` list. Problems become issues (and mark what
-        `examples` must leave out); returned spans never overlap."""
-        orig, n = pt.original_text, len(pt.original_text)
-        where = f" ({who})" if who else ""
-        pt.bad = []
-        out: list[Span] = []
-        for r in results:
-            v = r.get("value") or {}
-            start, end, labels = v.get("start"), v.get("end"), v.get("labels")
-            if not (type(start) is int and type(end) is int and 0 <= start < end <= n):
-                self.issue(pt, "out_of_range", f"span {start}-{end}{where} is outside the text (length {n})")
-                continue
-            if "text" in v and v["text"] != orig[start:end]:
-                self.issue(pt, "text_mismatch", f"span {start}-{end}{where} says {v['text']!r} but the text there is "
-                           f"{orig[start:end]!r}; the task text changed after annotation")
-                continue
-            s, e = (start, end) if pt.offset_map is None else (pt.offset_map[start], pt.offset_map[end])
-            if not isinstance(labels, list) or len(labels) != 1:
-                self.issue(pt, "several_labels", f"span {start}-{end} {orig[start:end]!r}{where} has labels {labels!r}; "
-                           "give each region exactly one label", (s, e))
-                continue
-            label = labels[0]
-            if label not in ENTITY_TYPES:
-                self.issue(pt, "unknown_label", f"span {start}-{end} {orig[start:end]!r}{where} has label {label!r}, "
-                           f"not in the schema {list(ENTITY_TYPES)}", (s, e))
-                continue
-            trimmed = trim_span(pt.text, Span(s, e, label, r.get("score")))
-            if trimmed is None:
-                self.issue(pt, "empty_span", f"span {start}-{end} {label}{where} holds only whitespace", drop=False)
-                continue
-            if (trimmed.start, trimmed.end) != (s, e):
-                self.stats["trimmed_spans"] += 1
-            out.append(trimmed)
-        out.sort()
-        kept: list[Span] = []
-        for sp in out:
-            if kept and sp.start < kept[-1].end:
-                prev = kept[-1]
-                self.issue(pt, "overlap", f"span {sp.start}-{sp.end} {sp.label} {pt.text[sp.start:sp.end]!r}{where} overlaps "
-                           f"{prev.start}-{prev.end} {prev.label} {pt.text[prev.start:prev.end]!r}",
-                           (min(sp.start, prev.start), max(sp.end, prev.end)))
-                if sp.end > prev.end:
-                    kept[-1] = sp
-                continue
-            kept.append(sp)
-        return kept
-
-    # -- examples
-
-    def sentence_groups(self, pt: ParsedTask, spans: Sequence[Span]) -> list[tuple[int, int, int]]:
-        """(first sentence index, last sentence index, ...) groups: a span crossing a sentence boundary merges
-        the sentences it touches (sentence splitting is a heuristic; the annotator's span is not)."""
-        sents = pt.sentence_spans
-        starts = [s for s, _ in sents]
-        join = [False] * len(sents)
-        for sp in spans:
-            i = bisect.bisect_right(starts, sp.start) - 1
-            j = bisect.bisect_right(starts, sp.end - 1) - 1
-            if j > i >= 0:
-                for k in range(i, j):
-                    join[k] = True
-        groups = []
-        i = 0
-        while i < len(sents):
-            j = i
-            while join[j]:
-                j += 1
-            groups.append((i, j))
-            i = j + 1
-        return groups
-
-    def examples(self, pt: ParsedTask, spans: Sequence[Span], annotator: str, *, id_suffix: str = "") -> list[dict]:
-        bad = pt.bad
-        if bad is None:
-            return []
-        out: list[dict] = []
-        sents, words = pt.sentence_spans, pt.word_spans
-        wi = si = 0
-        used_words = 0
-        for i, j in self.sentence_groups(pt, spans):
-            gs, ge = sents[i][0], sents[j][1]
-            if j > i:
-                self.stats["merged_sentences"].append(
-                    {"task_id": pt.task_id, "doc_id": pt.doc_id, "sentences": list(range(pt.first_sentence + i, pt.first_sentence + j + 1))}
-                )
-            while wi < len(words) and words[wi][0] < gs:
-                wi += 1
-            w0 = wi
-            while wi < len(words) and words[wi][1] <= ge:
-                wi += 1
-            used_words += wi - w0
-            while si < len(spans) and spans[si].end <= gs:  # only a span outside every sentence stops here
-                self.issue(pt, "outside_sentences", f"span {spans[si].start}-{spans[si].end} lies outside the task's sentences")
-                si += 1
-            s0 = si
-            while si < len(spans) and spans[si].start < ge:
-                si += 1
-            local_spans = [sp.shifted(-gs) for sp in spans[s0:si]]
-            if any(a < ge and b > gs for a, b in bad):
-                self.stats["dropped_sentences"] += 1
-                continue
-            if any(sp.start < 0 or sp.end > ge - gs for sp in local_spans):
-                self.issue(pt, "outside_sentences", f"sentence {pt.first_sentence + i}: a span reaches outside the task's sentences", (gs, ge))
-                continue
-            sentence_text = pt.text[gs:ge]
-            try:
-                tokens, token_spans, tags = spans_to_bio(sentence_text, [(a - gs, b - gs) for a, b in words[w0:wi]], local_spans)
-            except SpanError as exc:
-                self.issue(pt, exc.reason, f"sentence {pt.first_sentence + i}: {exc}", (gs, ge))
-                continue
-            sid = pt.first_sentence + i
-            out.append({
-                "id": f"{pt.doc_id}:{sid}{id_suffix}",
-                "doc_id": pt.doc_id,
-                "sentence_id": sid,
-                "annotator": annotator,
-                "text": sentence_text,
-                "tokens": tokens,
-                "token_starts": [a for a, _ in token_spans],
-                "token_ends": [b for _, b in token_spans],
-                "ner_tags": tags,
-            })
-        for sp in spans[si:]:
-            self.issue(pt, "outside_sentences", f"span {sp.start}-{sp.end} lies outside the task's sentences")
-        if used_words != len(words):
-            self.issue(pt, "text_changed", f"{len(words) - used_words} word(s) lie outside the task's sentences; "
-                       "re-create the task with `vner preannotate`")
-            return []
+def task_examples(tt: TaskText, regions: Regions, annotator: str, *, id_suffix: str = "") -> TaskExamples:
+    """One example per sentence (or merged sentence group) of a task from its checked regions. Sentences a
+    problem spoils are left out and counted; a problem that spoils the task leaves it out whole."""
+    unit, spans = tt.unit, regions.spans
+    problems = list(regions.problems)
+    out = TaskExamples([], problems, [], 0)
+    if any(p.where is None and p.spoils for p in problems):
         return out
+    bad = [p.where for p in problems if p.spoils and p.where is not None]
+    placed = 0
+    for i, j in sentence_groups(unit.sentence_spans, spans):
+        gs, ge = unit.sentence_spans[i][0], unit.sentence_spans[j][1]
+        sid = unit.first_sentence + i
+        if j > i:
+            out.merged.append(list(range(sid, unit.first_sentence + j + 1)))
+        inside = [sp for sp in spans if sp.start < ge and sp.end > gs]
+        placed += len(inside)
+        if any(a < ge and b > gs for a, b in bad):
+            out.dropped_sentences += 1
+            continue
+        if any(sp.start < gs or sp.end > ge for sp in inside):
+            problems.append(Problem("outside_sentences", f"sentence {sid}: a span reaches outside the task's sentences", (gs, ge)))
+            continue
+        text = unit.text[gs:ge]
+        try:
+            tokens, token_spans, tags = spans_to_bio(text, unit.slice_words(gs, ge), [sp.shifted(-gs) for sp in inside])
+        except SpanError as exc:
+            problems.append(Problem(exc.reason, f"sentence {sid}: {exc}", (gs, ge)))
+            continue
+        out.examples.append({
+            "id": f"{unit.doc_id}:{sid}{id_suffix}",
+            "doc_id": unit.doc_id,
+            "sentence_id": sid,
+            "annotator": annotator,
+            "text": text,
+            "tokens": tokens,
+            "token_starts": [a for a, _ in token_spans],
+            "token_ends": [b for _, b in token_spans],
+            "ner_tags": tags,
+        })
+    if placed != len(spans):
+        problems.append(Problem("outside_sentences", f"{len(spans) - placed} span(s) lie outside the task's sentences"))
+        out.examples = []
+    return out
 
 
 # ------------------------------------------------------------------------------------------ load_export
@@ -441,20 +325,15 @@ def load_export(
     if use_predictions and not n_live:
         if not any(t.get("predictions") for t in tasks):
             raise VnerError(f"{path}: no task has an annotation or a prediction; pre-annotate (`vner preannotate`) or annotate first.")
-    reader = ExportReader(path, segmenter=segmenter)
-    stats = reader.stats
-    stats.update(file=str(path), tasks=len(tasks), tasks_used=0, cancelled_tasks=[], unannotated_tasks=[],
-                 from_predictions=[], several_annotations=[], annotations_mode=annotations)
+    issues: list[ExportIssue] = []
+    stats: dict[str, Any] = {"file": str(path), "tasks": len(tasks), "tasks_used": 0, "cancelled_tasks": [],
+                             "unannotated_tasks": [], "from_predictions": [], "several_annotations": [],
+                             "annotations_mode": annotations, "trimmed_spans": 0, "merged_sentences": [],
+                             "dropped_sentences": 0}
     examples: list[dict] = []
     example_tasks: list = []  # the task id of each example (for duplicate reports)
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(tasks), unit="task", desc="reading export", mininterval=0.5)
-    for task in tasks:
-        if bar is not None:
-            bar.update(1)
+    next_sentence: dict[str, int] = {}  # foreign tasks of one doc_id are numbered on from the previous one
+    for task in progress_bar(tasks, enabled=progress, unit="task", desc="reading export"):
         tid = task.get("id")
         live = live_annotations(task)
         if not live:
@@ -464,9 +343,15 @@ def load_export(
             if not (use_predictions and task.get("predictions")):
                 stats["unannotated_tasks"].append(tid)
                 continue
-        pt = reader.parse(task)
-        if pt is None:
+        try:
+            doc_id = str(task["data"].get("doc_id") or f"task-{tid}")
+            tt = read_task(task, segmenter=segmenter, first_sentence=next_sentence.get(doc_id, 0))
+        except ValueError as exc:
+            issues.append(ExportIssue(str(path), tid, "text_changed", f"vner task data no longer matches its text: "
+                                      f"{exc}; re-create the task with `vner preannotate`"))
             continue
+        if "vner" not in task["data"]:
+            next_sentence[doc_id] = tt.unit.first_sentence + len(tt.unit.sentence_spans)
         chosen: list[tuple[str, list[dict], str]] = []  # (annotator, results, id suffix)
         if not live:
             pred = latest(full_predictions(path, task))
@@ -484,33 +369,35 @@ def load_export(
                     by_annotator.setdefault(annotator_name(ann), []).append(ann)
                 for who, anns in sorted(by_annotator.items()):
                     chosen.append((who, latest(anns).get("result") or [], f"@{who}"))
-        task_examples = []
+        task_rows = []
         for who, results, suffix in chosen:
-            spans = reader.spans(pt, results, who if annotations == "per-annotator" else "")
-            task_examples += reader.examples(pt, spans, who, id_suffix=suffix)
-        if task_examples:
+            regions = tt.regions(results, who if annotations == "per-annotator" else "")
+            found = task_examples(tt, regions, who, id_suffix=suffix)
+            stats["trimmed_spans"] += regions.trimmed
+            stats["dropped_sentences"] += found.dropped_sentences
+            stats["merged_sentences"] += [{"task_id": tid, "doc_id": tt.unit.doc_id, "sentences": m} for m in found.merged]
+            issues += [ExportIssue(str(path), tid, p.reason, p.message) for p in found.problems]
+            task_rows += found.examples
+        if task_rows:
             stats["tasks_used"] += 1
-        examples.extend(task_examples)
-        example_tasks.extend([tid] * len(task_examples))
-    if bar is not None:
-        bar.close()
+        examples.extend(task_rows)
+        example_tasks.extend([tid] * len(task_rows))
     seen: dict[str, Any] = {}
     unique: list[dict] = []
     for ex, task_id in zip(examples, example_tasks):
         if ex["id"] in seen:
-            reader.issues.append(ExportIssue(reader.path, task_id, "duplicate",
-                                             f"sentence {ex['id']} also comes from task {seen[ex['id']]}; "
-                                             "the same text was imported twice — delete one of the tasks"))
+            issues.append(ExportIssue(str(path), task_id, "duplicate",
+                                      f"sentence {ex['id']} also comes from task {seen[ex['id']]}; "
+                                      "the same text was imported twice — delete one of the tasks"))
             continue
         seen[ex["id"]] = task_id
         unique.append(ex)
-    examples = unique
-    stats["examples"] = len(examples)
-    stats["issues"] = len(reader.issues)
+    stats["examples"] = len(unique)
+    stats["issues"] = len(issues)
     stats["merged_sentence_groups"] = len(stats["merged_sentences"])
-    if reader.issues and not lenient:
-        raise VnerError(issues_summary(path, reader.issues))
-    return ExportResult(examples, reader.issues, stats)
+    if issues and not lenient:
+        raise VnerError(issues_summary(path, issues))
+    return ExportResult(unique, issues, stats)
 
 
 def issues_summary(path, issues: Sequence[ExportIssue], shown: int = 3) -> str:

@@ -2,7 +2,7 @@
 
 Used for the gold of the seeds (`annotation/gold/<doc_id>.md`, built into a Label Studio export by
 `scripts/build_gold.py`) and for the held-out evaluation set (`benchmarks/heldout/*.md`). Each task text (one
-paragraph, as `annotation.tasks.task_units` cuts it) sits on the line after `## unit N`, with its entities
+paragraph, as `annotation.unit.units_at` cuts it) sits on the line after `## unit N`, with its entities
 marked inline. Everything else in a file is comment. Stripping the marks must give back the task text exactly;
 otherwise reading stops naming file:line.
 
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import VnerError
+from .regions import region
 from .schema import ENTITY_TYPES
 from .spans import Span, SpanError, check_spans
-from .tasks import region
 
 MARK = re.compile(r"\[\[([^\[\]|]+)\|([A-Z]+)\]\]")
 UNIT_HEADER = re.compile(r"^## unit (\d+)\s*$")

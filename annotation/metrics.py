@@ -13,7 +13,7 @@ seqeval's own, so anyone who knows seqeval reads them without a glossary.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 MODES = ("strict", "default")
 AVERAGES = ("micro avg", "macro avg", "weighted avg")

@@ -5,11 +5,11 @@ set of trimmed, non-overlapping spans inside a sentence comes back exactly from 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from .schema import ENTITY_TYPES
-from .text import Offsets, word_form
+from .unit import Offsets, word_form
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +24,7 @@ class Span:
     def key(self) -> tuple[int, int, str]:
         return (self.start, self.end, self.label)
 
-    def shifted(self, delta: int) -> "Span":
+    def shifted(self, delta: int) -> Span:
         return Span(self.start + delta, self.end + delta, self.label, self.score, self.source)
 
 
@@ -124,30 +124,37 @@ def spans_to_bio(text: str, word_spans: Sequence[Offsets], spans: Sequence[Span]
     return tokens, token_spans, tags
 
 
-def bio_to_spans(token_spans: Sequence[Offsets], tags: Sequence[str], scores: Sequence[float] | None = None) -> list[Span]:
-    """Spans from BIO tags over token character spans. An I- tag that does not continue an entity of the
-    same type starts a new one (what seqeval's default mode does), so model output never loses an entity.
-    With `scores` (one per token), a span's score is the minimum over its tokens."""
-    out: list[Span] = []
-    cur: list | None = None  # [start, end, label, score]
+def bio_entities(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """The one BIO decoder: `(first token, end token, type)` of every entity in a tag sequence. An I- tag that
+    does not continue an entity of the same type starts a new one (seqeval's default mode), so model output
+    never loses an entity; `O` and empty tags are outside.
 
-    def close() -> None:
-        if cur is not None:
-            out.append(Span(cur[0], cur[1], cur[2], cur[3]))
-
-    for i, ((s, e), tag) in enumerate(zip(token_spans, tags)):
-        score = None if scores is None else float(scores[i])
+    >>> bio_entities(["B-PER", "I-PER", "O", "I-LOC", "B-LOC", "I-ORG"])
+    [(0, 2, 'PER'), (3, 4, 'LOC'), (4, 5, 'LOC'), (5, 6, 'ORG')]
+    """
+    out: list[tuple[int, int, str]] = []
+    start, label = -1, ""
+    for i, tag in enumerate(tags):
         if tag == "O" or not tag:
-            close()
-            cur = None
+            if start >= 0:
+                out.append((start, i, label))
+            start = -1
             continue
-        prefix, _, label = tag.partition("-")
-        if prefix == "I" and cur is not None and cur[2] == label:
-            cur[1] = e
-            if score is not None:
-                cur[3] = min(cur[3], score)
+        prefix, _, typ = tag.partition("-")
+        if prefix == "I" and start >= 0 and typ == label:
             continue
-        close()
-        cur = [s, e, label, score]
-    close()
+        if start >= 0:
+            out.append((start, i, label))
+        start, label = i, typ
+    if start >= 0:
+        out.append((start, len(tags), label))
     return out
+
+
+def bio_to_spans(token_spans: Sequence[Offsets], tags: Sequence[str], scores: Sequence[float] | None = None) -> list[Span]:
+    """Character spans of the entities of BIO `tags` over tokens at `token_spans` (decoded by `bio_entities`).
+    With `scores` (one per token), a span's score is the minimum over its tokens."""
+    return [
+        Span(token_spans[a][0], token_spans[b - 1][1], label, None if scores is None else float(min(scores[a:b])))
+        for a, b, label in bio_entities(tags)
+    ]

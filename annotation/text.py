@@ -1,66 +1,26 @@
 """Text loading and the offset map.
 
-Every sentence travels as a `Sentence`: the display text annotators read (natural text, no segmentation
-underscores) plus the character span of every word in it. A word's PhoBERT form is always derived from the
-display text (`word_form`), so the display text and the words can never disagree. Every later conversion
-(spans <-> BIO, subwords -> characters) goes through these spans; nobody re-derives offsets.
+Every document is loaded once into `Unit`s (annotation.unit), one per paragraph: the display text annotators
+read (natural text, no segmentation underscores) plus the character span of every sentence and word in it.
+A word's PhoBERT form is always derived from the display text (`word_form`), so the display text and the words
+can never disagree. Every later conversion (spans <-> BIO, subwords -> characters) goes through these spans;
+nobody re-derives offsets.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 from .errors import VnerError
+from .unit import PRESEGMENTED, Offsets, Sentence, Unit, sentences_of, word_form
 
-Offsets = tuple[int, int]
 SegmentationMode = Literal["auto", "raw", "segmented"]
 
-
-# ----------------------------------------------------------------------------------------------- words
-
-
-def word_form(text: str, start: int, end: int) -> str:
-    """The word PhoBERT reads for display characters text[start:end]: syllables joined by `_`."""
-    return "_".join(text[start:end].split())
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One sentence: display text, word spans into it, and where it came from."""
-
-    doc_id: str
-    index: int  # sentence index within the document
-    text: str
-    word_spans: tuple[Offsets, ...]
-
-    @property
-    def words(self) -> list[str]:
-        return [word_form(self.text, s, e) for s, e in self.word_spans]
-
-
-@dataclass
-class Paragraph:
-    """A paragraph as annotators see it; sentences and words are offsets into `text`."""
-
-    index: int
-    text: str
-    sentence_spans: list[Offsets]
-    word_spans: list[Offsets]
-    # Offset of `text` in the document's normalised text, when the display text is a verbatim slice of it
-    # (raw documents). Pre-segmented documents are re-spaced for display, so it is None there.
-    source_offset: int | None = None
-
-    def sentences(self, doc_id: str, first_index: int = 0) -> list[Sentence]:
-        return [
-            Sentence(doc_id, first_index + i, self.text[s:e], tuple((ws - s, we - s) for ws, we in self.words_in(s, e)))
-            for i, (s, e) in enumerate(self.sentence_spans)
-        ]
-
-    def words_in(self, start: int, end: int) -> list[Offsets]:
-        return [(s, e) for s, e in self.word_spans if s >= start and e <= end]
+__all__ = ["Document", "Offsets", "Sentence", "Unit", "load_document", "load_documents", "word_form"]
 
 
 @dataclass
@@ -69,13 +29,10 @@ class Document:
     path: str
     text: str  # NFC, BOM removed; line breaks kept as in the file
     segmented: bool  # True when the file was already word-segmented (syllables joined by `_`)
-    paragraphs: list[Paragraph] = field(default_factory=list)
+    paragraphs: list[Unit] = field(default_factory=list)
 
     def sentences(self) -> list[Sentence]:
-        out: list[Sentence] = []
-        for p in self.paragraphs:
-            out.extend(p.sentences(self.doc_id, len(out)))
-        return out
+        return sentences_of(self.paragraphs)
 
 
 # ------------------------------------------------------------------------------------------ loading
@@ -145,7 +102,7 @@ def load_document(path: str | Path, *, segmentation: SegmentationMode = "auto", 
     path = Path(path)
     segmented = looks_segmented(text) if segmentation == "auto" else segmentation == "segmented"
     doc = Document(doc_id=path.stem, path=str(path), text=text, segmented=segmented)
-    doc.paragraphs = split_paragraphs(text, segmented=segmented, segmenter=segmenter)
+    doc.paragraphs = split_paragraphs(text, segmented=segmented, segmenter=segmenter, doc_id=doc.doc_id)
     if not doc.paragraphs:
         raise VnerError(f"{path}: no text left after removing blank lines.")
     return doc
@@ -165,9 +122,13 @@ def load_documents(paths: Iterable[str | Path], *, segmentation: SegmentationMod
 _LINE = re.compile(r"[^\r\n]+")
 
 
-def split_paragraphs(text: str, *, segmented: bool, segmenter=None) -> list[Paragraph]:
-    """Each non-blank line is a paragraph (web text puts one paragraph per line)."""
-    paragraphs: list[Paragraph] = []
+def split_paragraphs(text: str, *, segmented: bool, segmenter=None, doc_id: str = "") -> list[Unit]:
+    """Each non-blank line is a paragraph (web text puts one paragraph per line), as a `Unit` with its
+    sentences and words. Raw lines are verbatim slices of `text` (`source_offset`); pre-segmented lines are
+    re-spaced for display."""
+    paragraphs: list[Unit] = []
+    n_sentences = 0
+    seg_name = PRESEGMENTED if segmented else ""
     for m in _LINE.finditer(text):
         line = m.group()
         lead = len(line) - len(line.lstrip())
@@ -178,11 +139,16 @@ def split_paragraphs(text: str, *, segmented: bool, segmenter=None) -> list[Para
             display, words = display_from_segmented(line)
             offset = None
         else:
+            segmenter = segmenter or default_segmenter()
+            seg_name = getattr(segmenter, "name", "") or "custom"
             display, offset = line, m.start() + lead
             words = segment_words(display, segmenter=segmenter)
         if not words:
             continue
-        paragraphs.append(Paragraph(len(paragraphs), display, split_sentences(display, words), words, offset))
+        sentences = split_sentences(display, words)
+        paragraphs.append(Unit(doc_id, len(paragraphs), n_sentences, display, tuple(sentences), tuple(words),
+                               seg_name, offset))
+        n_sentences += len(sentences)
     return paragraphs
 
 
@@ -255,29 +221,33 @@ def default_segmenter() -> UndertheseaSegmenter:
     return _default_segmenter
 
 
-def segment_words(text: str, segmenter=None) -> list[Offsets]:
-    """Word spans of raw `text`, from the segmenter, aligned to the exact characters of `text`.
+def align_tokens(text: str, tokens: Sequence[str]) -> list[Offsets | None] | None:
+    """Character spans in `text` of tokens that a tool (segmenter, tagger) produced from it, aligned by counting
+    non-space characters, so a tool that rewrites characters (tone-mark placement) but keeps their number still
+    lines up. One entry per token (None for a token without a non-space character); None when the counts
+    differ (the tool changed the text), so callers fall back instead of inventing offsets."""
+    nonspace = [i for i, c in enumerate(text) if not c.isspace()]
+    lengths = [sum(not c.isspace() for c in tok) for tok in tokens]
+    if sum(lengths) != len(nonspace):
+        return None
+    spans: list[Offsets | None] = []
+    k = 0
+    for n in lengths:
+        spans.append((nonspace[k], nonspace[k + n - 1] + 1) if n else None)
+        k += n
+    return spans
 
-    Alignment counts non-space characters, so it survives a segmenter that rewrites characters (tone-mark
-    placement) as long as it keeps their number; where it does not, the words of that line fall back to
-    whitespace tokens rather than inventing offsets.
-    """
+
+def segment_words(text: str, segmenter=None) -> list[Offsets]:
+    """Word spans of raw `text`, from the segmenter, aligned to the exact characters of `text` (`align_tokens`);
+    where the segmenter changed the number of characters, the words of that line are whitespace tokens."""
     if not text.strip():
         return []
     segmenter = segmenter or default_segmenter()
-    words = [w for w in segmenter(text) if w]
-    nonspace = [i for i, c in enumerate(text) if not c.isspace()]
-    if sum(len(s) for w in words for s in w) != len(nonspace):
+    spans = align_tokens(text, [" ".join(w) for w in segmenter(text) if w])
+    if spans is None:
         return whitespace_words(text)
-    spans: list[Offsets] = []
-    k = 0
-    for syllables in words:
-        n = sum(len(s) for s in syllables)
-        if n == 0:
-            continue
-        spans.append((nonspace[k], nonspace[k + n - 1] + 1))
-        k += n
-    return spans
+    return [sp for sp in spans if sp is not None]
 
 
 # ------------------------------------------------------------------------------------------ sentences

@@ -19,10 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from annotation.regions import region  # noqa: E402
 from annotation.schema import ENTITY_TYPES  # noqa: E402
 from annotation.spans import Span  # noqa: E402
-from annotation.tasks import TaskUnit, make_task, region  # noqa: E402
+from annotation.tasks import make_task  # noqa: E402
 from annotation.text import split_sentences, whitespace_words  # noqa: E402
+from annotation.unit import Unit  # noqa: E402
 
 SYLLABLES = ("Hà Nội Việt Nam Thưởng Văn Võ Bộ Ngoại giao tại ngày tháng năm ông bà đã gặp đoàn đại biểu "
              "thành phố hợp tác phát triển kinh tế người dân Đà Nẵng Huế Lan Minh").split()
@@ -54,7 +56,8 @@ def synth_task(i: int, rng: random.Random) -> dict:
         b = min(len(spans_w) - 1, a + rng.randint(0, 2))
         spans.append(Span(spans_w[a][0], spans_w[b][1], rng.choice(ENTITY_TYPES)))
         pos = b + 1
-    unit = TaskUnit(f"doc{i // 20:05d}", i % 20, 2 * (i % 20), text, split_sentences(text, word_spans), word_spans, "synthetic")
+    unit = Unit(f"doc{i // 20:05d}", i % 20, 2 * (i % 20), text, tuple(split_sentences(text, word_spans)), tuple(word_spans),
+                "synthetic")
     task = make_task(unit)
     task["id"] = i + 1
     task["annotations"] = [{

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 t_import = time.perf_counter()
-from annotation.preannotate import combine, make_preannotator, preannotate_documents  # noqa: E402
+from annotation.preannotate import make_preannotator, preannotate_documents  # noqa: E402
 from annotation.schema import ENTITY_TYPES  # noqa: E402
 from annotation.text import default_segmenter, load_documents  # noqa: E402
 
@@ -48,9 +48,9 @@ def gold_scores(export: Path, annotators) -> dict:
     from annotation.corrections import correction_report
 
     report = correction_report(export, preannotators=annotators)
-    rows = report["seqeval_strict"]
+    rows = report["seqeval"]["strict"]
     out = {}
-    for t in list(ENTITY_TYPES) + ["micro"]:
+    for t in list(ENTITY_TYPES) + ["micro avg"]:
         row = rows.get(t, {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 0})
         out[t] = {"p": round(row["precision"], 3), "r": round(row["recall"], 3), "f1": round(row["f1-score"], 3), "support": row["support"]}
     out["corrections"] = report["total"]
@@ -60,7 +60,7 @@ def gold_scores(export: Path, annotators) -> dict:
 HELDOUT_PATTERN = "[0-9]*.md"  # the articles; README.md and other notes are not gold
 
 
-def heldout_export(heldout_dir: Path, export_path: Path, annotators, segmenter_name: str) -> dict:
+def heldout_export(heldout_dir: Path, export_path: Path, annotators) -> dict:
     """Write the held-out set as a Label Studio export with the gold as annotations (the tasks are what
     `vner preannotate` makes of the plain text, with `annotators`' predictions), and return its size."""
     from annotation.gold_markup import build_export, gold_counts, plain_text, read_gold
@@ -71,7 +71,7 @@ def heldout_export(heldout_dir: Path, export_path: Path, annotators, segmenter_n
             (Path(tmp) / f"{doc_id}.txt").write_text(plain_text(units), encoding="utf-8")
         docs = load_documents([tmp])
     assert not any(d.segmented for d in docs)
-    tasks, stats = preannotate_documents(docs, annotators, "paragraph", segmenter_name)
+    tasks, stats = preannotate_documents(docs, annotators, "paragraph")
     export_path.write_text(json.dumps(build_export(gold, tasks, heldout_dir), ensure_ascii=False), encoding="utf-8")
     counts = gold_counts(gold)
     return {"docs": len(docs), "units": stats.tasks, "sentences": stats.sentences,
@@ -125,7 +125,7 @@ def main() -> int:
         # the default `vner preannotate` path after imports: load + segment + rules + dates + tasks
         t = time.perf_counter()
         docs = load_documents([args.seeds])
-        tasks, stats = preannotate_documents(docs, [annotators["rules"], annotators["dates"]], "paragraph", seg.name)
+        tasks, stats = preannotate_documents(docs, [annotators["rules"], annotators["dates"]], "paragraph")
         total = time.perf_counter() - t
         print(f"total pre-annotation after imports (load, segment, rules+dates, {stats.tasks} tasks): {total:.2f}s")
         figures["total_preannotate_s"] = round(total, 2)
@@ -133,7 +133,7 @@ def main() -> int:
     stacks = {"rules+dates": ["rules", "dates"], "rules": ["rules"], "dates": ["dates"]}
     if not args.no_crf:
         stacks.update({"crf": ["crf"], "crf+dates": ["crf", "dates"], "rules+dates+crf": ["rules", "dates", "crf"]})
-    columns = list(ENTITY_TYPES) + ["micro"]
+    columns = list(ENTITY_TYPES) + ["micro avg"]
     exports = sorted(Path(args.gold).glob("*.json")) if Path(args.gold).is_dir() else []
     if exports:
         print(f"\nseqeval strict P/R/F1 against {exports[0]}")
@@ -149,7 +149,7 @@ def main() -> int:
     if not args.no_heldout:
         with tempfile.TemporaryDirectory() as tmp:
             export = Path(tmp) / "heldout_export.json"
-            size = heldout_export(Path(args.heldout), export, [annotators["rules"], annotators["dates"]], seg.name)
+            size = heldout_export(Path(args.heldout), export, [annotators["rules"], annotators["dates"]])
             figures["heldout_set"] = size
             figures["heldout"] = {name: gold_scores(export, [annotators[m] for m in members])
                                   for name, members in stacks.items()}

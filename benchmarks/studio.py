@@ -17,6 +17,7 @@ import re
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,20 +26,20 @@ sys.path.insert(0, str(REPO))
 from annotation.spans import Span  # noqa: E402
 from annotation.studio import server  # noqa: E402
 from annotation.studio.client import StudioClient, pull_tasks, push_tasks  # noqa: E402
-from annotation.tasks import TaskUnit, make_task, task_units  # noqa: E402
+from annotation.tasks import make_task  # noqa: E402
 from annotation.text import load_documents  # noqa: E402
+from annotation.unit import units_at  # noqa: E402
 
 NAME = re.compile(r"(?:[A-ZĐ][\wÀ-ỹ]*\s){1,3}[A-ZĐ][\wÀ-ỹ]*")  # runs of capitalised syllables
 
 
 def make_tasks(n: int) -> list[dict]:
     docs = load_documents([REPO / "seeds" / "000_0b6129e26ca133c0.txt", REPO / "seeds" / "001_18e3242f10aed1ec.txt"])
-    units = [u for d in docs for u in task_units(d, "sentence")]
+    units = [u for d in docs for u in units_at(d.paragraphs, "sentence")]
     tasks = []
     for i in range(n):
         u = units[i % len(units)]
-        copy = TaskUnit(f"bench{i // len(units):04d}_{u.doc_id}", u.unit_index, u.first_sentence, u.text,
-                        u.sentence_spans, u.word_spans, u.segmenter)
+        copy = replace(u, doc_id=f"bench{i // len(units):04d}_{u.doc_id}")
         spans = [Span(m.start(), m.end(), "PER", 0.5) for m in NAME.finditer(u.text)]
         tasks.append(make_task(copy, [("bench", spans)]))
     return tasks

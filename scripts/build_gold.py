@@ -5,7 +5,7 @@
     python scripts/build_gold.py --check              # exit 1 if the written export is out of date
 
 Sources: `annotation/gold/<doc_id>.md`, one per seed, parsed by `annotation.gold_markup`. Each task text
-(paragraph granularity, as `annotation.tasks.task_units` cuts it) sits on the line after `## unit N`, with its
+(paragraph granularity, as `annotation.unit.units_at` cuts it) sits on the line after `## unit N`, with its
 entities marked inline as `[[entity text|LABEL]]` (the seeds never contain `[[`, `]]` or `|`). Everything else in
 the file is comment.
 Stripping the marks must give back the task text exactly; otherwise the build stops naming file:line.
@@ -64,9 +64,9 @@ def seed_tasks(seeds_dir: Path = SEEDS_DIR, with_predictions: bool = True) -> li
         else:
             tasks, _ = preannotate_documents(docs, [make_preannotator(s) for s in DEFAULT_ANNOTATORS])
             return tasks
-    from annotation.tasks import make_task, task_units
+    from annotation.tasks import make_task
 
-    return [make_task(unit) for doc in docs for unit in task_units(doc)]
+    return [make_task(unit) for doc in docs for unit in doc.paragraphs]
 
 
 def dumps(export: list[dict]) -> str:

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import json
 
+from annotation.regions import region
 from annotation.spans import Span
-from annotation.tasks import TaskUnit, make_task, region
+from annotation.tasks import make_task
 from annotation.text import split_sentences, whitespace_words
+from annotation.unit import Unit
 
 WHEN = "2026-11-01T10:00:00.000000Z"
 
 
-def unit(text: str, doc_id: str = "doc", index: int = 0, first: int = 0, words=None) -> TaskUnit:
+def unit(text: str, doc_id: str = "doc", index: int = 0, first: int = 0, words=None) -> Unit:
     """A vner task unit; words are whitespace tokens unless given."""
     words = list(words) if words is not None else whitespace_words(text)
-    return TaskUnit(doc_id, index, first, text, split_sentences(text, words), words, "test")
+    return Unit(doc_id, index, first, text, tuple(split_sentences(text, words)), tuple(words), "test")
 
 
 def find(text: str, phrase: str, label: str, nth: int = 0) -> Span:
@@ -34,7 +36,7 @@ def annotation(text: str, spans, *, who=1, updated=WHEN, cancelled=False, ann_id
     }
 
 
-def task(u: TaskUnit, task_id: int, annotations=(), predictions=None) -> dict:
+def task(u: Unit, task_id: int, annotations=(), predictions=None) -> dict:
     t = make_task(u, [("test-model", predictions)] if predictions is not None else ())
     t["id"] = task_id
     t["annotations"] = list(annotations)

@@ -46,13 +46,13 @@ def test_report_counts_and_seqeval_strict(tmp_path):
     assert per["LOC"]["gold"] == 1 and per["LOC"]["added"] == 0 and per["DATE"]["kept"] == 1
     assert report["type_changes"] == {"ORG->LOC": 1}
     assert report["total"]["predicted"] == 5 and report["total"]["kept"] == 2
-    m = report["seqeval_strict"]
+    m = report["seqeval"]["strict"]
     # 2 of 5 predicted entities are exactly right; 2 of 5 gold entities were found
-    assert m["micro"]["precision"] == pytest.approx(0.4) and m["micro"]["recall"] == pytest.approx(0.4)
+    assert m["micro avg"]["precision"] == pytest.approx(0.4) and m["micro avg"]["recall"] == pytest.approx(0.4)
     assert m["PER"]["precision"] == pytest.approx(0.5) and m["PER"]["recall"] == pytest.approx(0.5)
     assert m["ORG"]["f1-score"] == 0 and m["DATE"]["f1-score"] == 1
     md = render_markdown(report)
-    assert "| PER | 2 | 1 | 0 | 0 | 1 | 2 | 1 | 50.0% |" in md and "ORG->LOC 1" in md and "| micro |" in md
+    assert "| PER | 2 | 1 | 0 | 0 | 1 | 2 | 1 | 50.0% |" in md and "ORG->LOC 1" in md and "| micro avg |" in md
 
 
 def test_cli_writes_markdown_and_json(tmp_path, capsys):

@@ -8,7 +8,6 @@ from annotation.dataset import example_spans
 from annotation.errors import VnerError
 from annotation.export import load_export
 from annotation.spans import Span
-from annotation.text import whitespace_words
 from tests.exports import annotation, find, foreign_task, task, unit, write
 from vner.cli import main
 

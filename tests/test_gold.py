@@ -60,20 +60,19 @@ def test_rebuilding_from_the_sources_gives_the_exported_annotations(gold, export
 
 
 def test_export_tasks_are_the_paragraphs_of_all_five_seeds(export):
-    from annotation.tasks import task_units
     from annotation.text import load_documents
 
     # Task texts do not depend on the segmenter: a whitespace one keeps this test fast.
     docs = load_documents([REPO / "seeds"], segmenter=lambda text: [[w] for w in text.split()])
-    expected = [(d.doc_id, u.unit_index, u.text) for d in docs for u in task_units(d)]
+    expected = [(d.doc_id, u.index, u.text) for d in docs for u in d.paragraphs]
     assert [(t["data"]["doc_id"], t["data"]["unit"], t["data"]["text"]) for t in export] == expected
     assert sorted({t["data"]["doc_id"] for t in export}) == SEED_IDS and len(SEED_IDS) == 5
     # the pre-segmented seeds carry their own words, which do not depend on any segmenter
     by_key = {(t["data"]["doc_id"], t["data"]["unit"]): t for t in export}
     for d in docs:
         if d.segmented:
-            for u in task_units(d):
-                assert by_key[d.doc_id, u.unit_index]["data"]["vner"]["words"] == [list(w) for w in u.word_spans]
+            for u in d.paragraphs:
+                assert by_key[d.doc_id, u.index]["data"]["vner"]["words"] == [list(w) for w in u.word_spans]
 
 
 def test_every_region_is_a_valid_manual_span_of_its_task(export):
@@ -114,7 +113,7 @@ def test_predictions_are_kept_as_predictions(export):
     assert all(t["predictions"] for t in export)
     for t in export:
         for p in t["predictions"]:
-            assert p["model_version"].startswith("vner-preannotate:")
+            assert p["model_version"].startswith("vner:rules@")
             assert all(r["origin"] == "prediction" for r in p["result"])
 
 

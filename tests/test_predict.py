@@ -7,8 +7,9 @@ import unicodedata
 import pytest
 from training_data import trained_model
 
+from annotation.preannotate import preannotate_documents
 from annotation.text import Sentence, load_documents
-from training.predict import ModelAnnotator, Tagger, predict_tasks
+from training.predict import ModelAnnotator, Tagger
 
 RAW = (
     "Chủ tịch nước Võ Văn Thưởng 🇻🇳 gặp kiều bào tại Tokyo, Nhật Bản ngày 5/3. 😀 Bộ Ngoại giao cho biết "
@@ -42,7 +43,7 @@ def entity_model(model_dir, tmp_path_factory):
 def test_predict_offsets_exact_on_nfd_and_emoji(entity_model, tmp_path):
     path = tmp_path / "nfd.txt"
     path.write_text(unicodedata.normalize("NFD", RAW), encoding="utf-8")
-    tasks = predict_tasks(entity_model, [path], batch_size=4)
+    tasks, _ = preannotate_documents(load_documents([path]), [ModelAnnotator(entity_model, batch_size=4)])
     display = "\n".join(t["data"]["text"] for t in tasks)
     assert unicodedata.is_normalized("NFC", display) and "😀" in display  # shown as NFC, emoji kept
     regions = [(t, r) for t in tasks for r in t["predictions"][0]["result"]]
@@ -57,7 +58,7 @@ def test_predict_offsets_exact_on_nfd_and_emoji(entity_model, tmp_path):
         # a predicted span starts and ends on word boundaries of the task's segmentation
         words = task["data"]["vner"]["words"]
         assert any(s == v["start"] for s, _ in words) and any(e == v["end"] for _, e in words)
-        assert task["predictions"][0]["model_version"]
+        assert task["predictions"][0]["model_version"].startswith("vner:model@")
 
 
 def test_batched_prediction_equals_one_at_a_time(model_dir):
@@ -79,7 +80,7 @@ def test_model_annotator_protocol(model_dir, tmp_path):
     path.write_text(RAW, encoding="utf-8")
     sentences: list[Sentence] = load_documents([path])[0].sentences()
     annotator = ModelAnnotator(model_dir)
-    assert annotator.name.startswith("model:") and annotator.version
+    assert annotator.name == "model" and annotator.version
     out = annotator.annotate(sentences)
     assert len(out) == len(sentences)
     for sentence, spans in zip(sentences, out):
@@ -97,5 +98,9 @@ def test_cli_writes_label_studio_tasks(model_dir, tmp_path, capsys):
     tasks = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))
     assert [t["data"]["doc_id"] for t in tasks] == ["doc", "doc"]  # one task per paragraph
     assert all(len(t["predictions"]) == 1 for t in tasks)
+    # one annotation path: `vner predict` is `vner preannotate --annotators model:DIR`, byte for byte
+    assert main(["preannotate", str(tmp_path / "in"), "--annotators", f"model:{model_dir}",
+                 "-o", str(tmp_path / "same.json")]) == 0
+    assert (tmp_path / "same.json").read_bytes() == (tmp_path / "tasks.json").read_bytes()
     assert main(["predict", "--model", str(tmp_path), str(tmp_path / "in"), "-o", str(tmp_path / "x.json")]) == 2
     assert "not a model folder" in capsys.readouterr().err

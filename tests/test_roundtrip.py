@@ -9,10 +9,12 @@ from hypothesis import strategies as st
 
 from annotation.dataset import example_spans
 from annotation.export import load_export
+from annotation.regions import region
 from annotation.schema import ENTITY_TYPES
 from annotation.spans import Span
-from annotation.tasks import make_task, region, task_units
-from annotation.text import Document, nfc_with_offsets, split_paragraphs
+from annotation.tasks import make_task
+from annotation.text import nfc_with_offsets, split_paragraphs
+from annotation.unit import units_at
 
 PIECES = ["Hà", "Nội", "Việt", "Nam", "người", "đến", "Thưởng", "ở", "Đà", "Nẵng", "hoà", "Quốc", "hội", "tỉnh",
           "😀", "𝔘𝔫", "snake_case", "a_b", "2024", "5/3", ",", ".", "(", ")", "!", "TP.", "Ông", "Bà"]
@@ -87,11 +89,10 @@ SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 @given(data=st.data(), raw=raw_texts(), granularity=st.sampled_from(["paragraph", "sentence", "document"]))
 def test_vner_tasks_round_trip(tmp_path_factory, data, raw, granularity):
     text = unicodedata.normalize("NFC", raw)  # what `load_document` does
-    paragraphs = split_paragraphs(text, segmented=False, segmenter=fake_segmenter)
+    paragraphs = split_paragraphs(text, segmented=False, segmenter=fake_segmenter, doc_id="doc")
     if not paragraphs:
         return
-    doc = Document("doc", "mem.txt", text, False, paragraphs)
-    units = task_units(doc, granularity, "fake")
+    units = units_at(paragraphs, granularity)
     tasks, expected = [], {}
     for k, u in enumerate(units):
         spans = draw_spans(data.draw, u.text)

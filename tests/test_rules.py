@@ -1,5 +1,4 @@
 """The rule-and-lexicon tagger on news-like sentences written for these tests (not from the seeds)."""
-import pytest
 
 from annotation.preannotate.rules import RuleTagger, tag_sentence
 from annotation.spans import check_spans, spans_to_bio

@@ -1,11 +1,12 @@
 """Span <-> BIO conversion over the offset map, and the task format."""
 import pytest
 
-from annotation.schema import BIO_LABELS, ENTITY_TYPES, check_config_labels, labeling_config_xml, labels_in_config
 from annotation.errors import VnerError
+from annotation.schema import BIO_LABELS, ENTITY_TYPES, check_config_labels, labeling_config_xml, labels_in_config
 from annotation.spans import Span, SpanError, bio_to_spans, spans_to_bio, trim_span
-from annotation.tasks import make_task, task_key, task_units
+from annotation.tasks import make_task
 from annotation.text import display_from_segmented, load_documents
+from annotation.unit import task_key, units_at
 
 
 def test_entity_inside_a_segmented_word_splits_the_word():
@@ -69,7 +70,7 @@ def test_labeling_config_is_generated_from_the_schema():
 
 def test_tasks_carry_the_segmentation_and_a_stable_key():
     doc = load_documents(["seeds/001_18e3242f10aed1ec.txt"])[0]
-    units = task_units(doc, "paragraph")
+    units = units_at(doc.paragraphs, "paragraph")
     text = units[0].text
     start = text.index("Võ Văn Thưởng")
     task = make_task(units[0], [("test@1", [Span(start, start + 13, "PER", 0.8)])])
@@ -81,6 +82,6 @@ def test_tasks_carry_the_segmentation_and_a_stable_key():
     assert (region["from_name"], region["to_name"], region["type"]) == ("label", "text", "labels")
     assert task["predictions"][0]["score"] == 0.8
     # sentence granularity keeps document-level sentence ids
-    sent_units = task_units(doc, "sentence")
+    sent_units = units_at(doc.paragraphs, "sentence")
     assert [u.first_sentence for u in sent_units] == list(range(len(sent_units)))
     assert len(sent_units) == len(doc.sentences())

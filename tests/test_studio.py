@@ -18,11 +18,13 @@ from annotation import schema
 from annotation.dataset import example_spans
 from annotation.errors import VnerError
 from annotation.export import load_export
+from annotation.regions import parse_regions
 from annotation.spans import Span
 from annotation.studio import server
 from annotation.studio.client import RetryPolicy, StudioClient, push_tasks, read_tasks
-from annotation.tasks import make_task, spans_from_regions, task_units
+from annotation.tasks import make_task
 from annotation.text import load_documents
+from annotation.unit import units_at
 from vner.cli import main
 
 pytestmark = pytest.mark.studio
@@ -54,7 +56,7 @@ def tasks_file(tmp_path_factory) -> Path:
                            emoji])
     tasks = []
     for doc in docs:
-        for unit in task_units(doc, "sentence")[:10]:
+        for unit in units_at(doc.paragraphs, "sentence")[:10]:
             tasks.append(make_task(unit, [("hand-v1", _spans(unit.text))]))
     path = root / "tasks.json"
     path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
@@ -111,7 +113,7 @@ def test_corrections_made_in_label_studio_reach_the_dataset_exactly(studio, task
         assert got["data"] == t["data"]
         assert got["predictions"][0]["result"] == t["predictions"][0]["result"]
 
-    expected = {t["data"]["task_key"]: {s.key for s in spans_from_regions(t["predictions"][0]["result"])} for t in sent}
+    expected = {t["data"]["task_key"]: {s.key for s in parse_regions(t["predictions"][0]["result"], t["data"]["text"]).spans} for t in sent}
 
     def pick(snippet):
         return next(t for t in sent if snippet in t["data"]["text"] and t["data"]["task_key"] not in edits)
@@ -261,16 +263,16 @@ def test_token_is_in_no_log_or_output_file(studio, tmp_path_factory):
 
 
 def test_push_refuses_a_prediction_outside_the_schema_before_contacting_the_server(tmp_path):
-    task = make_task(next(iter(task_units(load_documents([REPO / "seeds" / "000_0b6129e26ca133c0.txt"])[0], "sentence"))),
+    task = make_task(next(iter(units_at(load_documents([REPO / "seeds" / "000_0b6129e26ca133c0.txt"])[0].paragraphs, "sentence"))),
                      [("hand-v1", [Span(0, 3, "PER")])])
     task["predictions"][0]["result"][0]["value"]["labels"] = ["MISC"]
     path = tmp_path / "bad.json"
     path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(VnerError, match=r"task #0 .*\['MISC'\]"):
+    with pytest.raises(VnerError, match=r"task #0 .*label 'MISC', not in the schema"):
         read_tasks(path)
     task["predictions"][0]["result"][0]["value"].update(labels=["PER"], end=4)  # text no longer matches
     path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(VnerError, match="does not match the task text"):
+    with pytest.raises(VnerError, match="says .Chủ. but the text there is .Chủ ."):
         read_tasks(path)
 
 

@@ -1,20 +1,20 @@
-"""Inference: words -> BIO tags with probabilities -> character spans -> Label Studio tasks.
+"""Inference: words -> BIO tags with probabilities -> character spans.
 
-Text goes through the offset map (`annotation.text`): load + NFC + sentences + words; the model tags words
-(first subword of each word, long sentences in windows merged back), and `bio_to_spans` turns word tags into
-character spans of the display text. Nothing re-derives offsets.
+The model tags words (first subword of each word, long sentences in windows merged back), and `bio_to_spans`
+turns word tags into character spans of the display text. `ModelAnnotator` makes a model one more
+pre-annotator, so `vner predict` and `vner preannotate --annotators model:DIR` run the same code as the rules.
 
     vner predict --model models/phobert-vner seeds/ -o tasks.json
 """
 from __future__ import annotations
 
-import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from annotation.errors import VnerError
+from annotation.progress import progress_bar
 from annotation.spans import Span, bio_to_spans
 from annotation.text import Sentence
 
@@ -63,7 +63,6 @@ class Tagger:
     def tag(self, words_batch: Sequence[Sequence[str]], *, progress: bool = False) -> list[WordTags]:
         """Tags for each sentence's words. Windows are sorted by length and batched (little padding)."""
         import torch
-        from tqdm.auto import tqdm
 
         from training.features import encode_words, join_windows
 
@@ -73,7 +72,7 @@ class Tagger:
         pad_id = self.tokenizer.pad_token_id
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         with torch.inference_mode():
-            for batch in tqdm(batches, desc="predict", unit="batch", disable=not progress):
+            for batch in progress_bar(batches, enabled=progress, desc="predict", unit="batch"):
                 lengths = torch.tensor([len(enc.input_ids[i]) for i in batch])
                 mask = torch.arange(int(lengths.max())) < lengths[:, None]
                 ids = torch.full(mask.shape, pad_id, dtype=torch.long)
@@ -105,48 +104,15 @@ class Tagger:
 
 
 class ModelAnnotator:
-    """Pre-annotator backed by a trained model (`vner preannotate --annotators model:DIR`)."""
+    """A trained model as one more pre-annotator (`model:DIR` in `vner preannotate --annotators`; what
+    `vner predict` runs), so model predictions go through the one annotation path
+    (`annotation.preannotate.annotate_units`) and get the one `model_version` format (`vner:model@<version>`)."""
+
+    name = "model"
 
     def __init__(self, model_dir: str | Path, *, batch_size: int = 32, device: str | None = None):
         self.tagger = Tagger(model_dir, batch_size=batch_size, device=device)
-        self.name = f"model:{Path(model_dir).name}"
         self.version = self.tagger.version
 
     def annotate(self, sentences: Sequence[Sentence]) -> list[list[Span]]:
-        return self.tagger.spans(sentences, source=self.name, progress=len(sentences) > 200)
-
-
-def predict_tasks(
-    model_dir: str | Path,
-    paths: Sequence[str | Path],
-    *,
-    granularity: str = "paragraph",
-    segmentation: str = "auto",
-    batch_size: int = 32,
-    device: str | None = None,
-) -> list[dict]:
-    """Label Studio tasks (one per paragraph by default) for raw text files, with the model's predictions."""
-    from annotation.tasks import make_task, task_units
-    from annotation.text import default_segmenter, load_documents
-
-    tagger = Tagger(model_dir, batch_size=batch_size, device=device)
-    docs = load_documents(paths, segmentation=segmentation)
-    segmenter = default_segmenter().name if any(not d.segmented for d in docs) else ""
-    units = [u for d in docs for u in task_units(d, granularity, segmenter)]
-    # every sentence of every unit in one batched call (sorted by length inside)
-    sentences, owners = [], []
-    for k, unit in enumerate(units):
-        for s, e in unit.sentence_spans:
-            words = tuple((ws - s, we - s) for ws, we in unit.word_spans if ws >= s and we <= e)
-            sentences.append(Sentence(unit.doc_id, len(sentences), unit.text[s:e], words))
-            owners.append((k, s))
-    spans = tagger.spans(sentences, source=f"model:{tagger.model_dir.name}", progress=True)
-    per_unit: list[list[Span]] = [[] for _ in units]
-    for (k, offset), sentence_spans in zip(owners, spans):
-        per_unit[k].extend(sp.shifted(offset) for sp in sentence_spans)
-    return [make_task(unit, [(tagger.version, found)]) for unit, found in zip(units, per_unit)]
-
-
-def write_tasks(tasks: list[dict], path: str | Path) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return self.tagger.spans(sentences, source=self.name)

@@ -1,7 +1,8 @@
 """The `vner` command: one entry point, one subcommand per pipeline step.
 
 Each module in COMMAND_MODULES has `register(subparsers)`; modules import their heavy libraries (torch,
-transformers, underthesea) inside the command, so `vner --help` stays fast.
+transformers, underthesea) inside the command, so `vner --help` stays fast and the annotation commands run
+without the training extra.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import sys
 
 from annotation.errors import VnerError
 
+from . import __version__
+
 COMMAND_MODULES = [
     "vner.commands.annotate",
     "vner.commands.dataset",
@@ -19,6 +22,7 @@ COMMAND_MODULES = [
     "vner.commands.tiny",
     "vner.commands.training",
 ]
+TRAINING_EXTRA = {"torch", "transformers", "accelerate", "safetensors"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,16 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Vietnamese NER toolkit: pre-annotate, correct in Label Studio, build datasets, "
         "fine-tune PhoBERT, evaluate, predict, publish.",
     )
+    parser.add_argument("--version", action="version", version=f"vner {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a command module not written yet
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
@@ -48,6 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except VnerError as exc:
         print(f"vner {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in TRAINING_EXTRA:
+            raise
+        print(f"vner {args.command}: error: needs the training extra ({exc.name} is not installed); install it with "
+              "`pip install 'vner[train]'` (with the CPU build of torch: `pip install torch==2.13.0` first).",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"vner {args.command}: interrupted", file=sys.stderr)

@@ -8,8 +8,10 @@ A pre-annotator is any object with a `name`, a `version` and `annotate(sentences
     crf              underthesea's CRF NER mapped to PER/ORG/LOC (MISC dropped)         crf.py
     gazetteer:PATH   exact matches of a `LABEL<TAB>name` file                           gazetteer.py
 
-`model:DIR` (a fine-tuned model) comes from the training side and is resolved by the CLI, so this package
-never imports training/ or torch.
+    model:DIR        a model fine-tuned by `vner train` (training/predict.py; needs `vner[train]`)
+
+`model:DIR` lives on the training side and is added by `vner.load_preannotators` (the composition layer that
+the CLI and the ML backend use), so this package never imports training/ or torch.
 
 Several pre-annotators are merged by `combine` with one precedence (PRECEDENCE below): a span from a
 stronger source wins any overlap; between spans from the same source the longer wins, then the higher score.
@@ -19,14 +21,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from ..errors import VnerError
+from ..progress import progress_bar
 from ..schema import ENTITY_TYPES
 from ..spans import Span, SpanError, check_spans
-from ..tasks import Granularity, make_task, task_units
-from ..text import Document, Sentence
+from ..tasks import make_task
+from ..text import Document
+from ..unit import Granularity, Sentence, Unit, units_at
 
 
 @runtime_checkable
@@ -114,15 +119,35 @@ def make_preannotator(spec: str) -> Preannotator:
 
         return Gazetteer(arg)
     if name == "model":
-        raise VnerError("`model:DIR` pre-annotators are loaded by the vner CLI (they need the training extras).")
+        raise VnerError(f"{spec}: a model pre-annotator comes from the training side; use "
+                        "`vner.load_preannotators` (or `training.predict.ModelAnnotator`), which add it.")
     raise VnerError(f"unknown pre-annotator {spec!r}; use rules, dates, crf, gazetteer:PATH or model:DIR.")
 
 
 def model_version(preannotators: Sequence[Preannotator]) -> str:
-    """`vner-preannotate:rules+dates@1.0+1.0`: which annotators, at which versions."""
-    names = "+".join(a.name for a in preannotators)
-    versions = "+".join(a.version for a in preannotators)
-    return f"vner-preannotate:{names}@{versions}"
+    """The one `model_version` of vner's predictions: `vner:rules@1.0+dates@1.0`, `vner:model@run1-1a2b3c4d`.
+    Label Studio skips tasks that already hold a prediction of the current version, so it changes whenever an
+    annotator (or a model's weights) changes."""
+    return "vner:" + "+".join(f"{a.name}@{a.version}" for a in preannotators)
+
+
+def annotate_units(units: Sequence[Unit], preannotators: Sequence[Preannotator], *, progress: bool = False,
+                   chunk_size: int = 256) -> list[list[Span]]:
+    """The one annotation path: the combined spans of `preannotators` for each unit, in unit-text offsets.
+    Every sentence of every unit is annotated in chunks (batched model annotators, a live progress bar)."""
+    sentences, owners = [], []
+    for k, unit in enumerate(units):
+        for j, sent in enumerate(unit.sentences()):
+            sentences.append(sent)
+            owners.append((k, unit.sentence_spans[j][0]))
+    per_unit: list[list[Span]] = [[] for _ in units]
+    with progress_bar(total=len(sentences), enabled=progress, unit="sent", desc="pre-annotating") as bar:
+        for i in range(0, len(sentences), chunk_size):
+            chunk = sentences[i : i + chunk_size]
+            for (k, offset), spans in zip(owners[i : i + chunk_size], combine(preannotators, chunk)):
+                per_unit[k].extend(sp.shifted(offset) for sp in spans)
+            bar.update(len(chunk))
+    return per_unit
 
 
 @dataclass
@@ -146,46 +171,17 @@ def preannotate_documents(
     docs: Sequence[Document],
     preannotators: Sequence[Preannotator],
     granularity: Granularity = "paragraph",
-    segmenter: str = "",
     progress: bool = False,
-    chunk_size: int = 256,
 ) -> tuple[list[dict], PreannotateStats]:
     """Label Studio tasks (one per unit of `granularity`) with one prediction holding the combined spans."""
-    stats = PreannotateStats(docs=len(docs))
-    version = model_version(preannotators)
     t0 = time.perf_counter()
-    per_doc = [d.sentences() for d in docs]
-    flat = [s for sents in per_doc for s in sents]
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(flat), unit="sent", desc="pre-annotating")
-    flat_spans: list[list[Span]] = []
-    for k in range(0, len(flat), chunk_size):  # chunks: batched model annotators, a live progress bar
-        chunk = flat[k : k + chunk_size]
-        flat_spans.extend(combine(preannotators, chunk))
-        if bar is not None:
-            bar.update(len(chunk))
-    if bar is not None:
-        bar.close()
-    tasks: list[dict] = []
-    pos = 0
-    for doc, sentences in zip(docs, per_doc):
-        spans = flat_spans[pos : pos + len(sentences)]
-        pos += len(sentences)
-        stats.sentences += len(sentences)
-        for unit in task_units(doc, granularity, segmenter):
-            unit_spans: list[Span] = []
-            for k, (s, e) in enumerate(unit.sentence_spans):
-                sent = sentences[unit.first_sentence + k]
-                if unit.text[s:e] != sent.text:  # the offset map promises this; fail loudly if it ever breaks
-                    raise VnerError(f"document {doc.doc_id}: sentence {sent.index} does not line up with its task text.")
-                unit_spans.extend(sp.shifted(s) for sp in spans[sent.index])
-            stats.spans.update(sp.label for sp in unit_spans)
-            tasks.append(make_task(unit, [(version, unit_spans)]))
-    stats.tasks = len(tasks)
-    stats.seconds = time.perf_counter() - t0
+    units = [u for d in docs for u in units_at(d.paragraphs, granularity)]
+    spans = annotate_units(units, preannotators, progress=progress)
+    version = model_version(preannotators)
+    tasks = [make_task(unit, [(version, found)]) for unit, found in zip(units, spans)]
+    stats = PreannotateStats(docs=len(docs), sentences=sum(len(u.sentence_spans) for u in units), tasks=len(tasks),
+                             spans=Counter(sp.label for found in spans for sp in found),
+                             seconds=time.perf_counter() - t0)
     return tasks, stats
 
 
@@ -196,6 +192,7 @@ __all__ = [
     "Preannotator",
     "combine",
     "make_preannotator",
+    "annotate_units",
     "model_version",
     "preannotate_documents",
     "resolve_overlaps",

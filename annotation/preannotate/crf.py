@@ -1,53 +1,39 @@
 """underthesea's CRF NER as a pre-annotator: PER/ORG/LOC kept, MISC dropped, no DATE.
 
 underthesea re-tokenises the sentence (and may rewrite characters, e.g. tone-mark placement), so its
-tokens are aligned back to the display text by counting non-space characters, as `segment_words` does.
+tokens are aligned back to the display text by counting non-space characters (`annotation.text.align_tokens`, the segmenter's aligner).
 A sentence whose character count does not survive is skipped (logged), never guessed. Opt-in only
 (`--annotators rules,dates,crf`): on news text its entity F1 is low (see README, benchmarks/preannotate.py).
 """
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
-from ..spans import Span
-from ..text import Sentence, underthesea_version
+from ..spans import Span, bio_to_spans
+from ..text import Sentence, align_tokens, underthesea_version
 
 log = logging.getLogger(__name__)
 KEEP = {"PER", "ORG", "LOC"}
 
 
 def align_tagged_tokens(text: str, tagged: Sequence[tuple[str, str]]) -> list[Span] | None:
-    """Spans from `(token, BIO tag)` pairs whose tokens cover `text`'s non-space characters in order.
-    None when they do not (the tokenizer changed the number of characters)."""
-    nonspace = [i for i, c in enumerate(text) if not c.isspace()]
-    if sum(len("".join(tok.split())) for tok, _ in tagged) != len(nonspace):
+    """Spans from `(token, BIO tag)` pairs whose tokens cover `text`'s non-space characters in order
+    (`align_tokens`, the segmenter's aligner; BIO read by `bio_to_spans`). None when they do not (the tokenizer
+    changed the number of characters)."""
+    aligned = align_tokens(text, [tok for tok, _ in tagged])
+    if aligned is None:
         return None
-    spans: list[Span] = []
-    k = 0
-    cur: list | None = None
-    for tok, tag in tagged:
-        n = len("".join(tok.split()))
-        if n == 0:
-            continue
-        s, e = nonspace[k], nonspace[k + n - 1] + 1
-        k += n
-        prefix, _, label = tag.partition("-")
-        if tag == "O" or label not in KEEP:
-            cur = None
-            continue
-        if prefix == "I" and cur is not None and cur[2] == label:
-            cur[1] = e
-            continue
-        cur = [s, e, label]
-        spans.append(cur)  # type: ignore[arg-type]
+    pairs = [(sp, tag) for sp, (_, tag) in zip(aligned, tagged) if sp is not None]
     out = []
-    for s, e, label in spans:
-        trimmed = trim_punctuation(text, s, e)
+    for sp in bio_to_spans([p for p, _ in pairs], [tag for _, tag in pairs]):
+        if sp.label not in KEEP:
+            continue
+        trimmed = trim_punctuation(text, sp.start, sp.end)
         if trimmed[0] < trimmed[1]:
-            out.append(Span(*trimmed, label, 0.5, "crf"))
+            out.append(Span(*trimmed, sp.label, 0.5, "crf"))
         else:  # underthesea tagged punctuation alone: not an entity
-            log.debug("crf: %s span %r is punctuation only; not proposed", label, text[s:e])
+            log.debug("crf: %s span %r is punctuation only; not proposed", sp.label, text[sp.start:sp.end])
     return out
 
 

@@ -25,7 +25,7 @@ side of a separator. Spans always start and end on non-space characters.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..spans import Span
 from ..text import Sentence

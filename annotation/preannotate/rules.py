@@ -34,15 +34,16 @@ capitalisation rules would tag everything); a surname + exactly two syllables is
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Sequence
 
 from ..errors import VnerError
 from ..spans import Span
 from ..text import Sentence
-from .gazetteer import PhraseTable, read_entries, tokens as text_tokens
+from .gazetteer import PhraseTable, read_entries
+from .gazetteer import tokens as text_tokens
 
 PRIORITY = {"lexicon": 0, "org-head": 1, "loc-head": 2, "title-name": 3, "surname": 4, "byline": 5, "initials": 6}
 

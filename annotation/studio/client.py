@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import TypeVar
 
 from ..errors import VnerError
-from ..schema import ENTITY_TYPES, FROM_NAME, TO_NAME, check_config_labels, labeling_config_xml
+from ..progress import progress_bar
+from ..regions import parse_regions
+from ..schema import check_config_labels, labeling_config_xml
 from . import server
 
 log = logging.getLogger(__name__)
@@ -268,30 +270,20 @@ def read_tasks(path: str | Path) -> list[dict]:
 
 
 def _check_regions(path: Path, i: int, data: dict, results) -> None:
-    """Prediction regions must use the schema's labels and point at their own text: checked here, once, so a
-    bad pre-annotation is an error naming its task rather than a region the editor cannot show."""
-    text = data["text"]
+    """Prediction regions must pass the region parser (schema labels, offsets on their own text, no overlap):
+    checked here, once, so a bad pre-annotation is an error naming its task rather than a region the editor
+    cannot show."""
     where = f"{path}: task #{i} ({data['task_key']})"
     if not isinstance(results, list):
         raise VnerError(f"{where}: a prediction without a `result` list.")
-    for r in results:
-        v = r.get("value") if isinstance(r, dict) else None
-        if not isinstance(v, dict) or r.get("from_name") != FROM_NAME or r.get("to_name") != TO_NAME:
-            raise VnerError(f"{where}: prediction region {r!r:.120} is not a `{FROM_NAME}` -> `{TO_NAME}` labels region.")
-        labels = v.get("labels") or []
-        bad = [lab for lab in labels if lab not in ENTITY_TYPES]
-        if len(labels) != 1 or bad:
-            raise VnerError(f"{where}: prediction region labels {labels} (need exactly one of {list(ENTITY_TYPES)}).")
-        s, e = v.get("start"), v.get("end")
-        if not (type(s) is int and type(e) is int and 0 <= s < e <= len(text)) or v.get("text", text[s:e]) != text[s:e]:
-            raise VnerError(f"{where}: prediction region {s}-{e} {v.get('text')!r} does not match the task text.")
+    problems = parse_regions(results, data["text"], who="prediction").problems
+    if problems:
+        raise VnerError(f"{where}: {problems[0].message}.")
 
 
 def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, batch_size: int = 2500,
                progress: bool = True) -> PushResult:
     """Create or reuse project `project` and import the tasks whose `data.task_key` it does not have yet."""
-    from tqdm import tqdm
-
     project_id, created = client.project_for_push(project)
     existing = set() if created else client.existing_task_keys(project_id)
     seen: set[str] = set()
@@ -306,8 +298,7 @@ def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, bat
             todo.append({k: task[k] for k in ("data", "predictions", "annotations", "meta") if k in task})
     skipped = len(seen) - len(todo)
     imported = 0
-    with tqdm(total=len(todo), desc=f"pushing to {project!r}", unit="task", disable=not progress,
-              file=sys.stderr) as bar:
+    with progress_bar(total=len(todo), enabled=progress, desc=f"pushing to {project!r}", unit="task") as bar:
         for i in range(0, len(todo), batch_size):
             n = client.import_batch(project_id, todo[i : i + batch_size], existing)
             imported += n
@@ -317,13 +308,11 @@ def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, bat
 
 def pull_tasks(client: StudioClient, project: str, *, page_size: int = 1000, progress: bool = True) -> list[dict]:
     """Every task of the project, with annotations and full predictions, in Label Studio's JSON export shape."""
-    from tqdm import tqdm
-
     from concurrent.futures import ThreadPoolExecutor
 
     project_id = client.project_id(project)
     tasks: list[dict] = []
-    with tqdm(desc=f"pulling {project!r}", unit="task", disable=not progress, file=sys.stderr) as bar, \
+    with progress_bar(enabled=progress, desc=f"pulling {project!r}", unit="task") as bar, \
             ThreadPoolExecutor(max_workers=1) as pool:
         # The prediction list is the biggest single request: let the server build it while we parse task pages.
         predictions_future = pool.submit(client.predictions_by_task, project_id)

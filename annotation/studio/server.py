@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import VnerError
+from ..progress import progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -107,27 +108,21 @@ def _run_logged(cmd: list[str], log_file: Path, *, env: dict | None = None, what
         out.write(f"$ {' '.join(cmd)}\n")
         out.flush()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL)
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(desc=what, unit=" log lines", file=sys.stderr, leave=False)
+    bar = progress_bar(enabled=progress, desc=what, unit=" log lines")
     try:
         seen = 0
         while proc.poll() is None:
             time.sleep(0.5)
-            if bar is not None:
-                with open(log_file, "rb") as fh:
-                    n = fh.read().count(b"\n")
-                bar.update(n - seen)
-                seen = n
+            with open(log_file, "rb") as fh:
+                n = fh.read().count(b"\n")
+            bar.update(n - seen)
+            seen = n
     except BaseException:
         proc.terminate()
         proc.wait()
         raise
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     if proc.returncode != 0:
         raise VnerError(
             f"{what} failed (exit {proc.returncode}); see {log_file}. Last lines:\n{_tail(log_file)}"
@@ -146,11 +141,8 @@ def ensure_installed(home: Path, *, progress: bool = True) -> Path:
         log_file.write_text("")
         if venv.exists():
             shutil.rmtree(venv)
-        print(
-            f"Installing Label Studio {LABEL_STUDIO_VERSION} into {venv} (one time, about 2 min and 1 GB); "
-            f"log: {log_file}",
-            file=sys.stderr,
-        )
+        log.info("Installing Label Studio %s into %s (one time, about 2 min and 1 GB); log: %s",
+                 LABEL_STUDIO_VERSION, venv, log_file)
         base_python = getattr(sys, "_base_executable", None) or sys.executable
         _run_logged([base_python, "-m", "venv", str(venv)], log_file, what="creating the virtualenv", progress=False)
         pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
@@ -193,7 +185,7 @@ def ensure_template(home: Path, *, progress: bool = True) -> Path:
         tmp = home / f"template.tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        print("Preparing the Label Studio database (one time, about 70 s of migrations)", file=sys.stderr)
+        log.info("Preparing the Label Studio database (one time, about 70 s of migrations)")
         python = venv_dir(home) / "bin" / "python"
         # manage.py (not `-m label_studio.manage`) puts its own folder on sys.path, as Django settings expect.
         manage = next((venv_dir(home) / "lib").glob("python3*/site-packages/label_studio/manage.py"))
@@ -320,12 +312,8 @@ def launch(
     info = ServerInfo(proc.pid, port, url, str(data_dir), str(log_file), username,
                       str(home / "token"), str(home / "password"), time.time())
     deadline = time.monotonic() + timeout
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(desc=f"starting Label Studio on {url}", unit="s", file=sys.stderr, leave=False, mininterval=2,
-                   bar_format="{desc}: {elapsed}")
+    bar = progress_bar(enabled=progress, desc=f"starting Label Studio on {url}", unit="s", mininterval=2,
+                       bar_format="{desc}: {elapsed}")
     try:
         while True:
             if proc.poll() is not None:
@@ -342,15 +330,13 @@ def launch(
                     f"last lines:\n{_tail(log_file)}"
                 )
             time.sleep(0.5)
-            if bar is not None:
-                bar.update(0.5)
+            bar.update(0.5)
     except BaseException:
         if proc.poll() is None:
             stop_pid(proc.pid)
         raise
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     return info
 
 

@@ -18,7 +18,8 @@ def register(sub) -> None:
     p.add_argument(
         "--annotators",
         default="rules,dates",
-        help="comma-separated pre-annotators: rules, dates, crf, gazetteer:PATH, model:DIR (a `vner train` folder)",
+        help="comma-separated pre-annotators: rules, dates, crf, gazetteer:PATH, model:DIR (a `vner train` folder; "
+        "needs vner[train]); `default` = rules,dates",
     )
     p.add_argument("--gazetteer", action="append", default=[], metavar="FILE",
                    help="add a `LABEL<TAB>name` gazetteer (same as gazetteer:FILE in --annotators; repeatable)")
@@ -39,44 +40,25 @@ def register(sub) -> None:
     p.set_defaults(func=_config)
 
 
-def load_preannotators(specs: list[str]):
-    """Pre-annotators from specs; `model:DIR` comes from training/ (imported only when asked for)."""
-    from annotation.errors import VnerError
-    from annotation.preannotate import make_preannotator
+def run_preannotate(paths, annotators, output, *, granularity: str = "paragraph", segmentation: str = "auto") -> int:
+    """Load, pre-annotate and write tasks: the one path of `vner preannotate` and `vner predict`."""
+    from annotation.preannotate import preannotate_documents
+    from annotation.tasks import write_tasks
+    from annotation.text import load_documents
 
-    out = []
-    for spec in specs:
-        if spec.startswith("model:"):
-            try:
-                from training.predict import ModelAnnotator
-            except ImportError as exc:
-                raise VnerError(f"{spec}: model pre-annotation needs the training extras ({exc}).") from None
-            out.append(ModelAnnotator(spec.split(":", 1)[1]))
-        else:
-            out.append(make_preannotator(spec))
-    return out
+    docs = load_documents(paths, segmentation=segmentation)
+    tasks, stats = preannotate_documents(docs, annotators, granularity, progress=True)
+    write_tasks(tasks, output)
+    print(f"{output}: {stats.summary()}")
+    return 0
 
 
 def _preannotate(args) -> int:
-    import json
-    from pathlib import Path
+    from vner.api import load_preannotators
 
-    from annotation.errors import VnerError
-    from annotation.preannotate import preannotate_documents
-    from annotation.text import default_segmenter, load_documents
-
-    specs = [s.strip() for s in args.annotators.split(",") if s.strip()] + [f"gazetteer:{g}" for g in args.gazetteer]
-    if not specs:
-        raise VnerError("--annotators is empty; name at least one of rules, dates, crf, gazetteer:PATH, model:DIR.")
-    annotators = load_preannotators(specs)
-    docs = load_documents(args.paths, segmentation=args.segmentation)
-    segmenter = default_segmenter().name if any(not d.segmented for d in docs) else ""
-    tasks, stats = preannotate_documents(docs, annotators, args.granularity, segmenter, progress=True)
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{out}: {stats.summary()}")
-    return 0
+    specs = args.annotators.split(",") + [f"gazetteer:{g}" for g in args.gazetteer]
+    return run_preannotate(args.paths, load_preannotators(specs), args.output, granularity=args.granularity,
+                           segmentation=args.segmentation)
 
 
 def _config(args) -> int:

@@ -100,17 +100,9 @@ def _corrections(args) -> int:
 
     annotators = None
     if args.preannotators:
-        from annotation.errors import VnerError
+        from vner.api import load_preannotators
 
-        from .annotate import load_preannotators
-
-        from annotation.preannotate import DEFAULT_ANNOTATORS
-
-        specs = [s.strip() for s in args.preannotators.split(",") if s.strip()]
-        specs = [x for s in specs for x in (DEFAULT_ANNOTATORS if s == "default" else [s])]  # what preannotate runs
-        if not specs:
-            raise VnerError("--preannotators is empty; name at least one of rules, dates, crf, gazetteer:PATH, model:DIR.")
-        annotators = load_preannotators(specs)
+        annotators = load_preannotators(args.preannotators)
     report = correction_report(args.export, preannotators=annotators, lenient=args.lenient, progress=True)
     text = render_markdown(report)
     print(text, end="")

@@ -37,7 +37,7 @@ def register(sub) -> None:
     p = sub.add_parser("predict", help="tag raw text files with a model -> Label Studio tasks with predictions",
                        description="Load text (NFC, paragraphs, sentences, underthesea words), tag it in length-"
                        "sorted batches, write Label Studio tasks whose predictions carry character offsets "
-                       "into the display text and scores.")
+                       "into the display text and scores. The same as `vner preannotate --annotators model:DIR`.")
     p.add_argument("--model", required=True, help="model folder written by `vner train`")
     p.add_argument("paths", nargs="+", metavar="PATH", help=".txt files or folders of them")
     p.add_argument("-o", "--output", required=True, help="tasks JSON file to write")
@@ -104,14 +104,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from training.predict import predict_tasks, write_tasks
+    from vner.api import model_preannotator
 
-    tasks = predict_tasks(args.model, args.paths, granularity=args.granularity, segmentation=args.segmentation,
-                          batch_size=args.batch_size, device=args.device)
-    write_tasks(tasks, args.output)
-    n = sum(len(t["predictions"][0]["result"]) for t in tasks)
-    print(f"{len(tasks)} tasks, {n} predicted entities -> {args.output}")
-    return 0
+    from .annotate import run_preannotate
+
+    annotator = model_preannotator(args.model, batch_size=args.batch_size, device=args.device)
+    return run_preannotate(args.paths, [annotator], args.output, granularity=args.granularity,
+                           segmentation=args.segmentation)
 
 
 def _publish(args: argparse.Namespace) -> int:

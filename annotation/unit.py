@@ -1,0 +1,194 @@
+"""The one unit of text: display text + sentence spans + word spans, and its codec to and from task data.
+
+A `Unit` is what annotators see in one Label Studio task (a paragraph by default; a sentence or a whole
+document on request) and what every reader gets back from a task: the display text (natural Vietnamese, NFC,
+no segmentation underscores) with the character span of every sentence and every word in it. It is also how a
+document holds its paragraphs. Every cut into sentences (`sentences`, `sentence_units`, `slice_words`) and
+every join (`join`) goes through the methods here, so offsets are shifted in one place only.
+
+Task data (what `vner preannotate` writes and `vner dataset` reads back) is the unit's codec:
+
+    {"text": "...", "doc_id": "003_cf18...", "unit": 4, "task_key": "003_cf18...:4:1a2b3c4d5e",
+     "vner": {"version": 1, "segmenter": "underthesea-9.5.0", "first_sentence": 12,
+              "sentences": [[0, 118], [119, 230]], "words": [[0, 2], [3, 9], ...]}}
+
+`unit` is the unit's index in its document (paragraph index at paragraph granularity, document-level sentence
+index at sentence granularity, 0 for a whole document). `task_key` is stable for the same text, so pushing the
+same tasks twice does not duplicate them. `source_offset` (raw documents only) is where the text starts in
+the normalised document text.
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+Offsets = tuple[int, int]
+Granularity = Literal["paragraph", "sentence", "document"]
+TASK_FORMAT_VERSION = 1
+PRESEGMENTED = "pre-segmented"  # the `segmenter` of units whose words came with the file (`_`-joined)
+
+
+def word_form(text: str, start: int, end: int) -> str:
+    """The word PhoBERT reads for display characters text[start:end]: syllables joined by `_`."""
+    return "_".join(text[start:end].split())
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence as pre-annotators and models read it: display text and word spans into it."""
+
+    doc_id: str
+    index: int  # sentence index within the document
+    text: str
+    word_spans: tuple[Offsets, ...]
+
+    @property
+    def words(self) -> list[str]:
+        return [word_form(self.text, s, e) for s, e in self.word_spans]
+
+
+def task_key(doc_id: str, index: int, text: str) -> str:
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    return f"{doc_id}:{index}:{digest}"
+
+
+def _checked_spans(pairs, length: int, what: str) -> tuple[Offsets, ...]:
+    """[[s, e], ...] as tuples, checked: integers, in order, not overlapping, inside the text."""
+    out = tuple((s, e) for s, e in pairs)
+    prev = 0
+    for s, e in out:
+        if not (type(s) is int and type(e) is int and prev <= s < e <= length):
+            raise ValueError(f"{what} span {s}-{e} is out of order or outside the text")
+        prev = e
+    return out
+
+
+@dataclass(frozen=True)
+class Unit:
+    doc_id: str
+    index: int  # see the module docstring
+    first_sentence: int  # document-level index of the unit's first sentence
+    text: str
+    sentence_spans: tuple[Offsets, ...]
+    word_spans: tuple[Offsets, ...]
+    segmenter: str = ""
+    source_offset: int | None = None  # offset of `text` in the normalised document text, when verbatim
+
+    # -- cutting
+
+    def slice_words(self, start: int, end: int) -> tuple[Offsets, ...]:
+        """The words inside text[start:end], with offsets relative to `start`."""
+        starts = [s for s, _ in self.word_spans]
+        i = bisect.bisect_left(starts, start)
+        out = []
+        for s, e in self.word_spans[i:]:
+            if e > end:
+                break
+            out.append((s - start, e - start))
+        return tuple(out)
+
+    def sentence(self, k: int) -> Sentence:
+        s, e = self.sentence_spans[k]
+        return Sentence(self.doc_id, self.first_sentence + k, self.text[s:e], self.slice_words(s, e))
+
+    def sentences(self) -> list[Sentence]:
+        return [self.sentence(k) for k in range(len(self.sentence_spans))]
+
+    def sentence_units(self) -> list[Unit]:
+        """One unit per sentence (sentence granularity): indexed by their document-level sentence index."""
+        out = []
+        for k, (s, e) in enumerate(self.sentence_spans):
+            sent = self.sentence(k)
+            offset = None if self.source_offset is None else self.source_offset + s
+            out.append(Unit(self.doc_id, sent.index, sent.index, sent.text, ((0, e - s),), sent.word_spans,
+                            self.segmenter, offset))
+        return out
+
+    @staticmethod
+    def join(units: Sequence[Unit], *, index: int = 0, sep: str = "\n", text: str | None = None) -> Unit:
+        """Units of one document as one unit: concatenated with `sep` (document granularity), or, given the
+        `text` they were cut from, each at its `source_offset` in it (a task text read back paragraph by
+        paragraph)."""
+        if not units:
+            raise ValueError("nothing to join")
+        sents: list[Offsets] = []
+        words: list[Offsets] = []
+        parts, pos = [], 0
+        for u in units:
+            if text is not None:
+                pos = u.source_offset
+                if pos is None or text[pos : pos + len(u.text)] != u.text:
+                    raise ValueError(f"unit {u.index} of {u.doc_id} is not a verbatim slice of the text")
+            sents += [(s + pos, e + pos) for s, e in u.sentence_spans]
+            words += [(s + pos, e + pos) for s, e in u.word_spans]
+            parts.append(u.text)
+            pos += len(u.text) + len(sep)
+        first = units[0]
+        if text is None:
+            text = sep.join(parts)
+            offset = first.source_offset if len(units) == 1 else None
+        else:
+            offset = None
+        return Unit(first.doc_id, index, first.first_sentence, text, tuple(sents), tuple(words), first.segmenter, offset)
+
+    def with_segmenter(self, segmenter: str) -> Unit:
+        return replace(self, segmenter=segmenter)
+
+    # -- codec
+
+    @property
+    def task_key(self) -> str:
+        return task_key(self.doc_id, self.index, self.text)
+
+    def to_task_data(self) -> dict:
+        vner = {
+            "version": TASK_FORMAT_VERSION,
+            "segmenter": self.segmenter,
+            "first_sentence": self.first_sentence,
+            "sentences": [list(s) for s in self.sentence_spans],
+            "words": [list(w) for w in self.word_spans],
+        }
+        if self.source_offset is not None:
+            vner["source_offset"] = self.source_offset
+        return {"text": self.text, "doc_id": self.doc_id, "unit": self.index, "task_key": self.task_key, "vner": vner}
+
+    @classmethod
+    def from_task_data(cls, data: dict) -> Unit:
+        """The unit a vner task carries; ValueError (with the reason) when the data no longer matches its text."""
+        try:
+            meta, text = data["vner"], data["text"]
+            if meta.get("version") != TASK_FORMAT_VERSION:
+                raise ValueError(f"task format version {meta.get('version')!r}, this vner reads {TASK_FORMAT_VERSION}")
+            if data.get("task_key") != task_key(data["doc_id"], data["unit"], text):
+                raise ValueError("the text differs from the text vner wrote (task_key hash)")
+            offset = meta.get("source_offset")
+            unit = cls(
+                str(data["doc_id"]), int(data["unit"]), int(meta["first_sentence"]), text,
+                _checked_spans(meta["sentences"], len(text), "sentence"),
+                _checked_spans(meta["words"], len(text), "word"),
+                str(meta.get("segmenter") or ""), None if offset is None else int(offset),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"missing or malformed {exc}") from None
+        outside = len(unit.word_spans) - sum(len(unit.slice_words(s, e)) for s, e in unit.sentence_spans)
+        if outside:
+            raise ValueError(f"{outside} word(s) lie outside the task's sentences")
+        return unit
+
+
+def units_at(paragraphs: Sequence[Unit], granularity: Granularity = "paragraph") -> list[Unit]:
+    """A document's paragraphs cut (or joined) into task units of `granularity`."""
+    if granularity == "paragraph":
+        return list(paragraphs)
+    if granularity == "sentence":
+        return [s for p in paragraphs for s in p.sentence_units()]
+    if granularity == "document":
+        return [Unit.join(paragraphs)] if paragraphs else []
+    raise ValueError(f"unknown granularity {granularity!r} (paragraph, sentence or document)")
+
+
+def sentences_of(units: Iterable[Unit]) -> list[Sentence]:
+    return [s for u in units for s in u.sentences()]
