@@ -26,7 +26,7 @@ from annotation.schema import ENTITY_TYPES  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PARTS = ("dev", "heldout")
-GOLD_PATTERN = "[nw]*_[0-9]*.md"  # wiki_NN_*.md, news_NN_*.md; README.md and notes are not gold
+GOLD_PATTERN = "[nw]*_[0-9]*.md"  # wiki_NN_*.md, news_NN_*.md; README.md and SOURCES.md are not gold
 
 
 def gold_files(parts=PARTS) -> list[Path]:
