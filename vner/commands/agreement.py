@@ -31,9 +31,10 @@ def register(sub) -> None:
         help="tasks annotators disagree on, as review tasks for Label Studio; or fold the review back in",
         description="Write one Label Studio task for each task whose annotators disagree, in vner's task format, "
         "with each annotator's version as a prediction (model_version annotator:NAME, score = the task's "
-        "strict F1); agreed tasks are listed, not written. Push them to a review project (`vner studio push`), "
-        "where a reviewer saves the final annotation. With --reviewed REVIEW_EXPORT.json: write the original "
-        "export with each reviewer decision added as its ground-truth annotation, the input of `vner dataset`.",
+        "mean strict F1 between its annotators); agreed tasks are listed, not written. Push them to a review "
+        "project (`vner studio push`), where a reviewer saves the final annotation. With --reviewed "
+        "REVIEW_EXPORT.json: write the original export with each reviewer decision added as its ground-truth "
+        "annotation, the input of `vner dataset`.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("export", metavar="EXPORT.json", help="export of the project the annotators worked in")
