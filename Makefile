@@ -32,6 +32,7 @@ bench: install
 	$(BIN)/python benchmarks/preannotate.py
 	$(BIN)/python benchmarks/tokenizer.py --model out/bench/tiny --from-seeds --repeat 20
 	$(BIN)/python benchmarks/dataset.py
+	$(BIN)/python benchmarks/agreement.py
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/predict_speed.py
 	$(BIN)/python benchmarks/train_memory.py

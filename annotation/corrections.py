@@ -21,7 +21,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import VnerError
-from .export import ExportIssue, full_predictions, issues_summary, latest, live_annotations, read_export, read_task
+from .export import (
+    ANNOTATION_RULES,
+    ExportIssue,
+    annotation_rule_line,
+    choose_annotation,
+    full_predictions,
+    issues_summary,
+    latest,
+    live_annotations,
+    read_export,
+    read_task,
+)
 from .metrics import render_table, seqeval_report
 from .schema import ENTITY_TYPES
 from .spans import Span, spans_to_bio
@@ -58,10 +69,20 @@ def shared_tags(text: str, word_spans, gold: Sequence[Span], predicted: Sequence
 
 
 def correction_report(path: str | Path, *, preannotators=None, lenient: bool = False, progress: bool = False,
-                      segmenter=None) -> dict:
-    """The correction report of an export as a JSON-able dict (see the module docstring)."""
+                      segmenter=None, model_version: str | None = None) -> dict:
+    """The correction report of an export as a JSON-able dict (see the module docstring).
+
+    The annotation compared is the one `choose_annotation` picks (ground truth, else the latest); the prediction
+    is the task's latest, or with `model_version` the latest of that version (tasks without one are skipped and
+    counted): in a review project made by `vner adjudicate`, `model_version="annotator:NAME"` shows what the
+    reviewer changed in NAME's version.
+    """
+    if model_version is not None and preannotators is not None:
+        raise VnerError("pass either --model-version (a stored prediction) or --preannotators (recomputed), not both.")
     tasks = read_export(path)
     skipped = Counter()
+    chosen_by = dict.fromkeys(ANNOTATION_RULES, 0)
+    versions: Counter = Counter()
     issues: list[ExportIssue] = []
     records = []  # (task text, gold spans, predicted spans)
     for task in tasks:
@@ -70,6 +91,9 @@ def correction_report(path: str | Path, *, preannotators=None, lenient: bool = F
             skipped["cancelled" if task.get("annotations") else "unannotated"] += 1
             continue
         stored = full_predictions(path, task) if preannotators is None else []
+        versions.update({str(p.get("model_version") or "") for p in stored})
+        if model_version is not None:
+            stored = [p for p in stored if str(p.get("model_version") or "") == model_version]
         if preannotators is None and not stored:
             skipped["no_predictions"] += 1
             continue
@@ -79,7 +103,9 @@ def correction_report(path: str | Path, *, preannotators=None, lenient: bool = F
             issues.append(ExportIssue(str(path), task.get("id"), "text_changed",
                                       f"vner task data no longer matches its text: {exc}; re-create the task"))
             continue
-        gold = tt.regions(latest(live).get("result") or [], "annotation")
+        annotation, rule = choose_annotation(live)
+        chosen_by[rule] += 1
+        gold = tt.regions(annotation.get("result") or [], "annotation")
         predicted = tt.regions(latest(stored).get("result") or [], "prediction") if stored else None
         problems = gold.problems + (predicted.problems if predicted else [])
         issues += [ExportIssue(str(path), tt.task_id, p.reason, p.message) for p in problems]
@@ -87,6 +113,10 @@ def correction_report(path: str | Path, *, preannotators=None, lenient: bool = F
             continue
         records.append((tt, gold.spans, predicted.spans if predicted else []))
     if not records and not issues:
+        if model_version is not None and skipped["no_predictions"]:
+            known = ", ".join(sorted(v for v in versions if v)) or "none"
+            raise VnerError(f"{path}: no annotated task has a prediction of model_version {model_version!r}; "
+                            f"the export has: {known}.")
         if skipped["no_predictions"]:
             raise VnerError(f"{path}: no annotated task has a prediction to compare with; pass --preannotators "
                             "(e.g. rules,dates) to recompute them.")
@@ -123,7 +153,10 @@ def correction_report(path: str | Path, *, preannotators=None, lenient: bool = F
     return {
         "file": str(path),
         "predictions": ("recomputed: " + "+".join(a.name for a in preannotators)) if preannotators is not None
+        else f"stored in the export, model_version {model_version!r}" if model_version is not None
         else "stored in the export",
+        "model_versions": dict(sorted(versions.items())),  # tasks holding a prediction of each version
+        "chosen_by": chosen_by,
         "tasks": len(tasks),
         "tasks_compared": len(records),
         "skipped": dict(skipped),
@@ -148,6 +181,12 @@ def render_markdown(report: dict) -> str:
     ]
     if report["skipped"]:
         lines.append("Skipped: " + ", ".join(f"{n} {why}" for why, n in sorted(report["skipped"].items())) + ".")
+    rule_line = annotation_rule_line(report["chosen_by"])
+    lines.append(rule_line[0].upper() + rule_line[1:] + ".")
+    several = [v for v in report.get("model_versions", {}) if v]
+    if len(several) > 1 and report["predictions"] == "stored in the export":
+        lines.append(f"Predictions of {len(several)} model versions ({', '.join(several)}): each task is compared "
+                     "with its latest; pass --model-version to compare with one of them.")
     if report["issues"]:
         lines.append(f"{len(report['issues'])} task problem(s) skipped (listed in the JSON report).")
     lines += [

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .errors import VnerError
+from .export import annotation_rule_line
 from .schema import BIO_LABELS, ENTITY_DESCRIPTIONS, ENTITY_TYPES, label2id
 
 
@@ -245,6 +246,9 @@ configs:
                       ("merged_sentences", "sentence groups merged because an entity crossed a sentence boundary")):
         if stats.get(key):
             handled.append(f"- {len(stats[key])} {what}")
+    chosen_by = stats.get("chosen_by") or {}
+    if chosen_by.get("ground_truth") or chosen_by.get("latest"):
+        handled.append(f"- {annotation_rule_line(chosen_by)}")
     if stats.get("dropped_sentences"):
         handled.append(f"- {stats['dropped_sentences']} sentences left out because of the problems below")
     if stats.get("trimmed_spans"):

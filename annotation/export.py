@@ -13,7 +13,7 @@ How each problem is handled (reason code → default / `lenient=True`):
 | (merged)          | span crossing a sentence boundary                | sentences merged into one example, listed in stats |
 | (cancelled)       | task whose annotations were all cancelled        | task skipped, listed in stats        |
 | (no annotation)   | task without annotation                          | skipped, listed (or its prediction with use_predictions) |
-| (several)         | several annotations on a task                    | latest by updated_at, or one example per annotator |
+| (several)         | several annotations on a task                    | `choose_annotation` or one per annotator |
 | out_of_range      | start/end missing, not ints, outside the text    | error   | task skipped, listed           |
 | text_mismatch     | `value.text` != text[start:end]                  | error   | task skipped, listed           |
 | text_changed      | vner task text/segmentation no longer matches    | error   | task skipped, listed           |
@@ -148,6 +148,37 @@ def _sortable(value) -> tuple:
 def latest(items: Sequence[dict]) -> dict:
     """The most recently updated annotation/prediction (updated_at, else created_at, then id)."""
     return max(items, key=_when)
+
+
+ANNOTATION_RULES = ("ground_truth", "latest", "only")  # what decided in `choose_annotation` (see there)
+
+
+def choose_annotation(annotations: Sequence[dict]) -> tuple[dict, str]:
+    """The annotation that counts among a task's live (not cancelled) annotations, and the rule that decided:
+
+    1. "only": the task has one annotation;
+    2. "ground_truth": one marked ground truth in Label Studio (the star in the editor, `ground_truth: true`) wins
+       over later ones; of several so marked (Label Studio keeps one), the latest of them;
+    3. "latest": otherwise the last updated (`updated_at`, else `created_at`, then the highest id).
+
+    The one selection rule of `vner dataset`, `vner corrections`, `vner agreement` (per annotator) and
+    `vner adjudicate --reviewed`.
+    """
+    if not annotations:
+        raise ValueError("no annotation to choose from")
+    if len(annotations) == 1:
+        return annotations[0], "only"
+    marked = [a for a in annotations if a.get("ground_truth") is True]
+    if marked:
+        return latest(marked), "ground_truth"
+    return latest(annotations), "latest"
+
+
+def annotation_rule_line(chosen_by: dict) -> str:
+    """How many tasks each rule of `choose_annotation` decided, as one sentence for a summary."""
+    names = {"ground_truth": "marked ground truth", "latest": "the latest of several", "only": "the only one"}
+    parts = [f"{names[rule]} {n}" for rule, n in chosen_by.items() if n]
+    return "annotation used (ground truth, else the latest): " + (", ".join(parts) or "none")
 
 
 def annotator_name(annotation: dict) -> str:
@@ -308,8 +339,10 @@ def load_export(
     """Examples (one per sentence; dicts matching `dataset_features()`, `ner_tags` as label names) from a Label
     Studio JSON export. See the module docstring for how each problem is handled.
 
-    annotations: "latest" (one annotation per task, the last updated) or "per-annotator" (one example per
-    annotator, `annotator` set, id suffixed with `@annotator`). use_predictions: a task without annotation
+    annotations: "latest" (one annotation per task: `choose_annotation`, i.e. the one marked ground truth, else the
+    last updated) or "per-annotator" (one example per annotator, `annotator` set, id suffixed with `@annotator`; an
+    annotator's own several annotations are chosen the same way). `stats["chosen_by"]` counts the choices by
+    rule (ground_truth / latest / only; per task, or per task and annotator). use_predictions: a task without annotation
     uses its latest prediction (`annotator` = "prediction:<model_version>"). lenient: problems are collected in
     `issues` instead of raising; the affected sentences/tasks are left out.
     """
@@ -328,7 +361,8 @@ def load_export(
     issues: list[ExportIssue] = []
     stats: dict[str, Any] = {"file": str(path), "tasks": len(tasks), "tasks_used": 0, "cancelled_tasks": [],
                              "unannotated_tasks": [], "from_predictions": [], "several_annotations": [],
-                             "annotations_mode": annotations, "trimmed_spans": 0, "merged_sentences": [],
+                             "annotations_mode": annotations, "chosen_by": dict.fromkeys(ANNOTATION_RULES, 0),
+                             "trimmed_spans": 0, "merged_sentences": [],
                              "dropped_sentences": 0}
     examples: list[dict] = []
     example_tasks: list = []  # the task id of each example (for duplicate reports)
@@ -361,14 +395,17 @@ def load_export(
             if len(live) > 1:
                 stats["several_annotations"].append(tid)
             if annotations == "latest":
-                ann = latest(live)
+                ann, rule = choose_annotation(live)
+                stats["chosen_by"][rule] += 1
                 chosen.append((annotator_name(ann), ann.get("result") or [], ""))
             else:
                 by_annotator: dict[str, list[dict]] = {}
                 for ann in live:
                     by_annotator.setdefault(annotator_name(ann), []).append(ann)
                 for who, anns in sorted(by_annotator.items()):
-                    chosen.append((who, latest(anns).get("result") or [], f"@{who}"))
+                    ann, rule = choose_annotation(anns)
+                    stats["chosen_by"][rule] += 1
+                    chosen.append((who, ann.get("result") or [], f"@{who}"))
         task_rows = []
         for who, results, suffix in chosen:
             regions = tt.regions(results, who if annotations == "per-annotator" else "")

@@ -162,6 +162,38 @@ def test_several_annotations_latest_or_one_example_per_annotator(tmp_path):
     assert len({ex["id"] for ex in res.examples}) == 4
 
 
+def test_ground_truth_wins_over_later_annotations_in_dataset_and_corrections(tmp_path, capsys):
+    """Label Studio's ground-truth star decides, even against newer annotations; the summary says which rule
+    decided how many tasks."""
+    truth = annotation(TEXT, [find(TEXT, "Hà Nội", "LOC"), find(TEXT, "Huế", "LOC")], who=1,
+                       updated="2026-11-01T09:00:00Z", ann_id=1)
+    truth["ground_truth"] = True
+    later = annotation(TEXT, [find(TEXT, "Hà Nội", "ORG")], who=2, updated="2026-11-03T09:00:00Z", ann_id=2)
+    older = annotation(TEXT, [find(TEXT, "Huế", "PER")], who=1, updated="2026-11-01T09:00:00Z", ann_id=3)
+    newer = annotation(TEXT, [find(TEXT, "Huế", "LOC")], who=2, updated="2026-11-02T09:00:00Z", ann_id=4)
+    alone = annotation(TEXT, [], who=1, ann_id=5)
+    tasks = [task(unit(TEXT, doc_id="gt"), 1, [later, truth], predictions=[find(TEXT, "Hà Nội", "LOC")]),
+             task(unit(TEXT, doc_id="late"), 2, [newer, older], predictions=[find(TEXT, "Huế", "LOC")]),
+             task(unit(TEXT, doc_id="one"), 3, [alone], predictions=[])]
+    path = write(tmp_path, tasks)
+    res = load_export(path)
+    got = {ex["doc_id"]: spans_of(ex) for ex in res.examples if ex["sentence_id"] == 0}
+    assert got["gt"] == [("Hà Nội", "LOC")]  # the ground truth, not the later ORG
+    assert {ex["doc_id"]: spans_of(ex) for ex in res.examples if ex["sentence_id"] == 1}["late"] == [("Huế", "LOC")]
+    assert res.stats["chosen_by"] == {"ground_truth": 1, "latest": 1, "only": 1}
+    assert main(["dataset", str(path), "-o", str(tmp_path / "ds")]) == 0
+    out = capsys.readouterr().out
+    assert "annotation used (ground truth, else the latest): marked ground truth 1, the latest of several 1, " \
+           "the only one 1" in out
+    assert "marked ground truth 1" in (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+
+    from annotation.corrections import correction_report
+
+    report = correction_report(path)
+    assert report["chosen_by"] == {"ground_truth": 1, "latest": 1, "only": 1}
+    assert report["per_type"]["LOC"]["kept"] == 2 and report["total"]["kept"] == 2  # GT kept the predicted LOC
+
+
 def test_the_same_task_imported_twice_is_reported(tmp_path):
     u = unit(TEXT)
     path = write(tmp_path, [task(u, 1, [annotation(TEXT, [])]), task(u, 2, [annotation(TEXT, [])])])

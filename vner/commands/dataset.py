@@ -18,7 +18,9 @@ def register(sub) -> None:
     p.add_argument("--use-predictions", action="store_true",
                    help="tasks nobody annotated use their (latest) pre-annotation instead of being skipped")
     p.add_argument("--annotations", choices=["latest", "per-annotator"], default="latest",
-                   help="several annotations on a task: keep the latest, or one example per annotator")
+                   help="several annotations on a task: `latest` keeps one, in this order: the one marked ground truth "
+                   "in Label Studio (even if others are newer), else the last updated; `per-annotator` keeps one "
+                   "example per annotator (each annotator's own chosen the same way)")
     p.add_argument("--lenient", action="store_true",
                    help="leave out the sentences with problems and list them in DIR/issues.jsonl instead of failing")
     p.add_argument("--split", default="0.8,0.1,0.1", metavar="TRAIN,VAL,TEST",
@@ -31,7 +33,9 @@ def register(sub) -> None:
         help="how much annotators changed the pre-annotations, per entity type",
         description="Compare the pre-annotations (the predictions stored in the export, or recomputed with "
         "--preannotators) with the annotators' corrections: per type, predicted spans kept, boundary changed, "
-        "type changed, deleted, and gold entities added; plus seqeval strict (IOB2) precision/recall/F1.",
+        "type changed, deleted, and gold entities added; plus seqeval strict (IOB2) precision/recall/F1. "
+        "The annotation of a task is the one marked ground truth, else the latest; the prediction is the latest "
+        "(or the latest of --model-version).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("export", metavar="EXPORT.json", help="Label Studio export with annotations (and predictions)")
@@ -40,6 +44,9 @@ def register(sub) -> None:
     p.add_argument("--preannotators", metavar="SPEC",
                    help="recompute predictions with these pre-annotators (e.g. default = rules,dates; crf; model:DIR) instead of "
                    "using the predictions stored in the export")
+    p.add_argument("--model-version", metavar="VERSION",
+                   help="compare with the stored predictions of this model_version only, e.g. annotator:NAME in a "
+                   "review project from `vner adjudicate` (what the reviewer changed in NAME's version)")
     p.add_argument("--lenient", action="store_true", help="skip tasks with problems (listed) instead of failing")
     p.set_defaults(func=_corrections)
 
@@ -60,7 +67,7 @@ def _dataset(args) -> int:
     from pathlib import Path
 
     from annotation.dataset import build_dataset_dict, write_dataset
-    from annotation.export import load_export
+    from annotation.export import annotation_rule_line, load_export
     from annotation.schema import ENTITY_TYPES
 
     ratios = parse_ratios(args.split)
@@ -84,6 +91,9 @@ def _dataset(args) -> int:
             notes.append(f"{len(result.stats[key])} {what}")
     if notes:
         print("tasks: " + ", ".join(notes))
+    if any(result.stats["chosen_by"].values()):
+        per = " (per task and annotator)" if args.annotations == "per-annotator" else ""
+        print(annotation_rule_line(result.stats["chosen_by"]) + per)
     empty = [name for (name, ds), ratio in zip(dsd.items(), ratios) if ratio > 0 and len(ds) == 0]
     if empty:
         print(f"note: {' and '.join(empty)} got no document (splits are by document; 3 or more documents fill every split)")
@@ -103,7 +113,8 @@ def _corrections(args) -> int:
         from vner.api import load_preannotators
 
         annotators = load_preannotators(args.preannotators)
-    report = correction_report(args.export, preannotators=annotators, lenient=args.lenient, progress=True)
+    report = correction_report(args.export, preannotators=annotators, lenient=args.lenient, progress=True,
+                               model_version=args.model_version)
     text = render_markdown(report)
     print(text, end="")
     if args.output:
