@@ -18,6 +18,7 @@ from . import __version__
 COMMAND_MODULES = [
     "vner.commands.annotate",
     "vner.commands.dataset",
+    "vner.commands.serve",
     "vner.commands.studio",
     "vner.commands.tiny",
     "vner.commands.training",

@@ -40,6 +40,9 @@ def register(sub) -> None:
     p.add_argument("--preannotators", metavar="SPEC",
                    help="recompute predictions with these pre-annotators (e.g. default = rules,dates; crf; model:DIR) instead of "
                    "using the predictions stored in the export")
+    p.add_argument("--model-mode", default="override", metavar="MODE",
+                   help="with a model:DIR in --preannotators: override, fill-gaps or threshold:P "
+                   "(see `vner preannotate`)")
     p.add_argument("--lenient", action="store_true", help="skip tasks with problems (listed) instead of failing")
     p.set_defaults(func=_corrections)
 
@@ -102,7 +105,7 @@ def _corrections(args) -> int:
     if args.preannotators:
         from vner.api import load_preannotators
 
-        annotators = load_preannotators(args.preannotators)
+        annotators = load_preannotators(args.preannotators, model_mode=args.model_mode)
     report = correction_report(args.export, preannotators=annotators, lenient=args.lenient, progress=True)
     text = render_markdown(report)
     print(text, end="")
