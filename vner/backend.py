@@ -352,7 +352,11 @@ class Backend:
         if not result.examples:
             return {**info, "status": "skipped", "reason": "no usable sentence in the training tasks",
                     "issues": len(result.issues)}
+        from datasets import DatasetDict
+
         dsd = build_dataset_dict(result.examples, ratios=(0.9, 0.1, 0.0))
+        # an empty split saved with save_to_disk cannot be loaded back (datasets writes no arrow file for it)
+        dsd = DatasetDict({name: ds for name, ds in dsd.items() if len(ds)})
         write_dataset(dsd, run_dir / "dataset", issues=result.issues, stats=result.stats, source=train_export.name)
         info["dataset"] = {split: len(ds) for split, ds in dsd.items()}
 
