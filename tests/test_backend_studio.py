@@ -90,7 +90,8 @@ def test_backend_predicts_in_label_studio_and_learns_from_annotations(studio, ba
     client = StudioClient(studio.url, studio.token)
     tasks = _tasks()
     pid = push_tasks(client, tasks, "backend loop", progress=False).project_id
-    client.call("importing a plain task", client.sdk.projects.import_tasks, pid, request=[{"data": {"text": PLAIN_TEXT}}])
+    client.call("importing a plain task", client.sdk.projects.import_tasks, pid,
+                request=[{"data": {"text": PLAIN_TEXT}}])
 
     code = main(["studio", "connect", "--project", "backend loop", "--backend", url, "--url", studio.url,
                  "--api-key", studio.token])
@@ -156,7 +157,8 @@ def test_push_adds_new_predictions_to_tasks_already_there(studio, capsys, tmp_pa
     path = tmp_path / "v2.json"
     path.write_text(json.dumps(v2, ensure_ascii=False), encoding="utf-8")
     for attempt in range(2):  # the second, identical push changes nothing
-        code = main(["studio", "push", str(path), "--project", "refresh", "--url", studio.url, "--api-key", studio.token])
+        code = main(["studio", "push", str(path), "--project", "refresh", "--url", studio.url,
+                     "--api-key", studio.token])
         out = capsys.readouterr().out
         assert code == 0 and "imported 0 tasks, 6 already there" in out
         assert ("(6 refreshed with new predictions)" in out) == (attempt == 0), out

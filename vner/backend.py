@@ -381,7 +381,8 @@ class Backend:
                             "seqeval": report["seqeval"], "tasks_compared": report["tasks_compared"]}
         info["heldout"] = scores
         better = scores["candidate"]["f1"] >= scores["serving"]["f1"]
-        f1s = f"strict F1 {scores['candidate']['f1']:.4f} vs {scores['serving']['f1']:.4f} on {len(held)} held-out task(s)"
+        f1s = (f"strict F1 {scores['candidate']['f1']:.4f} vs {scores['serving']['f1']:.4f} on {len(held)} "
+               "held-out task(s)")
 
         # 6. switch only if not worse
         if not better:
