@@ -2,6 +2,7 @@
 task scores that rank by uncertainty, the model modes of `combine`, and the held-out split of training runs.
 The backend inside a real Label Studio (connect, retrieve predictions, learn from annotations) is in
 tests/test_backend_studio.py."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -40,11 +41,19 @@ def vner_tasks():
 def test_health_and_setup_speak_label_studio(app):
     health = app.get("/health").json()
     assert health["status"] == "UP" and health["model_version"] == "vner:rules@1.0+dates@1.0"
-    setup = app.post("/setup", json={"project": "3.1700000000", "schema": labeling_config_xml(),
-                                     "hostname": "http://127.0.0.1:1", "access_token": "f" * 40})
+    setup = app.post(
+        "/setup",
+        json={
+            "project": "3.1700000000",
+            "schema": labeling_config_xml(),
+            "hostname": "http://127.0.0.1:1",
+            "access_token": "f" * 40,
+        },
+    )
     assert setup.status_code == 200 and setup.json() == {"model_version": "vner:rules@1.0+dates@1.0"}
-    other = ('<View><Labels name="ner" toName="text"><Label value="PER"/></Labels>'
-             '<Text name="text" value="$text"/></View>')
+    other = (
+        '<View><Labels name="ner" toName="text"><Label value="PER"/></Labels><Text name="text" value="$text"/></View>'
+    )
     refused = app.post("/setup", json={"project": "3.1700000000", "schema": other})
     assert refused.status_code == 400 and "vner config" in refused.json()["error"]
     misc = labeling_config_xml(("PER", "MISC"))
@@ -68,8 +77,9 @@ def test_predict_gives_one_item_per_task_in_order(app, vner_tasks):
     assert len(items) == len(tasks)
     assert all(it["model_version"] == "vner:rules@1.0+dates@1.0" for it in items)
     # vner tasks: exactly the regions `vner preannotate` writes for them
-    expected = make_task(units_at(load_documents([SEED])[0].paragraphs, "sentence")[0],
-                         [("v", Proposal(*_rules_dates(vner_tasks[0])))])["predictions"][0]
+    expected = make_task(
+        units_at(load_documents([SEED])[0].paragraphs, "sentence")[0], [("v", Proposal(*_rules_dates(vner_tasks[0])))]
+    )["predictions"][0]
     assert items[0]["result"] == expected["result"] and items[0]["score"] == expected["score"]
     assert items[1]["result"] == [] and items[1]["score"] == UNSURE  # empty, never missing, and not "sure"
     got = {(r["value"]["text"], r["value"]["labels"][0]) for r in items[2]["result"]}
@@ -95,8 +105,9 @@ def test_webhook_counts_events_and_never_trains_without_being_asked(app):
     for action in ("ANNOTATION_CREATED", "ANNOTATION_UPDATED"):
         res = app.post("/webhook", json={"action": action, "project": {"id": 3}, "annotation": {"id": 1}})
         assert res.status_code == 200 and res.json()["status"] == "counted"
-    res = app.post("/webhook", json={"action": "ANNOTATIONS_DELETED", "project": {"id": 3},
-                                     "annotations": [{"id": 1}, {"id": 2}]})
+    res = app.post(
+        "/webhook", json={"action": "ANNOTATIONS_DELETED", "project": {"id": 3}, "annotations": [{"id": 1}, {"id": 2}]}
+    )
     assert res.json()["events"] == 4
     assert app.post("/webhook", json={"action": "PROJECT_UPDATED", "project": {"id": 3}}).json()["status"] == "ignored"
     health = app.get("/health").json()["training"]

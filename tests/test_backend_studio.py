@@ -2,6 +2,7 @@
 `vner studio connect`, predictions retrieved through the Data Manager action, annotations made through the API that
 trigger a training run (tiny model, a few seconds) and a new model_version; refreshed pre-annotations on re-push;
 the server's data dir readable by its owner only."""
+
 from __future__ import annotations
 
 import json
@@ -48,11 +49,30 @@ def backend(studio, tmp_path_factory):
     log_file = work / "serve.log"
     with open(log_file, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "vner", "serve", "--port", str(port), "--workdir", str(work), "--base-model", base,
-             "--train-every", "3", "--heldout", "0.3",
-             "--train-args", "--num_train_epochs 3 --learning_rate 5e-3 --per_device_train_batch_size 8 "
-             "--disable_tqdm true --save_strategy no --eval_strategy no --load_best_model_at_end false"],
-            stdout=out, stderr=subprocess.STDOUT, cwd=REPO, env=env)
+            [
+                sys.executable,
+                "-m",
+                "vner",
+                "serve",
+                "--port",
+                str(port),
+                "--workdir",
+                str(work),
+                "--base-model",
+                base,
+                "--train-every",
+                "3",
+                "--heldout",
+                "0.3",
+                "--train-args",
+                "--num_train_epochs 3 --learning_rate 5e-3 --per_device_train_batch_size 8 "
+                "--disable_tqdm true --save_strategy no --eval_strategy no --load_best_model_at_end false",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=env,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while not server.health(url):
@@ -80,8 +100,13 @@ def _write_tmp(text: str) -> Path:
 
 
 def _retrieve(client: StudioClient, pid: int) -> dict[int, list[dict]]:
-    client.call("retrieving predictions", client.sdk.actions.create, id="retrieve_tasks_predictions", project=pid,
-                selected_items={"all": True, "excluded": []})
+    client.call(
+        "retrieving predictions",
+        client.sdk.actions.create,
+        id="retrieve_tasks_predictions",
+        project=pid,
+        selected_items={"all": True, "excluded": []},
+    )
     return client.predictions_by_task(pid)
 
 
@@ -90,11 +115,24 @@ def test_backend_predicts_in_label_studio_and_learns_from_annotations(studio, ba
     client = StudioClient(studio.url, studio.token)
     tasks = _tasks()
     pid = push_tasks(client, tasks, "backend loop", progress=False).project_id
-    client.call("importing a plain task", client.sdk.projects.import_tasks, pid,
-                request=[{"data": {"text": PLAIN_TEXT}}])
+    client.call(
+        "importing a plain task", client.sdk.projects.import_tasks, pid, request=[{"data": {"text": PLAIN_TEXT}}]
+    )
 
-    code = main(["studio", "connect", "--project", "backend loop", "--backend", url, "--url", studio.url,
-                 "--api-key", studio.token])
+    code = main(
+        [
+            "studio",
+            "connect",
+            "--project",
+            "backend loop",
+            "--backend",
+            url,
+            "--url",
+            studio.url,
+            "--api-key",
+            studio.token,
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "connected" in out and RULES in out and studio.token not in out
 
@@ -145,8 +183,11 @@ def test_push_adds_new_predictions_to_tasks_already_there(studio, capsys, tmp_pa
     v1 = [make_task(u, [("v1", [])]) for u in units]
     first = push_tasks(client, v1, "refresh", progress=False)
     pid = first.project_id
-    ids = {t["data"]["task_key"]: t["id"] for page, _ in client.iter_task_pages(pid, include="id,data", page_size=100)
-           for t in page}
+    ids = {
+        t["data"]["task_key"]: t["id"]
+        for page, _ in client.iter_task_pages(pid, include="id,data", page_size=100)
+        for t in page
+    }
     some = ids[v1[0]["data"]["task_key"]]
     client.call("annotating", client.sdk.annotations.create, some, result=[], lead_time=1.0)
 
@@ -157,13 +198,17 @@ def test_push_adds_new_predictions_to_tasks_already_there(studio, capsys, tmp_pa
     path = tmp_path / "v2.json"
     path.write_text(json.dumps(v2, ensure_ascii=False), encoding="utf-8")
     for attempt in range(2):  # the second, identical push changes nothing
-        code = main(["studio", "push", str(path), "--project", "refresh", "--url", studio.url,
-                     "--api-key", studio.token])
+        code = main(
+            ["studio", "push", str(path), "--project", "refresh", "--url", studio.url, "--api-key", studio.token]
+        )
         out = capsys.readouterr().out
         assert code == 0 and "imported 0 tasks, 6 already there" in out
         assert ("(6 refreshed with new predictions)" in out) == (attempt == 0), out
-    tasks = {t["id"]: t for page, _ in client.iter_task_pages(pid, include="id,data,annotations", page_size=100)
-             for t in page}
+    tasks = {
+        t["id"]: t
+        for page, _ in client.iter_task_pages(pid, include="id,data,annotations", page_size=100)
+        for t in page
+    }
     assert len(tasks) == 6  # no duplicate task
     preds = client.predictions_by_task(pid)
     for key, tid in ids.items():
@@ -185,12 +230,30 @@ def test_push_order_uncertainty_limit_takes_the_least_sure_tasks_first(studio, c
     client = StudioClient(studio.url, studio.token)
     pushed = []
     for _ in range(2):
-        code = main(["studio", "push", str(path), "--project", "ordered", "--order", "uncertainty", "--limit", "2",
-                     "--url", studio.url, "--api-key", studio.token])
+        code = main(
+            [
+                "studio",
+                "push",
+                str(path),
+                "--project",
+                "ordered",
+                "--order",
+                "uncertainty",
+                "--limit",
+                "2",
+                "--url",
+                studio.url,
+                "--api-key",
+                studio.token,
+            ]
+        )
         assert code == 0
         pid = client.project_id("ordered")
-        keys = [t["data"]["task_key"] for page, _ in client.iter_task_pages(pid, include="id,data", page_size=100)
-                for t in page]
+        keys = [
+            t["data"]["task_key"]
+            for page, _ in client.iter_task_pages(pid, include="id,data", page_size=100)
+            for t in page
+        ]
         pushed.append(keys)
     out = capsys.readouterr().out
     want = [tasks[i]["data"]["task_key"] for i in (4, 1, 2, 3)]  # 0.2, 0.3, UNSURE 0.5, 0.7

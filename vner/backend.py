@@ -28,6 +28,7 @@ One run at a time; a failed run leaves the serving model untouched and the next 
 record (counts, arguments, both scores, the decision, the training log) stays under `WORKDIR/runs/`.
 The Label Studio token (from `/setup`, `--api-key` or the environment) is kept in memory only, never logged.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -90,8 +91,11 @@ def check_labeling_config(xml: str) -> None:
     root = ET.fromstring(xml)
     ok = any(el.tag == "Labels" and el.get("name") == FROM_NAME and el.get("toName") == TO_NAME for el in root.iter())
     if extra or not ok:
-        what = f"labels {sorted(extra)} outside the schema" if extra else \
-            f'no <Labels name="{FROM_NAME}" toName="{TO_NAME}">'
+        what = (
+            f"labels {sorted(extra)} outside the schema"
+            if extra
+            else f'no <Labels name="{FROM_NAME}" toName="{TO_NAME}">'
+        )
         raise VnerError(f"{source} has {what}; use the config `vner config` writes (PER, ORG, LOC, DATE over $text).")
 
 
@@ -162,9 +166,13 @@ class Backend:
     def health(self) -> dict:
         with self._lock:
             runs = self._summary()
-            training = {"running": self._training is not None and self._training.is_alive(),
-                        "runs": len(runs), "events_since_last_run": dict(self._events),
-                        "train_every": self.cfg.train_every, "available": self.training_unavailable() is None}
+            training = {
+                "running": self._training is not None and self._training.is_alive(),
+                "runs": len(runs),
+                "events_since_last_run": dict(self._events),
+                "train_every": self.cfg.train_every,
+                "available": self.training_unavailable() is None,
+            }
             if runs:
                 training["last"] = {k: runs[-1].get(k) for k in ("run", "status", "reason", "model_version")}
         return {"status": "UP", "model_class": "vner", "model_version": self.model_version, "training": training}
@@ -201,8 +209,10 @@ class Backend:
     def _task_text(task: dict):
         data = task.get("data") if isinstance(task, dict) else None
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-            log.warning("task %s has no data.text: predicted nothing for it (use the config `vner config` writes)",
-                        task.get("id") if isinstance(task, dict) else "?")
+            log.warning(
+                "task %s has no data.text: predicted nothing for it (use the config `vner config` writes)",
+                task.get("id") if isinstance(task, dict) else "?",
+            )
             return None
         try:
             return read_task(task)
@@ -253,8 +263,9 @@ class Backend:
                 if reason == "START_TRAINING":
                     self._pending = pid
                 return "training already running"
-            self._training = threading.Thread(target=self._run_training, args=(pid, reason), daemon=True,
-                                              name="vner-training")
+            self._training = threading.Thread(
+                target=self._run_training, args=(pid, reason), daemon=True, name="vner-training"
+            )
             self._training.start()
         return "training started"
 
@@ -286,8 +297,13 @@ class Backend:
         with self._lock:
             counted = self._events.get(pid, 0)
         name, run_dir = self._next_run()
-        record: dict = {"run": name, "project": pid, "trigger": reason, "started_at": _now(),
-                        "serving_before": self.model_version}
+        record: dict = {
+            "run": name,
+            "project": pid,
+            "trigger": reason,
+            "started_at": _now(),
+            "serving_before": self.model_version,
+        }
         t0 = time.perf_counter()
         try:
             record.update(self._train_and_compare(pid, name, run_dir))
@@ -295,8 +311,12 @@ class Backend:
                 self._events[pid] = max(0, self._events.get(pid, 0) - counted)
         except Exception as exc:  # the serving stack is untouched; the next event retries
             record.update(status="failed", reason=str(exc))
-            log.error("training run %s failed: %s (serving %s unchanged; the next event retries)", name, exc,
-                      self.model_version)
+            log.error(
+                "training run %s failed: %s (serving %s unchanged; the next event retries)",
+                name,
+                exc,
+                self.model_version,
+            )
         record["seconds"] = round(time.perf_counter() - t0, 1)
         record["model_version"] = self.model_version
         (run_dir / "run.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -339,19 +359,30 @@ class Backend:
         annotated = [t for t in tasks if live_annotations(t)]
         held = heldout_keys([task_key_of(t) for t in annotated], self.cfg.heldout)
         train_tasks = [t for t in annotated if task_key_of(t) not in held]
-        info: dict = {"tasks": len(tasks), "annotated_tasks": len(annotated), "heldout_tasks": len(held),
-                      "train_tasks": len(train_tasks)}
+        info: dict = {
+            "tasks": len(tasks),
+            "annotated_tasks": len(annotated),
+            "heldout_tasks": len(held),
+            "train_tasks": len(train_tasks),
+        }
         if not held or not train_tasks:
-            return {**info, "status": "skipped",
-                    "reason": f"{len(annotated)} annotated task(s): need 2 or more (one to train on, one held out)"}
+            return {
+                **info,
+                "status": "skipped",
+                "reason": f"{len(annotated)} annotated task(s): need 2 or more (one to train on, one held out)",
+            }
         train_export = write_export(train_tasks, run_dir / "train_export.json")
         heldout_export = write_export([t for t in annotated if task_key_of(t) in held], run_dir / "heldout_export.json")
 
         # 3. dataset of the training tasks, as `vner dataset --lenient` (validation by document when there are 3+)
         result = load_export(train_export, lenient=True)
         if not result.examples:
-            return {**info, "status": "skipped", "reason": "no usable sentence in the training tasks",
-                    "issues": len(result.issues)}
+            return {
+                **info,
+                "status": "skipped",
+                "reason": "no usable sentence in the training tasks",
+                "issues": len(result.issues),
+            }
         from datasets import DatasetDict
 
         dsd = build_dataset_dict(result.examples, ratios=(0.9, 0.1, 0.0))
@@ -363,8 +394,20 @@ class Backend:
         # 4. fine-tune from the base model, in a subprocess
         base = self.base_model()
         model_dir = self.workdir / "models" / f"run-{name}"
-        cmd = [sys.executable, "-m", "vner", "train", "--model_name_or_path", base, "--dataset",
-               str(run_dir / "dataset"), "--output_dir", str(model_dir), "--overwrite_output_dir", *self.cfg.train_args]
+        cmd = [
+            sys.executable,
+            "-m",
+            "vner",
+            "train",
+            "--model_name_or_path",
+            base,
+            "--dataset",
+            str(run_dir / "dataset"),
+            "--output_dir",
+            str(model_dir),
+            "--overwrite_output_dir",
+            *self.cfg.train_args,
+        ]
         info["train_command"] = shlex.join(cmd[1:])
         self._train_subprocess(cmd, run_dir / "train.log")
         metrics_file = model_dir / "metrics.json"
@@ -377,12 +420,18 @@ class Backend:
         scores = {}
         for role, stack in (("serving", serving), ("candidate", candidate)):
             report = correction_report(heldout_export, preannotators=stack, lenient=True)
-            scores[role] = {"model_version": model_version(stack), "f1": headline(report["seqeval"]),
-                            "seqeval": report["seqeval"], "tasks_compared": report["tasks_compared"]}
+            scores[role] = {
+                "model_version": model_version(stack),
+                "f1": headline(report["seqeval"]),
+                "seqeval": report["seqeval"],
+                "tasks_compared": report["tasks_compared"],
+            }
         info["heldout"] = scores
         better = scores["candidate"]["f1"] >= scores["serving"]["f1"]
-        f1s = (f"strict F1 {scores['candidate']['f1']:.4f} vs {scores['serving']['f1']:.4f} on {len(held)} "
-               "held-out task(s)")
+        f1s = (
+            f"strict F1 {scores['candidate']['f1']:.4f} vs {scores['serving']['f1']:.4f} on {len(held)} "
+            "held-out task(s)"
+        )
 
         # 6. switch only if not worse
         if not better:
@@ -395,8 +444,13 @@ class Backend:
             self.stack = (candidate, model_version(candidate))
             self.specs = specs
         start = str(Path(self.cfg.model).resolve()) if self.cfg.model else None
-        state = {"model": str(model_dir.resolve()), "model_version": self.model_version, "run": name,
-                 "started_from": start, "switched_at": _now()}
+        state = {
+            "model": str(model_dir.resolve()),
+            "model_version": self.model_version,
+            "run": name,
+            "started_from": start,
+            "switched_at": _now(),
+        }
         (self.workdir / "serving.json").write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
         log.info("switched to %s (%s)", self.model_version, f1s)
         return {**info, "status": "switched", "reason": f1s, "model": str(model_dir)}
@@ -420,8 +474,9 @@ class Backend:
             with self._lock:
                 if self._closed:
                     raise VnerError("the server is shutting down")
-                self._proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                              env=env)
+                self._proc = subprocess.Popen(
+                    cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+                )
             code = self._proc.wait()
             with self._lock:
                 self._proc = None
@@ -430,8 +485,19 @@ class Backend:
             raise VnerError(f"`vner train` exited with code {code}; log {log_file}; last lines:\n{tail}")
 
 
-SUMMARY_KEYS = ("run", "started_at", "seconds", "trigger", "status", "reason", "annotated_tasks", "heldout_tasks",
-                "train_tasks", "serving_before", "model_version")
+SUMMARY_KEYS = (
+    "run",
+    "started_at",
+    "seconds",
+    "trigger",
+    "status",
+    "reason",
+    "annotated_tasks",
+    "heldout_tasks",
+    "train_tasks",
+    "serving_before",
+    "model_version",
+)
 
 
 def _remove_weights(model_dir: Path) -> None:
@@ -486,8 +552,9 @@ def create_app(backend: Backend):
         tasks = payload.get("tasks")
         if not isinstance(tasks, list):
             raise VnerError("`tasks` must be a list of Label Studio tasks")
-        return JSONResponse({"results": await run_in_threadpool(backend.predict, tasks),
-                             "model_version": backend.model_version})
+        return JSONResponse(
+            {"results": await run_in_threadpool(backend.predict, tasks), "model_version": backend.model_version}
+        )
 
     async def webhook(request: Request):
         return JSONResponse(backend.webhook(await body(request)))
@@ -506,8 +573,11 @@ def create_app(backend: Backend):
 
     return Starlette(
         routes=[
-            Route("/", health), Route("/health", health), Route("/runs", runs),
-            Route("/setup", setup, methods=["POST"]), Route("/predict", predict, methods=["POST"]),
+            Route("/", health),
+            Route("/health", health),
+            Route("/runs", runs),
+            Route("/setup", setup, methods=["POST"]),
+            Route("/predict", predict, methods=["POST"]),
             Route("/webhook", webhook, methods=["POST"]),
         ],
         exception_handlers={VnerError: vner_error},
