@@ -148,7 +148,9 @@ def test_backend_predicts_in_label_studio_and_learns_from_annotations(studio, ba
     plain = {(r["value"]["text"], r["value"]["labels"][0]) for r in by_text[PLAIN_TEXT]["result"]}
     assert {("Nguyễn Văn An", "PER"), ("Đà Nẵng", "LOC")} <= plain
 
-    # annotate (accept the pre-annotation, as an annotator would) -> webhooks -> a training run after 3
+    # annotate (accept the pre-annotation, as an annotator would) -> webhooks -> a training run after 3. The tiny
+    # model trained on four sentences tags every word O, so model + rules ties the rules on the held-out tasks (strict
+    # F1 1.0 both, measured) and the backend switches: not worse. Deterministic: fixed seeds, base and data.
     vner_ids = [tid for tid in sorted(stored) if "vner" in stored[tid]["data"]]
     for tid in vner_ids[:6]:
         client.call("annotating", client.sdk.annotations.create, tid, result=preds[tid][0]["result"], lead_time=1.0)
