@@ -172,3 +172,23 @@ def test_heldout_split_is_stable_as_the_project_grows():
     assert 5 < len(held) < 40
     assert heldout_keys(keys, 0.2) & set(keys[:100]) == held  # a held-out task stays held out
     assert len(heldout_keys(keys[:2], 0.2)) == 1 and heldout_keys(keys[:1], 0.2) == set()
+
+
+def test_a_failed_run_leaves_the_serving_stack_and_the_next_event_retries(tmp_path):
+    from annotation.studio.server import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there: the pull fails after its retries
+    backend = Backend(ServeConfig(workdir=str(tmp_path), train_every=2, url=dead, api_key="k" * 40))
+    with TestClient(create_app(backend)) as client:
+        for _ in range(2):
+            client.post("/webhook", json={"action": "ANNOTATION_CREATED", "project": {"id": 5}})
+        backend.wait_for_training(120)
+        health = client.get("/health").json()
+        assert health["model_version"] == "vner:rules@1.0+dates@1.0"  # untouched
+        assert health["training"]["events_since_last_run"] == {"5": 2}  # not consumed: the next event retries
+        runs = client.get("/runs").json()["runs"]
+        assert [r["status"] for r in runs] == ["failed"] and dead in runs[0]["reason"]
+        assert "k" * 40 not in (tmp_path / "runs" / "0001" / "run.json").read_text()
+        client.post("/webhook", json={"action": "ANNOTATION_UPDATED", "project": {"id": 5}})
+        backend.wait_for_training(120)
+        assert [r["run"] for r in client.get("/runs").json()["runs"]] == ["0001", "0002"]
