@@ -176,6 +176,15 @@ def test_backend_predicts_in_label_studio_and_learns_from_annotations(studio, ba
     for tid, items in preds.items():
         versions = [p["model_version"] for p in items]
         assert versions[0] == RULES and new_version in versions, (tid, versions)
+
+    # Settings > Model > Start Training (POST /api/ml/{id}/train): a START_TRAINING webhook, a second run
+    ml = client.call("listing ML backends", client.sdk.ml.list, project=pid)[0]
+    client.call("starting training", client.sdk.ml.train, ml.id)
+    deadline = time.monotonic() + 300
+    while len(runs := _get(f"{url}/runs")["runs"]) < 2 or _get(f"{url}/health")["training"]["running"]:
+        assert time.monotonic() < deadline, log_file.read_text()[-3000:]
+        time.sleep(1)
+    assert runs[1]["trigger"] == "START_TRAINING" and runs[1]["status"] in ("switched", "kept"), runs[1]
     assert studio.token not in log_file.read_text()
 
 
