@@ -333,6 +333,7 @@ def launch(
     env.update(local_ml_backend_env(url))
     log_file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a log left by an older vner was 0644
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(
             [str(exe), "start", "--no-browser", "--internal-host", HOST, "--port", str(port)],
