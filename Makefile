@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/predict_speed.py
 	$(BIN)/python benchmarks/train_memory.py
+	$(BIN)/python benchmarks/backend_latency.py
 
 # Push/pull 10,000 tasks against a real Label Studio (installs it into .studio/ on first use).
 bench-studio: install

@@ -127,7 +127,7 @@ def correction_report(path: str | Path, *, preannotators=None, lenient: bool = F
         from .preannotate import annotate_units
 
         recomputed = annotate_units([tt.unit for tt, _, _ in records], preannotators, progress=progress)
-        records = [(tt, gold, sorted(found)) for (tt, gold, _), found in zip(records, recomputed)]
+        records = [(tt, gold, sorted(found.spans)) for (tt, gold, _), found in zip(records, recomputed)]
 
     counts = {t: Counter() for t in ENTITY_TYPES}
     type_changes: Counter = Counter()

@@ -214,6 +214,19 @@ class TaskText:
         """Checked spans in unit-text offsets (the one region parser)."""
         return parse_regions(results, self.unit.text, original=self.original_text, offset_map=self.offset_map, who=who)
 
+    def to_original(self, spans: Sequence[Span]) -> list[Span]:
+        """Spans in unit-text offsets moved back onto the text as stored in Label Studio (what a prediction for
+        this task must point into). The map is monotone; several original offsets map to the end of a cluster
+        (a letter and its combining marks), the last of them is where the next cluster starts."""
+        if self.offset_map is None:
+            return list(spans)
+        m = self.offset_map
+
+        def back(u: int) -> int:
+            return bisect.bisect_right(m, u) - 1
+
+        return [Span(back(sp.start), back(sp.end), sp.label, sp.score, sp.source) for sp in spans]
+
 
 def whitespace_segmenter(text: str) -> list[list[str]]:
     """Each whitespace token is a word (pre-segmented text: `Võ_Văn_Thưởng` is one word)."""

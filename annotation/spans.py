@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .schema import ENTITY_TYPES
 from .unit import Offsets, word_form
@@ -26,6 +27,15 @@ class Span:
 
     def shifted(self, delta: int) -> Span:
         return Span(self.start + delta, self.end + delta, self.label, self.score, self.source)
+
+
+class Proposal(NamedTuple):
+    """What a pre-annotator (or the merged stack) proposes for one sentence or task unit: its spans, and how sure
+    it is of the tag of each word (one value per word of the sentence/unit, O included; None where it has no
+    opinion). A model gives the probability of its tag for every word; span-only annotators give none."""
+
+    spans: list[Span]
+    word_confidence: tuple[float | None, ...] = ()
 
 
 class SpanError(ValueError):

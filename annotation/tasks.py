@@ -11,27 +11,41 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .regions import region
-from .spans import Span
+from .spans import Proposal, Span
 from .unit import Unit
 
+# The score of a task on which nothing was proposed and no pre-annotator vouched for any word (rules and dates
+# alone, no entity found): as likely to hide a missed entity as not. News paragraphs rarely hold no entity, so an
+# empty pre-annotation is not a sure one.
+UNSURE = 0.5
 
-def task_score(spans: Sequence[Span]) -> float:
-    """Task-level confidence for sorting by uncertainty: the least sure region (1.0 when none proposed)."""
-    scores = [s.score for s in spans if s.score is not None]
-    return round(min(scores), 4) if scores else 1.0
+
+def task_score(spans: Sequence[Span], word_confidence: Sequence[float | None] = ()) -> float:
+    """How sure the pre-annotation of a task is (0-1), for sorting: the lowest scores are the tasks a correction
+    is most worth. The least sure thing proposed for the task: its least sure region (rules: how often that rule
+    is right; a model: the probability of its least sure word), and, where a model tags the task, the least sure
+    of ALL its words, O included (a word the model barely calls O may be a missed entity). A task with no region
+    and no word confidence scores UNSURE (0.5), not 1.0. Spans without a score (manual regions) count as sure."""
+    values = [s.score for s in spans if s.score is not None] + [c for c in word_confidence if c is not None]
+    if values:
+        return round(float(min(values)), 4)
+    return 1.0 if spans else UNSURE
 
 
-def prediction(spans: Sequence[Span], text: str, model_version: str, score: float | None = None) -> dict:
-    """One prediction: regions of `spans` over `text`; `score` defaults to `task_score(spans)`."""
+def prediction(spans: Sequence[Span] | Proposal, text: str, model_version: str, score: float | None = None) -> dict:
+    """One prediction: regions of `spans` (or of a `Proposal`) over `text`; `score` defaults to `task_score`."""
+    confidence: Sequence[float | None] = ()
+    if isinstance(spans, Proposal):
+        spans, confidence = spans.spans, spans.word_confidence
     return {
         "model_version": model_version,
-        "score": task_score(spans) if score is None else round(float(score), 4),
+        "score": task_score(spans, confidence) if score is None else round(float(score), 4),
         "result": [region(sp, text) for sp in sorted(spans)],
     }
 
 
-def make_task(unit: Unit, predictions: Iterable[tuple[str, Sequence[Span]]] = ()) -> dict:
-    """A Label Studio task for one unit, with zero or more `(model_version, spans)` predictions."""
+def make_task(unit: Unit, predictions: Iterable[tuple[str, Sequence[Span] | Proposal]] = ()) -> dict:
+    """A Label Studio task for one unit, with zero or more `(model_version, spans or Proposal)` predictions."""
     task: dict = {"data": unit.to_task_data()}
     preds = [prediction(spans, unit.text, version) for version, spans in predictions]
     if preds:

@@ -28,6 +28,11 @@ NO_TORCH = textwrap.dedent("""
         main(["predict", "--model", out, "seeds", "-o", out + "/x.json"]),
         main(["preannotate", "seeds", "--annotators", "model:" + out, "-o", out + "/y.json"]),
     ]
+    from vner.backend import Backend, ServeConfig
+    backend = Backend(ServeConfig(workdir=out + "/serve"))  # the rules-only ML backend
+    items = backend.predict([{"id": 1, "data": {"text": "Ông Nguyễn Văn An đến Hà Nội."}}])
+    print("BACKEND", len(items), sorted(r["value"]["labels"][0] for r in items[0]["result"]),
+          backend.webhook({"action": "START_TRAINING", "project": {"id": 1}})["status"])
     import annotation.dataset, annotation.export, annotation.studio.client, annotation.preannotate, vner
     print("CODES", codes, "LOADED", sorted(m for m in sys.modules if m.split(".")[0] in %r))
 """ % (BLOCKED,))
@@ -54,6 +59,8 @@ def test_annotation_side_runs_without_torch(tmp_path):
     # four annotation commands succeed; the two that need a model say how to get the extra, in one line
     assert line == "CODES [0, 0, 0, 0, 2, 2] LOADED []", line
     assert (tmp_path / "tasks.json").is_file() and (tmp_path / "ds" / "dataset_dict.json").is_file()
+    backend = next(ln for ln in proc.stdout.splitlines() if ln.startswith("BACKEND"))
+    assert backend == "BACKEND 1 ['LOC', 'PER'] not training: training needs the training extra: pip install 'vner[train]'"
     errors = [ln for ln in proc.stderr.splitlines() if "error:" in ln]
     assert len(errors) == 2 and all("pip install 'vner[train]'" in ln for ln in errors), errors
     assert json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))[0]["predictions"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from annotation.errors import VnerError
 from annotation.progress import progress_bar
-from annotation.spans import Span, bio_to_spans
+from annotation.spans import Proposal, Span, bio_to_spans
 from annotation.text import Sentence
 
 logger = logging.getLogger(__name__)
@@ -93,14 +93,21 @@ class Tagger:
             out.append(WordTags([self.id2label[b] for b, _ in preds], [c for _, c in preds]))
         return out
 
-    def spans(self, sentences: Sequence[Sentence], *, source: str | None = None, progress: bool = False) -> list[list[Span]]:
-        """Entity spans (offsets into each sentence's text) with a score = the least sure word's probability."""
+    def proposals(self, sentences: Sequence[Sentence], *, source: str | None = None,
+                  progress: bool = False) -> list[Proposal]:
+        """Entity spans (offsets into each sentence's text; score = the least sure word's probability) and the
+        probability of the tag of every word, O included (what task scores rank tasks by), from one pass."""
         tagged = self.tag([s.words for s in sentences], progress=progress)
         out = []
         for sentence, t in zip(sentences, tagged):
             spans = bio_to_spans(sentence.word_spans, t.tags, t.scores)
-            out.append([Span(sp.start, sp.end, sp.label, sp.score, source) for sp in spans])
+            out.append(Proposal([Span(sp.start, sp.end, sp.label, sp.score, source) for sp in spans],
+                                tuple(round(c, 4) for c in t.scores)))
         return out
+
+    def spans(self, sentences: Sequence[Sentence], *, source: str | None = None, progress: bool = False) -> list[list[Span]]:
+        """Entity spans (offsets into each sentence's text) with a score = the least sure word's probability."""
+        return [p.spans for p in self.proposals(sentences, source=source, progress=progress)]
 
 
 class ModelAnnotator:
@@ -116,3 +123,7 @@ class ModelAnnotator:
 
     def annotate(self, sentences: Sequence[Sentence]) -> list[list[Span]]:
         return self.tagger.spans(sentences, source=self.name)
+
+    def propose(self, sentences: Sequence[Sentence]) -> list[Proposal]:
+        """Spans and every word's tag probability in one pass (task scores rank by the model's uncertainty)."""
+        return self.tagger.proposals(sentences, source=self.name)

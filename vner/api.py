@@ -11,7 +11,13 @@ from typing import Any
 
 from annotation.errors import VnerError
 from annotation.export import ExportResult, load_export
-from annotation.preannotate import DEFAULT_ANNOTATORS, Preannotator, make_preannotator, preannotate_documents
+from annotation.preannotate import (
+    DEFAULT_ANNOTATORS,
+    Preannotator,
+    make_preannotator,
+    preannotate_documents,
+    set_model_mode,
+)
 from annotation.text import Document
 from annotation.text import load_documents as _load_documents
 
@@ -28,9 +34,11 @@ def split_specs(specs: str | Sequence[str]) -> list[str]:
     return out
 
 
-def load_preannotators(specs: str | Sequence[str], *, batch_size: int = 32, device: str | None = None) -> list[Preannotator]:
+def load_preannotators(specs: str | Sequence[str], *, batch_size: int = 32, device: str | None = None,
+                       model_mode: str = "override") -> list[Preannotator]:
     """Pre-annotators from specs (`rules`, `dates`, `crf`, `gazetteer:PATH`, `model:DIR`); `model:DIR` loads a
-    model trained with `vner train` (needs the `vner[train]` extra)."""
+    model trained with `vner train` (needs the `vner[train]` extra). `model_mode` says how a model meets the rules
+    (`override`, `fill-gaps`, `threshold:P`; see `annotation.preannotate.set_model_mode`)."""
     out = []
     for spec in split_specs(specs):
         name, _, arg = spec.partition(":")
@@ -39,17 +47,23 @@ def load_preannotators(specs: str | Sequence[str], *, batch_size: int = 32, devi
             continue
         if not arg:
             raise VnerError("model needs a folder: `model:DIR` (a `vner train` output folder).")
-        out.append(model_preannotator(arg, batch_size=batch_size, device=device))
+        out.append(model_preannotator(arg, batch_size=batch_size, device=device, mode=model_mode))
     return out
 
 
-def model_preannotator(model_dir: str | Path, *, batch_size: int = 32, device: str | None = None) -> Preannotator:
+def model_preannotator(model_dir: str | Path, *, batch_size: int = 32, device: str | None = None,
+                       mode: str = "override") -> Preannotator:
+    set_model_mode(_NoModel(), mode)  # a bad mode fails before a model is loaded
     try:
         from training.predict import ModelAnnotator
     except ImportError as exc:  # torch/transformers missing: the annotation side installs without them
         raise VnerError(f"model:{model_dir}: a model needs the training extra ({exc.name} is not installed); "
                         "install it with `pip install 'vner[train]'`.") from None
-    return ModelAnnotator(model_dir, batch_size=batch_size, device=device)
+    return set_model_mode(ModelAnnotator(model_dir, batch_size=batch_size, device=device), mode)
+
+
+class _NoModel:
+    name, version = "model", ""
 
 
 def load_documents(paths: Sequence[str | Path], **kwargs: Any) -> list[Document]:

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "vner.commands.annotate",
     "vner.commands.dataset",
     "vner.commands.agreement",
+    "vner.commands.serve",
     "vner.commands.studio",
     "vner.commands.tiny",
     "vner.commands.training",

@@ -15,7 +15,9 @@ the CLI and the ML backend use), so this package never imports training/ or torc
 
 Several pre-annotators are merged by `combine` with one precedence (PRECEDENCE below): a span from a
 stronger source wins any overlap; between spans from the same source the longer wins, then the higher score.
-The output never holds two overlapping spans.
+The output never holds two overlapping spans. A model may instead only fill the gaps the rules leave, or win
+only above a confidence threshold (`set_model_mode`). Every annotation carries the confidence of each word's tag
+(`Proposal`), which `annotation.tasks.task_score` turns into the task's score.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from typing import Protocol, runtime_checkable
 from ..errors import VnerError
 from ..progress import progress_bar
 from ..schema import ENTITY_TYPES
-from ..spans import Span, SpanError, check_spans
+from ..spans import Proposal, Span, SpanError, check_spans
 from ..tasks import make_task
 from ..text import Document
 from ..unit import Granularity, Sentence, Unit, units_at
@@ -43,16 +45,51 @@ class Preannotator(Protocol):
         """One list of spans per sentence; offsets relative to `sentence.text`."""
         ...
 
+# Optional, for annotators that know how sure they are of every word (a model): `propose(sentences) ->
+# list[Proposal]` gives the spans and a confidence per word (O included) in one pass; `combine` uses it when
+# present, so task scores can rank tasks by the model's uncertainty over all their words.
+#
+# Optional `yield_below: float` (set by `set_model_mode`): spans of that annotator scoring under it rank after
+# the rules and dates (they only fill gaps); 0 or absent: its normal PRECEDENCE.
+
 
 # Lower rank wins an overlap. A user's gazetteer is an explicit instruction; a trained model has seen
 # corrected data; the date grammar is near-exact on its narrow type; the rules are broad; the CRF is weak
 # on news text (entity F1 under 0.5), so it only fills gaps.
 PRECEDENCE: dict[str, int] = {"gazetteer": 0, "model": 1, "dates": 2, "rules": 3, "crf": 4}
+GAP_RANK = 3.5  # a span that yields (`yield_below`): after gazetteer, dates and rules, before the CRF
 
 DEFAULT_ANNOTATORS = ("rules", "dates")
+MODEL_MODES = "override, fill-gaps, threshold:P"
 
 
-def resolve_overlaps(spans: Iterable[Span], rank: Callable[[Span], int] = lambda s: 0, tiebreak: Callable[[Span], int] = lambda s: 0) -> list[Span]:
+def set_model_mode(annotator: Preannotator, mode: str) -> Preannotator:
+    """How a model's spans meet the rules': `override` (the model wins every overlap: PRECEDENCE), `fill-gaps`
+    (the model only adds spans where gazetteer, dates and rules proposed nothing), `threshold:P` (a model span
+    whose score, the probability of its least sure word, is under P yields to the rules). The mode is part of the
+    annotator's version, so the `model_version` of its predictions changes with it."""
+    mode = (mode or "override").strip()
+    if mode == "override":
+        threshold = 0.0
+    elif mode == "fill-gaps":
+        threshold = 2.0  # above any score: every span yields
+    elif mode.startswith("threshold:"):
+        try:
+            threshold = float(mode.partition(":")[2])
+        except ValueError:
+            threshold = -1.0
+        if not 0.0 <= threshold <= 1.0:
+            raise VnerError(f"model mode {mode!r}: the threshold is a probability, e.g. threshold:0.8.")
+    else:
+        raise VnerError(f"unknown model mode {mode!r}; use {MODEL_MODES}.")
+    annotator.yield_below = threshold  # type: ignore[attr-defined]
+    if mode != "override":
+        annotator.version = f"{annotator.version}~{mode.replace(':', '')}"
+    return annotator
+
+
+def resolve_overlaps(spans: Iterable[Span], rank: Callable[[Span], float] = lambda s: 0,
+                     tiebreak: Callable[[Span], int] = lambda s: 0) -> list[Span]:
     """Keep a non-overlapping subset, greedily in this order: lowest `rank`, longest, lowest `tiebreak`,
     highest score, leftmost."""
     ordered = sorted(spans, key=lambda s: (rank(s), -(s.end - s.start), tiebreak(s), -(s.score or 0.0), s.start, s.label))
@@ -67,34 +104,65 @@ def _source_name(span: Span) -> str:
     return (span.source or "").split(":", 1)[0]
 
 
-def combine(preannotators: Sequence[Preannotator], sentences: Sequence[Sentence]) -> list[list[Span]]:
-    """Run every pre-annotator over `sentences` and merge their spans by PRECEDENCE, then length.
+def _proposals(ann: Preannotator, sentences: Sequence[Sentence]) -> list[Proposal]:
+    propose = getattr(ann, "propose", None)
+    out = propose(sentences) if propose is not None else [Proposal(list(s)) for s in ann.annotate(sentences)]
+    if len(out) != len(sentences):
+        raise VnerError(f"pre-annotator {ann.name!r} returned {len(out)} span lists for {len(sentences)} sentences.")
+    return out
+
+
+def word_confidence(sentence: Sentence, proposals: Sequence[Proposal], kept: Sequence[Span]) -> tuple[float | None, ...]:
+    """The merged confidence of each word's tag: the least sure of what any annotator said about the word (its
+    word confidence) and of the kept spans covering it; None where nobody said anything."""
+    if not any(p.word_confidence for p in proposals):
+        return ()
+    out: list[float | None] = []
+    for k, (ws, we) in enumerate(sentence.word_spans):
+        values = [p.word_confidence[k] for p in proposals if p.word_confidence and p.word_confidence[k] is not None]
+        values += [sp.score for sp in kept if sp.score is not None and sp.start < we and ws < sp.end]
+        out.append(min(values) if values else None)
+    return tuple(out)
+
+
+def combine_proposals(preannotators: Sequence[Preannotator], sentences: Sequence[Sentence]) -> list[Proposal]:
+    """Run every pre-annotator over `sentences` and merge their spans by PRECEDENCE, then length; with the merged
+    word confidences (`word_confidence`).
 
     Each span keeps its `source` (`<annotator>:<rule>`); spans an annotator returns without a source are
-    stamped with the annotator's name. Unknown annotator names rank after the built-in ones.
+    stamped with the annotator's name. Unknown annotator names rank after the built-in ones. A span of an
+    annotator with `yield_below` (`set_model_mode`) scoring under it ranks GAP_RANK.
     """
-    per_annotator = []
-    for ann in preannotators:
-        out = ann.annotate(sentences)
-        if len(out) != len(sentences):
-            raise VnerError(f"pre-annotator {ann.name!r} returned {len(out)} span lists for {len(sentences)} sentences.")
-        per_annotator.append((ann, out))
-    merged: list[list[Span]] = []
+    per_annotator = [(ann, _proposals(ann, sentences)) for ann in preannotators]
+    yielding = {ann.name: float(getattr(ann, "yield_below", 0.0) or 0.0) for ann in preannotators}
+
+    def rank(sp: Span) -> float:
+        name = _source_name(sp)
+        if yielding.get(name, 0.0) > 0.0 and (sp.score if sp.score is not None else 1.0) < yielding[name]:
+            return GAP_RANK
+        return PRECEDENCE.get(name, len(PRECEDENCE))
+
+    merged: list[Proposal] = []
     for i, sent in enumerate(sentences):
         candidates: list[Span] = []
         for ann, out in per_annotator:
-            for sp in out[i]:
+            for sp in out[i].spans:
                 if not sp.source or not sp.source.startswith(ann.name):
                     sp = Span(sp.start, sp.end, sp.label, sp.score, f"{ann.name}:{sp.source}" if sp.source else ann.name)
                 candidates.append(sp)
-        kept = resolve_overlaps(candidates, rank=lambda s: PRECEDENCE.get(_source_name(s), len(PRECEDENCE)))
+        kept = resolve_overlaps(candidates, rank=rank)
         try:
             check_spans(sent.text, kept)
         except SpanError as exc:
             who = exc.span.source if exc.span is not None and exc.span.source else "a pre-annotator"
             raise VnerError(f"document {sent.doc_id}, sentence {sent.index}: {who} proposed a bad span: {exc}") from None
-        merged.append(kept)
+        merged.append(Proposal(kept, word_confidence(sent, [out[i] for _, out in per_annotator], kept)))
     return merged
+
+
+def combine(preannotators: Sequence[Preannotator], sentences: Sequence[Sentence]) -> list[list[Span]]:
+    """The merged spans of `combine_proposals` (see there)."""
+    return [p.spans for p in combine_proposals(preannotators, sentences)]
 
 
 def make_preannotator(spec: str) -> Preannotator:
@@ -132,22 +200,28 @@ def model_version(preannotators: Sequence[Preannotator]) -> str:
 
 
 def annotate_units(units: Sequence[Unit], preannotators: Sequence[Preannotator], *, progress: bool = False,
-                   chunk_size: int = 256) -> list[list[Span]]:
-    """The one annotation path: the combined spans of `preannotators` for each unit, in unit-text offsets.
-    Every sentence of every unit is annotated in chunks (batched model annotators, a live progress bar)."""
+                   chunk_size: int = 256) -> list[Proposal]:
+    """The one annotation path: for each unit, the combined spans of `preannotators` in unit-text offsets and the
+    confidence of every word of the unit (`Proposal`; `annotation.tasks.prediction` scores it). Every sentence
+    of every unit is annotated in chunks (batched model annotators, a live progress bar)."""
     sentences, owners = [], []
     for k, unit in enumerate(units):
         for j, sent in enumerate(unit.sentences()):
             sentences.append(sent)
             owners.append((k, unit.sentence_spans[j][0]))
-    per_unit: list[list[Span]] = [[] for _ in units]
+    spans: list[list[Span]] = [[] for _ in units]
+    confidence: list[list[float | None]] = [[] for _ in units]
+    scored = [False] * len(units)
     with progress_bar(total=len(sentences), enabled=progress, unit="sent", desc="pre-annotating") as bar:
         for i in range(0, len(sentences), chunk_size):
             chunk = sentences[i : i + chunk_size]
-            for (k, offset), spans in zip(owners[i : i + chunk_size], combine(preannotators, chunk)):
-                per_unit[k].extend(sp.shifted(offset) for sp in spans)
+            for (k, offset), sent, found in zip(owners[i : i + chunk_size], chunk,
+                                                combine_proposals(preannotators, chunk)):
+                spans[k].extend(sp.shifted(offset) for sp in found.spans)
+                confidence[k].extend(found.word_confidence or [None] * len(sent.word_spans))
+                scored[k] = scored[k] or bool(found.word_confidence)
             bar.update(len(chunk))
-    return per_unit
+    return [Proposal(s, tuple(c) if ok else ()) for s, c, ok in zip(spans, confidence, scored)]
 
 
 @dataclass
@@ -176,11 +250,11 @@ def preannotate_documents(
     """Label Studio tasks (one per unit of `granularity`) with one prediction holding the combined spans."""
     t0 = time.perf_counter()
     units = [u for d in docs for u in units_at(d.paragraphs, granularity)]
-    spans = annotate_units(units, preannotators, progress=progress)
+    proposals = annotate_units(units, preannotators, progress=progress)
     version = model_version(preannotators)
-    tasks = [make_task(unit, [(version, found)]) for unit, found in zip(units, spans)]
+    tasks = [make_task(unit, [(version, found)]) for unit, found in zip(units, proposals)]
     stats = PreannotateStats(docs=len(docs), sentences=sum(len(u.sentence_spans) for u in units), tasks=len(tasks),
-                             spans=Counter(sp.label for found in spans for sp in found),
+                             spans=Counter(sp.label for found in proposals for sp in found.spans),
                              seconds=time.perf_counter() - t0)
     return tasks, stats
 
@@ -190,7 +264,13 @@ __all__ = [
     "PRECEDENCE",
     "PreannotateStats",
     "Preannotator",
+    "GAP_RANK",
+    "MODEL_MODES",
+    "Proposal",
     "combine",
+    "combine_proposals",
+    "set_model_mode",
+    "word_confidence",
     "make_preannotator",
     "annotate_units",
     "model_version",

@@ -46,6 +46,8 @@ class PushResult:
     imported: int
     skipped_existing: int
     duplicates_in_input: list[str] = field(default_factory=list)
+    refreshed: int = 0  # tasks already there that got predictions of a model_version they did not have
+    left_for_later: int = 0  # new tasks not pushed because of `limit`
 
 
 # --------------------------------------------------------------------------------------------- settings
@@ -177,11 +179,48 @@ class StudioClient:
                 return
             page += 1
 
-    def existing_task_keys(self, project_id: int, page_size: int = 1000) -> set[str]:
-        keys = set()
+    def existing_tasks(self, project_id: int, page_size: int = 1000) -> dict[str, int]:
+        """`data.task_key` -> task id of every vner task in the project."""
+        out: dict[str, int] = {}
         for page, _ in self.iter_task_pages(project_id, include="id,data", page_size=page_size):
-            keys.update(str(t["data"].get("task_key")) for t in page if (t.get("data") or {}).get("task_key"))
-        return keys
+            for t in page:
+                key = (t.get("data") or {}).get("task_key")
+                if key:
+                    out.setdefault(str(key), t["id"])
+        return out
+
+    def existing_task_keys(self, project_id: int, page_size: int = 1000) -> set[str]:
+        return set(self.existing_tasks(project_id, page_size))
+
+    def prediction_versions(self, project_id: int) -> dict[int, set[str]]:
+        """task id -> the model_versions of the predictions it holds."""
+        return {task: {str(p.get("model_version") or "") for p in preds}
+                for task, preds in self.predictions_by_task(project_id).items()}
+
+    def import_predictions(self, project_id: int, items: list[dict], held: dict[int, set[str]]) -> int:
+        """Add predictions (`{"task": id, "model_version", "score", "result"}`) to existing tasks, each at most
+        once per (task, model_version): after a transient failure the versions are listed again before re-sending."""
+        import httpx
+        from label_studio_sdk.core.api_error import ApiError
+
+        for attempt in range(1, self.retry.attempts + 1):
+            todo = [p for p in items if p["model_version"] not in held.get(p["task"], set())]
+            if not todo:
+                return 0
+            try:
+                self.sdk.projects.import_predictions(project_id, request=todo, request_options=_NO_SDK_RETRIES)
+            except (httpx.TransportError, ApiError) as exc:
+                if isinstance(exc, ApiError) and (exc.status_code or 0) < 500 and exc.status_code != 429:
+                    self.call(f"adding predictions to project {project_id}", _reraise, exc)
+                if attempt == self.retry.attempts:
+                    self.call(f"adding predictions to project {project_id}", _reraise, exc)
+                time.sleep(self.retry.initial_delay * 2 ** (attempt - 1))
+                held.update(self.prediction_versions(project_id))  # the failed request may have landed
+                continue
+            for p in todo:
+                held.setdefault(p["task"], set()).add(p["model_version"])
+            return len(todo)
+        return 0  # pragma: no cover (the last attempt raises)
 
     def annotated_export(self, project_id: int) -> list[dict]:
         """Label Studio's JSON export of the tasks that have annotations (cancelled ones included)."""
@@ -282,12 +321,17 @@ def _check_regions(path: Path, i: int, data: dict, results) -> None:
 
 
 def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, batch_size: int = 2500,
-               progress: bool = True) -> PushResult:
-    """Create or reuse project `project` and import the tasks whose `data.task_key` it does not have yet."""
+               progress: bool = True, order: str = "input", limit: int | None = None, seed: int = 0) -> PushResult:
+    """Create or reuse project `project`; import the tasks whose `data.task_key` it does not have yet, and add to
+    the tasks it already has the predictions of a `model_version` they do not hold yet (refreshed
+    pre-annotations: no duplicate task, annotations untouched; an identical push changes nothing).
+
+    `order` (`input`, `uncertainty`: least sure prediction first, `random` with `seed`) and `limit` pick which new
+    tasks go in: the next `limit` tasks of a larger pool."""
     project_id, created = client.project_for_push(project)
-    existing = set() if created else client.existing_task_keys(project_id)
+    existing = {} if created else client.existing_tasks(project_id)
     seen: set[str] = set()
-    todo, duplicates = [], []
+    todo, duplicates, refresh = [], [], []
     for task in tasks:
         key = task["data"]["task_key"]
         if key in seen:
@@ -296,21 +340,64 @@ def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, bat
         seen.add(key)
         if key not in existing:
             todo.append({k: task[k] for k in ("data", "predictions", "annotations", "meta") if k in task})
+        elif task.get("predictions"):
+            refresh += [{"task": existing[key], "model_version": str(p.get("model_version") or ""),
+                         "score": p.get("score"), "result": p.get("result") or []} for p in task["predictions"]]
     skipped = len(seen) - len(todo)
-    imported = 0
+    todo = order_tasks(todo, order, seed=seed)
+    left = 0
+    if limit is not None and len(todo) > limit:
+        todo, left = todo[:limit], len(todo) - limit
+    imported = refreshed = 0
+    keys = set(existing)
     with progress_bar(total=len(todo), enabled=progress, desc=f"pushing to {project!r}", unit="task") as bar:
         for i in range(0, len(todo), batch_size):
-            n = client.import_batch(project_id, todo[i : i + batch_size], existing)
+            n = client.import_batch(project_id, todo[i : i + batch_size], keys)
             imported += n
             bar.update(len(todo[i : i + batch_size]))
-    return PushResult(project_id, created, imported, skipped, duplicates)
+    if refresh:
+        held = client.prediction_versions(project_id)
+        refresh = [p for p in refresh if p["model_version"] not in held.get(p["task"], set())]
+        with progress_bar(total=len(refresh), enabled=progress and bool(refresh), desc="refreshing predictions",
+                          unit="pred") as bar:
+            for i in range(0, len(refresh), batch_size):
+                refreshed_tasks = {p["task"] for p in refresh[i : i + batch_size]}
+                if client.import_predictions(project_id, refresh[i : i + batch_size], held):
+                    refreshed += len(refreshed_tasks)
+                bar.update(len(refresh[i : i + batch_size]))
+    return PushResult(project_id, created, imported, skipped, duplicates, refreshed, left)
 
 
-def pull_tasks(client: StudioClient, project: str, *, page_size: int = 1000, progress: bool = True) -> list[dict]:
-    """Every task of the project, with annotations and full predictions, in Label Studio's JSON export shape."""
+def order_tasks(tasks: list[dict], order: str = "input", *, seed: int = 0) -> list[dict]:
+    """Tasks in push order: as given, by `uncertainty` (lowest prediction score first, the tasks a correction is
+    most worth; see `annotation.tasks.task_score`), or `random` (shuffled with `seed`)."""
+    if order == "input":
+        return list(tasks)
+    if order == "uncertainty":
+        return sorted(tasks, key=prediction_score)  # stable: equal scores keep their input order
+    if order == "random":
+        import random
+
+        out = list(tasks)
+        random.Random(seed).shuffle(out)
+        return out
+    raise VnerError(f"unknown order {order!r}; use input, uncertainty or random.")
+
+
+def prediction_score(task: dict) -> float:
+    """The least sure score among a task's predictions; a task without a scored prediction is UNSURE."""
+    from ..tasks import UNSURE
+
+    scores = [p["score"] for p in task.get("predictions") or [] if isinstance(p, dict) and p.get("score") is not None]
+    return float(min(scores)) if scores else UNSURE
+
+
+def pull_tasks(client: StudioClient, project: str | int, *, page_size: int = 1000, progress: bool = True) -> list[dict]:
+    """Every task of the project (a title, or an id), with annotations and full predictions, in Label Studio's
+    JSON export shape."""
     from concurrent.futures import ThreadPoolExecutor
 
-    project_id = client.project_id(project)
+    project_id = project if isinstance(project, int) else client.project_id(project)
     tasks: list[dict] = []
     with progress_bar(enabled=progress, desc=f"pulling {project!r}", unit="task") as bar, \
             ThreadPoolExecutor(max_workers=1) as pool:
@@ -332,6 +419,33 @@ def pull_tasks(client: StudioClient, project: str, *, page_size: int = 1000, pro
         out += [{**annotated[i], "predictions": predictions.get(i, [])} for i in sorted(missing)]
     out.sort(key=lambda t: t["id"])
     return out
+
+
+def connect_backend(client: StudioClient, project: str, backend_url: str, *, interactive: bool = False,
+                    title: str = "vner") -> dict:
+    """Register the ML backend at `backend_url` with project `project` (Label Studio's `ml.create`), or find it
+    already there. Returns {id, project_id, created, state, model_version}."""
+    backend_url = backend_url.rstrip("/")
+    if not server.health(backend_url):
+        raise VnerError(f"no ML backend answers at {backend_url}/health; start one with `vner serve` "
+                        "(or fix --backend).")
+    project_id = client.project_id(project)
+    for ml in client.call(f"listing ML backends of project {project_id}", client.sdk.ml.list, project=project_id):
+        if (ml.url or "").rstrip("/") == backend_url:
+            return {"id": ml.id, "project_id": project_id, "created": False, "state": ml.state,
+                    "model_version": ml.model_version}
+    try:
+        ml = client.call(f"connecting the ML backend {backend_url} to project {project_id}", client.sdk.ml.create,
+                         project=project_id, url=backend_url, is_interactive=interactive, title=title, auto_update=True)
+    except VnerError as exc:
+        if "reserved" in str(exc) or "blocked" in str(exc).lower():
+            raise VnerError(f"{exc} — this Label Studio refuses ML backends on local addresses: start it with "
+                            "ML_BLOCK_LOCAL_IP=false and SSRF_PROTECTION_ENABLED=false in its environment (the "
+                            "server `vner studio start` runs has both; restart it if it was started by an older vner), "
+                            "or serve the backend on an address it can reach.") from None
+        raise
+    return {"id": ml.id, "project_id": project_id, "created": True, "state": ml.state,
+            "model_version": ml.model_version}
 
 
 def write_export(tasks: list[dict], output: str | Path) -> Path:

@@ -13,7 +13,10 @@ Everything lives under one folder (`.studio/` in the current directory, or `$VNE
     .studio/password      the login password (file mode 0600)
 
 The token and password are generated on first start and never printed; `vner studio start` tells the user
-where they are. Only 127.0.0.1 is ever bound.
+where they are. Only 127.0.0.1 is ever bound. The data dirs (whose SQLite database holds the token) are readable by
+their owner only (mode 0700, files 0600; the server runs with umask 077), and the server accepts ML backends on
+127.0.0.1 (`vner serve`): its SSRF protection is relaxed for this local, loopback-only server only
+(`ML_BLOCK_LOCAL_IP=false`, `SSRF_PROTECTION_ENABLED=false`).
 """
 from __future__ import annotations
 
@@ -211,6 +214,19 @@ def prepare_data_dir(home: Path, data_dir: Path, *, progress: bool = True) -> Pa
     return data_dir
 
 
+def make_private(path: Path) -> None:
+    """Owner-only access to a data dir: the folder tree 0700, every file 0600 (its SQLite database holds the API
+    token and password hashes)."""
+    if not path.exists():
+        return
+    for root, _dirs, files in os.walk(path):
+        os.chmod(root, 0o700)
+        for name in files:
+            p = Path(root) / name
+            if not p.is_symlink():
+                os.chmod(p, 0o600)
+
+
 # --------------------------------------------------------------------------------------------- secrets
 def _secret_file(path: Path, make) -> str:
     """Read a secret, creating it (mode 0600, never world-readable even briefly) on first use."""
@@ -271,6 +287,17 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def local_ml_backend_env(url: str) -> dict[str, str]:
+    """Settings of the local server only (it binds 127.0.0.1 and nothing else): accept an ML backend on
+    127.0.0.1 (`vner serve`; Label Studio refuses loopback backends by default, HTTP 403 "URL resolves to a
+    reserved network address"), and tell backends where the server is (the `hostname` of `/setup`)."""
+    return {
+        "ML_BLOCK_LOCAL_IP": "false",
+        "SSRF_PROTECTION_ENABLED": "false",
+        "LABEL_STUDIO_HOST": url,
+    }
+
+
 def launch(
     home: Path,
     data_dir: Path,
@@ -288,6 +315,7 @@ def launch(
     The user and legacy API token are created from env vars on the first start of a data dir."""
     exe = ensure_installed(home, progress=progress)
     prepare_data_dir(home, data_dir, progress=progress)
+    make_private(data_dir)  # data dirs made before this was enforced were 0755/0644
     if port is None:
         port = free_port()
     elif not port_is_free(port):
@@ -302,12 +330,16 @@ def launch(
         LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
     )
     url = f"http://{HOST}:{port}"
+    env.update(local_ml_backend_env(url))
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_file, "w", encoding="utf-8") as out:
+    fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a log left by an older vner was 0644
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(
             [str(exe), "start", "--no-browser", "--internal-host", HOST, "--port", str(port)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
             cwd=str(data_dir), start_new_session=True,  # own process group: stop() ends all its children
+            umask=0o077,  # files the server creates (database journals, uploads, exports) are the owner's only
         )
     info = ServerInfo(proc.pid, port, url, str(data_dir), str(log_file), username,
                       str(home / "token"), str(home / "password"), time.time())

@@ -21,6 +21,10 @@ def register(sub) -> None:
         help="comma-separated pre-annotators: rules, dates, crf, gazetteer:PATH, model:DIR (a `vner train` folder; "
         "needs vner[train]); `default` = rules,dates",
     )
+    p.add_argument("--model-mode", default="override", metavar="MODE",
+                   help="how a model:DIR meets the rules: override (the model wins every overlap), fill-gaps (it "
+                   "only adds spans where gazetteer/dates/rules found nothing), threshold:P (a model span under "
+                   "probability P yields to the rules)")
     p.add_argument("--gazetteer", action="append", default=[], metavar="FILE",
                    help="add a `LABEL<TAB>name` gazetteer (same as gazetteer:FILE in --annotators; repeatable)")
     p.add_argument("--granularity", choices=["paragraph", "sentence", "document"], default="paragraph",
@@ -57,7 +61,8 @@ def _preannotate(args) -> int:
     from vner.api import load_preannotators
 
     specs = args.annotators.split(",") + [f"gazetteer:{g}" for g in args.gazetteer]
-    return run_preannotate(args.paths, load_preannotators(specs), args.output, granularity=args.granularity,
+    annotators = load_preannotators(specs, model_mode=args.model_mode)
+    return run_preannotate(args.paths, annotators, args.output, granularity=args.granularity,
                            segmentation=args.segmentation)
 
 

@@ -47,6 +47,9 @@ def register(sub) -> None:
     p.add_argument("--model-version", metavar="VERSION",
                    help="compare with the stored predictions of this model_version only, e.g. annotator:NAME in a "
                    "review project from `vner adjudicate` (what the reviewer changed in NAME's version)")
+    p.add_argument("--model-mode", default="override", metavar="MODE",
+                   help="with a model:DIR in --preannotators: override, fill-gaps or threshold:P "
+                   "(see `vner preannotate`)")
     p.add_argument("--lenient", action="store_true", help="skip tasks with problems (listed) instead of failing")
     p.set_defaults(func=_corrections)
 
@@ -112,7 +115,7 @@ def _corrections(args) -> int:
     if args.preannotators:
         from vner.api import load_preannotators
 
-        annotators = load_preannotators(args.preannotators)
+        annotators = load_preannotators(args.preannotators, model_mode=args.model_mode)
     report = correction_report(args.export, preannotators=annotators, lenient=args.lenient, progress=True,
                                model_version=args.model_version)
     text = render_markdown(report)

@@ -1,4 +1,5 @@
-"""`vner studio start|stop|status|push|pull`: a local Label Studio and the round trip of tasks through it."""
+"""`vner studio start|stop|status|push|pull|connect`: a local Label Studio, the round trip of tasks through it, and
+the ML backend (`vner serve`) connected to a project."""
 from __future__ import annotations
 
 import os
@@ -34,6 +35,12 @@ def register(sub) -> None:
         if name == "push":
             q.add_argument("tasks", help="tasks JSON (from `vner preannotate` / `vner predict`)")
             q.add_argument("--batch-size", type=int, default=2500, help="tasks per import request (default: 2500)")
+            q.add_argument("--order", choices=["input", "uncertainty", "random"], default="input",
+                           help="which new tasks go first: as in the file (default), uncertainty (lowest prediction "
+                           "score first: the tasks a correction is most worth), random (--seed)")
+            q.add_argument("--limit", type=int, metavar="N",
+                           help="push only the next N new tasks (in --order) of a larger pool; run again for more")
+            q.add_argument("--seed", type=int, default=0, help="seed of --order random (default: 0)")
         else:
             q.add_argument("-o", "--output", required=True, help="export JSON to write (input of `vner dataset`)")
             q.add_argument("--page-size", type=int, default=1000, help="tasks per list request (default: 1000)")
@@ -42,6 +49,10 @@ def register(sub) -> None:
         q.add_argument("--api-key", help="API token (default: $LABEL_STUDIO_API_KEY, else the local server's)")
         q.add_argument("--retries", type=int, default=5, help="tries per request on connection errors/5xx (default: 5)")
         q.set_defaults(func=_push if name == "push" else _pull)
+
+    from .serve import register_connect
+
+    register_connect(s)
 
 
 def _start(args) -> int:
@@ -89,13 +100,20 @@ def _client(args):
 
 
 def _push(args) -> int:
+    from annotation.errors import VnerError
     from annotation.studio.client import push_tasks, read_tasks
 
     tasks = read_tasks(args.tasks)
     client = _client(args)
-    res = push_tasks(client, tasks, args.project, batch_size=args.batch_size)
+    if args.limit is not None and args.limit < 0:
+        raise VnerError(f"--limit {args.limit}: give a number of tasks (0 or more).")
+    res = push_tasks(client, tasks, args.project, batch_size=args.batch_size, order=args.order, limit=args.limit,
+                     seed=args.seed)
     print(f"project {args.project!r} (id {res.project_id}{', created' if res.project_created else ''}) at "
-          f"{client.url}: imported {res.imported} tasks, {res.skipped_existing} already there")
+          f"{client.url}: imported {res.imported} tasks, {res.skipped_existing} already there"
+          + (f" ({res.refreshed} refreshed with new predictions)" if res.refreshed else ""))
+    if res.left_for_later:
+        print(f"  {res.left_for_later} new tasks left for later (--limit {args.limit}); push again for the next ones")
     if res.duplicates_in_input:
         print(f"  {len(res.duplicates_in_input)} tasks repeat a task_key earlier in {args.tasks} and were pushed "
               f"once: {', '.join(res.duplicates_in_input[:5])}{' ...' if len(res.duplicates_in_input) > 5 else ''}")
