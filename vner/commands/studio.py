@@ -34,6 +34,11 @@ def register(sub) -> None:
         if name == "push":
             q.add_argument("tasks", help="tasks JSON (from `vner preannotate` / `vner predict`)")
             q.add_argument("--batch-size", type=int, default=2500, help="tasks per import request (default: 2500)")
+            q.add_argument("--setup-project", action="store_true",
+                           help="set up an existing project for annotators as a new one is: the Data Manager view "
+                           "'Least sure first' (text, prediction score and annotation counts shown, vner's "
+                           "bookkeeping columns hidden, least sure task first) and the instructions from "
+                           "annotation/guidelines.md; a project push creates always gets them")
         else:
             q.add_argument("-o", "--output", required=True, help="export JSON to write (input of `vner dataset`)")
             q.add_argument("--page-size", type=int, default=1000, help="tasks per list request (default: 1000)")
@@ -89,16 +94,21 @@ def _client(args):
 
 
 def _push(args) -> int:
-    from annotation.studio.client import push_tasks, read_tasks
+    from annotation.studio.client import VIEW_TITLE, push_tasks, read_tasks
 
     tasks = read_tasks(args.tasks)
     client = _client(args)
-    res = push_tasks(client, tasks, args.project, batch_size=args.batch_size)
+    res = push_tasks(client, tasks, args.project, batch_size=args.batch_size, setup=args.setup_project)
     print(f"project {args.project!r} (id {res.project_id}{', created' if res.project_created else ''}) at "
           f"{client.url}: imported {res.imported} tasks, {res.skipped_existing} already there")
     if res.duplicates_in_input:
         print(f"  {len(res.duplicates_in_input)} tasks repeat a task_key earlier in {args.tasks} and were pushed "
               f"once: {', '.join(res.duplicates_in_input[:5])}{' ...' if len(res.duplicates_in_input) > 5 else ''}")
+    if res.setup:
+        shown = ", ".join(c.split(":", 1)[1].removeprefix("data.") for c in res.setup.shown_columns)
+        print(f"  view '{VIEW_TITLE}' (id {res.setup.view_id}{', created' if res.setup.view_created else ', reset'}): "
+              f"least sure first; columns {shown} ({len(res.setup.hidden_columns)} hidden); instructions from "
+              "annotation/guidelines.md shown before labeling")
     print(f"  annotate at {client.url}/projects/{res.project_id}/data")
     return 0
 
