@@ -1,4 +1,5 @@
 """Project instructions come from the one source, annotation/guidelines.md: its summary section, rendered."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,10 @@ def test_instructions_are_the_guidelines_summary_short_and_with_the_hard_cases()
 
 def test_markup_in_the_guidelines_is_escaped_and_a_missing_summary_is_an_error(tmp_path):
     doc = tmp_path / "guidelines.md"
-    doc.write_text(f"# G\n\n{SUMMARY_HEADING}\n\nMark <script>alert(1)</script> **names**.\n\n## 0. Rules\n\nmore\n",
-                   encoding="utf-8")
+    doc.write_text(
+        f"# G\n\n{SUMMARY_HEADING}\n\nMark <script>alert(1)</script> **names**.\n\n## 0. Rules\n\nmore\n",
+        encoding="utf-8",
+    )
     html = instructions_html(doc)
     assert "<script>alert" not in html and "&lt;script&gt;" in html and "more" not in html
     doc.write_text("# G\n\n## 0. Rules\n", encoding="utf-8")
