@@ -177,6 +177,22 @@ def write_dataset(dsd, out_dir, *, issues=(), stats: dict | None = None, source:
     return counts
 
 
+def repeats_note(repeats: list[dict]) -> str:
+    """The card's and the terminal's line on repeated text (`annotation.export.keep_repeats_once`)."""
+    left_out = [r for r in repeats if not r["kept"]]
+    differ = [r for r in repeats if r["kept"] and not r["same_labels"]]
+    parts = []
+    if left_out:
+        parts.append(f"{len(left_out)} repeated sentences kept once (the same text earlier in the same document: "
+                     "captions and headlines a page shows twice; a copy a person corrected wins over a "
+                     "pre-annotated one)")
+    if differ:
+        where = ", ".join(f"{r['doc_id']}:{r['sentence_id']}" for r in differ[:5]) + (" ..." if len(differ) > 5 else "")
+        parts.append(f"{len(differ)} repeated sentences labelled differently by people, all kept, worth a look: "
+                     f"{where}")
+    return "; ".join(parts)
+
+
 def dataset_card(dsd, counts, *, issues=(), stats: dict | None = None, source: str | None = None) -> str:
     """A Hugging Face dataset card: YAML header (features, splits) plus counts, schema and provenance."""
     from collections import Counter
@@ -252,7 +268,10 @@ configs:
     if stats.get("dropped_sentences"):
         handled.append(f"- {stats['dropped_sentences']} sentences left out because of the problems below")
     if stats.get("trimmed_spans"):
-        handled.append(f"- {stats['trimmed_spans']} spans trimmed of surrounding whitespace")
+        handled.append(f"- {stats['trimmed_spans']} spans trimmed of surrounding whitespace (a region dragged over a "
+                       "space keeps only the name)")
+    if stats.get("repeated_sentences"):
+        handled.append(f"- {repeats_note(stats['repeated_sentences'])}")
     handled_text = "\n".join(handled) or "- nothing needed special handling"
     return f"""{header}
 # vner Vietnamese NER dataset

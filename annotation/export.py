@@ -22,6 +22,7 @@ How each problem is handled (reason code → default / `lenient=True`):
 | empty_span        | span of whitespace only                          | error   | span listed (nothing to keep)  |
 | overlap           | two spans overlap                                | error   | sentence skipped, listed       |
 | duplicate         | two tasks give the same document sentence        | error   | first kept, listed             |
+| (repeated)        | the same sentence text twice in one document     | kept once, listed in stats (`keep_repeats`) |
 | (other config)    | result type / from_name not in the vner config   | error, always (the export is from another project) |
 
 Errors name the file and task ids; nothing is dropped without an issue. Sentence ids are document-level.
@@ -348,6 +349,7 @@ def load_export(
     lenient: bool = False,
     segmenter=None,
     progress: bool = False,
+    keep_repeats: bool = False,
 ) -> ExportResult:
     """Examples (one per sentence; dicts matching `dataset_features()`, `ner_tags` as label names) from a Label
     Studio JSON export. See the module docstring for how each problem is handled.
@@ -357,7 +359,8 @@ def load_export(
     annotator's own several annotations are chosen the same way). `stats["chosen_by"]` counts the choices by
     rule (ground_truth / latest / only; per task, or per task and annotator). use_predictions: a task without annotation
     uses its latest prediction (`annotator` = "prediction:<model_version>"). lenient: problems are collected in
-    `issues` instead of raising; the affected sentences/tasks are left out.
+    `issues` instead of raising; the affected sentences/tasks are left out. keep_repeats: keep every copy of a
+    sentence text repeated in a document (by default each weighs once: `keep_repeats_once`).
     """
     if annotations not in ANNOTATION_MODES:
         raise VnerError(f"annotations must be one of {ANNOTATION_MODES}, not {annotations!r}.")
@@ -434,6 +437,7 @@ def load_export(
         example_tasks.extend([tid] * len(task_rows))
     seen: dict[str, Any] = {}
     unique: list[dict] = []
+    unique_tasks: list = []
     for ex, task_id in zip(examples, example_tasks):
         if ex["id"] in seen:
             issues.append(ExportIssue(str(path), task_id, "duplicate",
@@ -442,12 +446,59 @@ def load_export(
             continue
         seen[ex["id"]] = task_id
         unique.append(ex)
+        unique_tasks.append(task_id)
+    stats["repeated_sentences"] = []
+    if not keep_repeats:
+        unique, stats["repeated_sentences"] = keep_repeats_once(unique, unique_tasks,
+                                                                per_annotator=annotations == "per-annotator")
     stats["examples"] = len(unique)
     stats["issues"] = len(issues)
     stats["merged_sentence_groups"] = len(stats["merged_sentences"])
     if issues and not lenient:
         raise VnerError(issues_summary(path, issues))
     return ExportResult(unique, issues, stats)
+
+
+def keep_repeats_once(examples: Sequence[dict], task_ids: Sequence, *, per_annotator: bool = False
+                      ) -> tuple[list[dict], list[dict]]:
+    """Repeated text of a document (web pages repeat captions and headlines) weighs once in the dataset.
+
+    Copies of a sentence text in one document (per annotator with `per_annotator`) are compared: a copy labelled
+    exactly like an earlier kept one is left out, and so is a copy taken from a prediction when a person
+    corrected another copy; copies people labelled differently are all kept (nothing a person decided is
+    dropped) and listed with `same_labels` False, worth a look. Returns (kept examples in their order, the
+    repeats: every copy left out or differing, with the sentence it repeats)."""
+    groups: dict[tuple, list[int]] = {}
+    for k, ex in enumerate(examples):
+        groups.setdefault((ex["doc_id"], ex["annotator"] if per_annotator else "", ex["text"]), []).append(k)
+    dropped: set[int] = set()
+    repeats = []
+
+    def labels(k: int) -> tuple:
+        return examples[k]["tokens"], examples[k]["ner_tags"]
+
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        people = [k for k in members if not examples[k]["annotator"].startswith("prediction:")]
+        kept: list[int] = []
+        for k in people or members[:1]:
+            same = next((j for j in kept if labels(j) == labels(k)), None)
+            if same is None and kept:
+                repeats.append((k, kept[0], False))
+            if same is None:
+                kept.append(k)
+            else:
+                dropped.add(k)
+                repeats.append((k, same, True))
+        for k in members:
+            if k not in kept and k not in dropped:
+                dropped.add(k)
+                repeats.append((k, kept[0], any(labels(j) == labels(k) for j in kept)))
+    out = [{"task_id": task_ids[k], "doc_id": examples[k]["doc_id"], "sentence_id": examples[k]["sentence_id"],
+            "same_as": examples[first]["sentence_id"], "annotator": examples[k]["annotator"], "kept": k not in dropped,
+            "same_labels": same} for k, first, same in sorted(repeats)]
+    return [ex for k, ex in enumerate(examples) if k not in dropped], out
 
 
 def issues_summary(path, issues: Sequence[ExportIssue], shown: int = 3) -> str:

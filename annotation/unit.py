@@ -13,9 +13,11 @@ Task data (what `vner preannotate` writes and `vner dataset` reads back) is the 
               "sentences": [[0, 118], [119, 230]], "words": [[0, 2], [3, 9], ...]}}
 
 `unit` is the unit's index in its document (paragraph index at paragraph granularity, document-level sentence
-index at sentence granularity, 0 for a whole document). `task_key` is stable for the same text, so pushing the
-same tasks twice does not duplicate them. `source_offset` (raw documents only) is where the text starts in
-the normalised document text.
+index at sentence granularity, 0 for a whole document). A unit longer than a limit is cut between sentences
+into pieces (`Unit.cut`): each piece keeps its unit's index and adds `"part": 0, 1, ...` (top-level, next to
+`unit`), so (doc_id, unit, part) names a task uniquely in its document. `task_key` is stable for the same text
+(and part), so pushing the same tasks twice does not duplicate them. `source_offset` (raw documents only) is
+where the text starts in the normalised document text.
 """
 from __future__ import annotations
 
@@ -23,7 +25,10 @@ import bisect
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # spans.py imports this module
+    from .spans import Span
 
 Offsets = tuple[int, int]
 Granularity = Literal["paragraph", "sentence", "document"]
@@ -50,9 +55,12 @@ class Sentence:
         return [word_form(self.text, s, e) for s, e in self.word_spans]
 
 
-def task_key(doc_id: str, index: int, text: str) -> str:
+MAX_TASK_CHARS = 1000  # default task size limit: about ten lines of the editor, a region list without scrolling
+
+
+def task_key(doc_id: str, index: int, text: str, part: int | None = None) -> str:
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
-    return f"{doc_id}:{index}:{digest}"
+    return f"{doc_id}:{index}:{digest}" if part is None else f"{doc_id}:{index}.{part}:{digest}"
 
 
 def _checked_spans(pairs, length: int, what: str) -> tuple[Offsets, ...]:
@@ -76,6 +84,7 @@ class Unit:
     word_spans: tuple[Offsets, ...]
     segmenter: str = ""
     source_offset: int | None = None  # offset of `text` in the normalised document text, when verbatim
+    part: int | None = None  # which piece of unit `index` (Unit.cut); None: the unit is whole
 
     # -- cutting
 
@@ -105,6 +114,66 @@ class Unit:
             offset = None if self.source_offset is None else self.source_offset + s
             out.append(Unit(self.doc_id, sent.index, sent.index, sent.text, ((0, e - s),), sent.word_spans,
                             self.segmenter, offset))
+        return out
+
+    def cut(self, max_chars: int | None, keep_together: Iterable[Offsets | Span] = ()) -> list[Unit]:
+        """This unit as consecutive pieces of at most `max_chars` characters, cut only between sentences and
+        never inside a range of `keep_together` (spans, or (start, end) pairs in this unit's text: an entity
+        never crosses a task boundary). The fewest pieces, then the most even lengths. A sentence (or a group
+        held together) longer than `max_chars` becomes a piece of its own, longer than the limit. A unit that
+        fits, or `max_chars` None or 0, comes back whole: `[self]`.
+
+        Pieces keep the unit's `doc_id`, `index` and `segmenter` and are numbered by `part` (0, 1, ...); each
+        carries its own sentences and words (offsets shifted once, here), its document-level `first_sentence`
+        and, for verbatim text, its `source_offset`. Only the whitespace between two pieces is not in any piece:
+        every sentence, word and character of text is in exactly one."""
+        n = len(self.sentence_spans)
+        if not max_chars or len(self.text) <= max_chars or n < 2:
+            return [self]
+        # Piece k may start at sentence i only when no range to keep together crosses that boundary.
+        starts = [s for s, _ in self.sentence_spans]
+        blocked = set()
+        for item in keep_together:
+            a, b = (item.start, item.end) if hasattr(item, "start") else item
+            i = bisect.bisect_right(starts, a)  # first sentence starting after `a`
+            while i < n and starts[i] < b:
+                blocked.add(i)
+                i += 1
+        cuts = [i for i in range(1, n) if i not in blocked]
+        bounds = [0] + cuts + [n]  # candidate piece boundaries, in sentence indices
+        # Piece text of sentences [i, j): from sentence i's start to the end of the last non-space character
+        # before sentence j (punctuation the sentence splitter left between sentences stays in its piece).
+        begins = {i: 0 if i == 0 else starts[i] for i in bounds[:-1]}
+        ends = {j: len(self.text[: starts[j]].rstrip()) if j < n else len(self.text.rstrip()) for j in bounds}
+
+        def length(i: int, j: int) -> int:
+            return ends[j] - begins[i]
+
+        # Shortest path over the boundaries: fewest pieces, then the smallest sum of squared lengths.
+        best: dict[int, tuple[int, int, int]] = {0: (0, 0, -1)}  # boundary -> (pieces, cost, previous boundary)
+        for bj, j in enumerate(bounds[1:], 1):
+            options = []
+            for i in reversed(bounds[:bj]):
+                size = length(i, j)
+                if size > max_chars and i != bounds[bj - 1]:
+                    break  # longer and longer going left; only the single step may exceed the limit
+                pieces, cost, _ = best[i]
+                options.append((pieces + 1, cost + size * size, i))
+            best[j] = min(options)
+        path, j = [], n
+        while j > 0:
+            path.append(j)
+            j = best[j][2]
+        path = [0] + path[::-1]
+        if len(path) == 2:
+            return [self]
+        out = []
+        for part, (i, j) in enumerate(zip(path, path[1:])):
+            a, b = begins[i], ends[j]
+            offset = None if self.source_offset is None else self.source_offset + a
+            out.append(Unit(self.doc_id, self.index, self.first_sentence + i, self.text[a:b],
+                            tuple((s - a, e - a) for s, e in self.sentence_spans[i:j]), self.slice_words(a, b),
+                            self.segmenter, offset, part))
         return out
 
     @staticmethod
@@ -141,7 +210,7 @@ class Unit:
 
     @property
     def task_key(self) -> str:
-        return task_key(self.doc_id, self.index, self.text)
+        return task_key(self.doc_id, self.index, self.text, self.part)
 
     def to_task_data(self) -> dict:
         vner = {
@@ -153,7 +222,10 @@ class Unit:
         }
         if self.source_offset is not None:
             vner["source_offset"] = self.source_offset
-        return {"text": self.text, "doc_id": self.doc_id, "unit": self.index, "task_key": self.task_key, "vner": vner}
+        data = {"text": self.text, "doc_id": self.doc_id, "unit": self.index}
+        if self.part is not None:
+            data["part"] = self.part
+        return {**data, "task_key": self.task_key, "vner": vner}
 
     @classmethod
     def from_task_data(cls, data: dict) -> Unit:
@@ -162,7 +234,8 @@ class Unit:
             meta, text = data["vner"], data["text"]
             if meta.get("version") != TASK_FORMAT_VERSION:
                 raise ValueError(f"task format version {meta.get('version')!r}, this vner reads {TASK_FORMAT_VERSION}")
-            if data.get("task_key") != task_key(data["doc_id"], data["unit"], text):
+            part = data.get("part")
+            if data.get("task_key") != task_key(data["doc_id"], data["unit"], text, part):
                 raise ValueError("the text differs from the text vner wrote (task_key hash)")
             offset = meta.get("source_offset")
             unit = cls(
@@ -170,6 +243,7 @@ class Unit:
                 _checked_spans(meta["sentences"], len(text), "sentence"),
                 _checked_spans(meta["words"], len(text), "word"),
                 str(meta.get("segmenter") or ""), None if offset is None else int(offset),
+                None if part is None else int(part),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"missing or malformed {exc}") from None
@@ -179,15 +253,38 @@ class Unit:
         return unit
 
 
-def units_at(paragraphs: Sequence[Unit], granularity: Granularity = "paragraph") -> list[Unit]:
-    """A document's paragraphs cut (or joined) into task units of `granularity`."""
+def repeated(paragraphs: Sequence[Unit]) -> dict[int, int]:
+    """Paragraphs whose text repeats an earlier paragraph of the same document (captions and headlines a web
+    page shows twice): {index of the repeat: index of its first occurrence}."""
+    first: dict[str, int] = {}
+    out = {}
+    for p in paragraphs:
+        if p.text in first:
+            out[p.index] = first[p.text]
+        else:
+            first[p.text] = p.index
+    return out
+
+
+def units_at(paragraphs: Sequence[Unit], granularity: Granularity = "paragraph", *, max_chars: int | None = None,
+             drop_repeats: bool = False) -> list[Unit]:
+    """A document's paragraphs cut (or joined) into task units of `granularity`.
+
+    drop_repeats: leave out the paragraphs that repeat an earlier one (`repeated`), so each text is annotated
+    once. max_chars: cut every unit longer than that between sentences (`Unit.cut`); sentence units never are.
+    The pre-annotators work sentence by sentence, so none of their spans can cross a cut."""
+    if drop_repeats:
+        again = repeated(paragraphs)
+        paragraphs = [p for p in paragraphs if p.index not in again]
     if granularity == "paragraph":
-        return list(paragraphs)
-    if granularity == "sentence":
+        units = list(paragraphs)
+    elif granularity == "sentence":
         return [s for p in paragraphs for s in p.sentence_units()]
-    if granularity == "document":
-        return [Unit.join(paragraphs)] if paragraphs else []
-    raise ValueError(f"unknown granularity {granularity!r} (paragraph, sentence or document)")
+    elif granularity == "document":
+        units = [Unit.join(paragraphs)] if paragraphs else []
+    else:
+        raise ValueError(f"unknown granularity {granularity!r} (paragraph, sentence or document)")
+    return [piece for u in units for piece in u.cut(max_chars)] if max_chars else units
 
 
 def sentences_of(units: Iterable[Unit]) -> list[Sentence]:

@@ -71,7 +71,8 @@ def heldout_export(heldout_dir: Path, export_path: Path, annotators) -> dict:
             (Path(tmp) / f"{doc_id}.txt").write_text(plain_text(units), encoding="utf-8")
         docs = load_documents([tmp])
     assert not any(d.segmented for d in docs)
-    tasks, stats = preannotate_documents(docs, annotators, "paragraph")
+    # whole paragraphs, repeats included: the gold is written per paragraph
+    tasks, stats = preannotate_documents(docs, annotators, "paragraph", max_chars=None, drop_repeats=False)
     export_path.write_text(json.dumps(build_export(gold, tasks, heldout_dir), ensure_ascii=False), encoding="utf-8")
     counts = gold_counts(gold)
     return {"docs": len(docs), "units": stats.tasks, "sentences": stats.sentences,

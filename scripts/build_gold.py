@@ -62,7 +62,9 @@ def seed_tasks(seeds_dir: Path = SEEDS_DIR, with_predictions: bool = True) -> li
         except ImportError:
             pass
         else:
-            tasks, _ = preannotate_documents(docs, [make_preannotator(s) for s in DEFAULT_ANNOTATORS])
+            # The gold is written per paragraph (`## unit N`), repeats included: whole, uncut units.
+            tasks, _ = preannotate_documents(docs, [make_preannotator(s) for s in DEFAULT_ANNOTATORS],
+                                             max_chars=None, drop_repeats=False)
             return tasks
     from annotation.tasks import make_task
 

@@ -22,6 +22,8 @@ class Studio:
     token: str
     log_file: Path
     data_dir: Path
+    username: str = ""  # the login of the browser tests
+    password: str = ""
 
 
 @pytest.fixture(scope="session")
@@ -36,13 +38,12 @@ def studio(tmp_path_factory) -> Studio:
     home = server.studio_home(os.environ.get("VNER_STUDIO_HOME") or REPO / ".studio")
     root = tmp_path_factory.mktemp("studio")
     data_dir, log_file = root / "data", root / "server.log"
-    token = server.new_token()
+    token, password = server.new_token(), server.new_token()
     try:
-        info = server.launch(home, data_dir, token=token, password=server.new_token(), log_file=log_file,
-                             progress=False)
+        info = server.launch(home, data_dir, token=token, password=password, log_file=log_file, progress=False)
     except VnerError as exc:
         pytest.fail(f"Label Studio could not be installed/started for the tests: {exc}", pytrace=False)
     try:
-        yield Studio(info.url, token, log_file, data_dir)
+        yield Studio(info.url, token, log_file, data_dir, info.username, password)
     finally:
         server.stop_pid(info.pid)

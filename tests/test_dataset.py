@@ -19,8 +19,10 @@ def export_of(tmp_path, n_docs: int, paragraphs_per_doc: int = 2):
     for d in range(n_docs):
         for p in range(paragraphs_per_doc):
             tid += 1
-            spans = [find(TEXT, "Võ Văn Thưởng", "PER"), find(TEXT, "Hà Nội", "LOC")] + ([find(TEXT, "Huế", "LOC")] if d % 2 else [])
-            tasks.append(task(unit(TEXT, doc_id=f"doc{d:02d}", index=p, first=2 * p), tid, [annotation(TEXT, spans)]))
+            # paragraphs differ: a text repeated in a document is kept once
+            text = TEXT.replace("Ông", ("Ông", "Bà", "Anh")[p % 3]).replace("Sau đó", ("Sau đó", "Rồi")[p % 2])
+            spans = [find(text, "Võ Văn Thưởng", "PER"), find(text, "Hà Nội", "LOC")] + ([find(text, "Huế", "LOC")] if d % 2 else [])
+            tasks.append(task(unit(text, doc_id=f"doc{d:02d}", index=p, first=2 * p), tid, [annotation(text, spans)]))
     return write(tmp_path, tasks)
 
 

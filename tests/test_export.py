@@ -306,3 +306,62 @@ def test_lenient_cli_writes_the_issue_report(tmp_path, capsys):
     lines = (tmp_path / "out" / "issues.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["reason"] for line in lines] == ["unknown_label"]
     assert json.loads(lines[0])["task_id"] == 1
+
+
+def test_repeated_text_in_a_document_is_kept_once_and_counted(tmp_path):
+    """Web pages repeat captions and headlines: the dataset keeps one example per text of a document, the
+    copy a person corrected, and lists the others (not as duplicates or errors)."""
+    caption = "Ảnh: TTXVN tại Hà Nội."
+    first, again, other_doc = unit(caption, index=1, first=1), unit(caption, index=5, first=9), unit(caption, "doc2")
+    spans = [find(caption, "TTXVN", "ORG"), find(caption, "Hà Nội", "LOC")]
+    tasks = [task(first, 1, predictions=spans[:1]),  # not corrected: only its prediction
+             task(again, 2, [annotation(caption, spans)]),
+             task(other_doc, 3, [annotation(caption, spans)])]
+    res = load_export(write(tmp_path, tasks), use_predictions=True)
+    assert [(ex["doc_id"], ex["sentence_id"]) for ex in res.examples] == [("doc", 9), ("doc2", 0)]
+    assert spans_of(res.examples[0]) == [("TTXVN", "ORG"), ("Hà Nội", "LOC")]  # the corrected copy
+    assert res.issues == []
+    assert res.stats["repeated_sentences"] == [{"task_id": 1, "doc_id": "doc", "sentence_id": 1, "same_as": 9,
+                                                "annotator": "prediction:test-model", "kept": False,
+                                                "same_labels": False}]
+
+
+def test_copies_people_labelled_differently_are_all_kept_and_listed(tmp_path, capsys):
+    caption = "Ảnh: TTXVN tại Hà Nội."
+    copies = [unit(caption, index=k, first=k) for k in range(3)]
+    org, loc = find(caption, "TTXVN", "ORG"), find(caption, "Hà Nội", "LOC")
+    tasks = [task(copies[0], 1, [annotation(caption, [org, loc])]),
+             task(copies[1], 2, [annotation(caption, [org])]),  # this copy misses the LOC
+             task(copies[2], 3, [annotation(caption, [org, loc])])]
+    path = write(tmp_path, tasks)
+    res = load_export(path)
+    assert [ex["sentence_id"] for ex in res.examples] == [0, 1]
+    assert [(r["sentence_id"], r["same_as"], r["kept"], r["same_labels"]) for r in res.stats["repeated_sentences"]] == [
+        (1, 0, True, False), (2, 0, False, True)]
+    assert main(["dataset", str(path), "-o", str(tmp_path / "ds")]) == 0
+    out = capsys.readouterr().out
+    assert "1 repeated sentences kept once" in out
+    assert "1 repeated sentences labelled differently by people, all kept, worth a look: doc:1" in out
+
+
+def test_the_gold_seeds_keep_each_repeated_caption_once(tmp_path, capsys):
+    from pathlib import Path
+
+    gold = Path(__file__).resolve().parent.parent / "annotation" / "gold" / "seeds_export.json"
+    res = load_export(gold)
+    texts = [(ex["doc_id"], ex["text"]) for ex in res.examples]
+    assert len(texts) == len(set(texts)) == 129 and res.issues == []
+    assert len(res.stats["repeated_sentences"]) == 10 and all(r["same_labels"] for r in res.stats["repeated_sentences"])
+    assert main(["dataset", str(gold), "-o", str(tmp_path / "ds")]) == 0
+    out = capsys.readouterr().out
+    assert "sentences: 10 repeated sentences kept once" in out
+    assert "10 repeated sentences kept once" in (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+
+
+def test_dataset_summary_counts_whitespace_trims(tmp_path, capsys):
+    sp = find(TEXT, "Võ Văn Thưởng ", "PER")  # a sloppy drag keeps the space after the name
+    path = vner_export(tmp_path, [Span(sp.start, sp.end, "PER")])
+    assert main(["dataset", str(path), "-o", str(tmp_path / "ds")]) == 0
+    assert "spans: 1 trimmed of surrounding whitespace" in capsys.readouterr().out
+    card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    assert "1 spans trimmed of surrounding whitespace" in card

@@ -285,3 +285,35 @@ def test_a_server_that_dies_on_start_is_reported_with_its_log(studio, tmp_path):
                       progress=False)
     msg = str(err.value)
     assert "exited" in msg and str(tmp_path / "server.log") in msg and "database" in msg.lower()
+
+
+def test_push_sets_up_a_new_project_for_annotators_and_an_existing_one_only_when_asked(studio, tasks_file, capsys):
+    from annotation.instructions import instructions_html
+    from annotation.studio.client import VIEW_COLUMNS, VIEW_ORDERING, VIEW_TITLE
+
+    client = _client(studio)
+    code, out = _cli(capsys, studio, "push", str(tasks_file), "--project", "setup-new")
+    assert code == 0 and f"view '{VIEW_TITLE}'" in out
+    pid = client.project_id("setup-new")
+    (view,) = client.sdk.views.list(project=pid)
+    hidden = view.data["hiddenColumns"]["explore"]
+    assert {"tasks:data.vner", "tasks:data.task_key", "tasks:data.unit", "tasks:data.doc_id"} <= set(hidden)
+    assert not set(VIEW_COLUMNS["explore"]) & set(hidden) and view.data["ordering"] == VIEW_ORDERING
+    project = client.sdk.projects.get(pid)
+    assert project.show_instruction and "Summary for annotators" not in project.expert_instruction
+    assert "Fumio Kishida" in project.expert_instruction and len(project.expert_instruction) > 1000
+    assert 'class="vner-instructions"' in project.expert_instruction and "<table>" in instructions_html()
+
+    # an existing project (made by hand, with a view of its own) is left alone unless asked
+    other = client.sdk.projects.create(title="setup-old", label_config=schema.labeling_config_xml())
+    mine = client.sdk.views.create(project=other.id, data={"title": "Mine", "hiddenColumns": {"explore": []}})
+    code, out = _cli(capsys, studio, "push", str(tasks_file), "--project", "setup-old")
+    assert code == 0 and "view '" not in out
+    assert [v.id for v in client.sdk.views.list(project=other.id)] == [mine.id]
+    assert not client.sdk.projects.get(other.id).expert_instruction
+    for _ in range(2):  # asked twice: one vner view, first; the user's view kept
+        code, out = _cli(capsys, studio, "push", str(tasks_file), "--project", "setup-old", "--setup-project")
+        assert code == 0 and "imported 0 tasks" in out and f"view '{VIEW_TITLE}'" in out
+    views = client.sdk.views.list(project=other.id)
+    assert [v.data["title"] for v in views] == [VIEW_TITLE, "Mine"]
+    assert client.sdk.projects.get(other.id).show_instruction

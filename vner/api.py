@@ -20,6 +20,7 @@ from annotation.preannotate import (
 )
 from annotation.text import Document
 from annotation.text import load_documents as _load_documents
+from annotation.unit import MAX_TASK_CHARS
 
 ANNOTATOR_SPECS = "rules, dates, crf, gazetteer:PATH, model:DIR"
 
@@ -72,11 +73,15 @@ def load_documents(paths: Sequence[str | Path], **kwargs: Any) -> list[Document]
 
 
 def preannotate(docs: Sequence[Document], annotators: str | Sequence[str] | Sequence[Preannotator] = "default",
-                *, granularity: str = "paragraph") -> list[dict]:
-    """Label Studio tasks for `docs`, each with one prediction of the combined `annotators`."""
+                *, granularity: str = "paragraph", max_chars: int | None = MAX_TASK_CHARS,
+                drop_repeats: bool = True) -> list[dict]:
+    """Label Studio tasks for `docs`, each with one prediction of the combined `annotators`; tasks longer than
+    `max_chars` are cut between sentences, repeated paragraphs are made into one task (see
+    `annotation.preannotate.preannotate_documents`)."""
     if isinstance(annotators, str) or (annotators and isinstance(annotators[0], str)):
         annotators = load_preannotators(annotators)  # type: ignore[arg-type]
-    tasks, _ = preannotate_documents(docs, annotators, granularity)  # type: ignore[arg-type]
+    tasks, _ = preannotate_documents(docs, annotators, granularity, max_chars=max_chars,  # type: ignore[arg-type]
+                                     drop_repeats=drop_repeats)
     return tasks
 
 

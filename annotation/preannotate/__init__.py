@@ -21,6 +21,7 @@ only above a confidence threshold (`set_model_mode`). Every annotation carries t
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -33,7 +34,9 @@ from ..schema import ENTITY_TYPES
 from ..spans import Proposal, Span, SpanError, check_spans
 from ..tasks import make_task
 from ..text import Document
-from ..unit import Granularity, Sentence, Unit, units_at
+from ..unit import MAX_TASK_CHARS, Granularity, Sentence, Unit, repeated, units_at
+
+log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -231,13 +234,20 @@ class PreannotateStats:
     tasks: int = 0
     spans: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    cut: Counter = field(default_factory=Counter)  # (doc_id, unit index) of each unit cut -> its number of pieces
+    repeats: list[tuple[str, int, int]] = field(default_factory=list)  # (doc_id, repeat, first occurrence)
 
     def summary(self) -> str:
         per_type = ", ".join(f"{t} {self.spans.get(t, 0)}" for t in ENTITY_TYPES)
         rate = self.sentences / self.seconds if self.seconds > 0 else float("inf")
+        notes = ""
+        if self.cut:
+            notes += f", {len(self.cut)} long paragraphs cut into {sum(self.cut.values())} tasks"
+        if self.repeats:
+            notes += f", {len(self.repeats)} repeated paragraphs pushed once"
         return (
             f"{self.docs} docs, {self.sentences} sentences, {self.tasks} tasks, "
-            f"{sum(self.spans.values())} spans ({per_type}), {rate:.0f} sentences/s"
+            f"{sum(self.spans.values())} spans ({per_type}){notes}, {rate:.0f} sentences/s"
         )
 
 
@@ -246,16 +256,37 @@ def preannotate_documents(
     preannotators: Sequence[Preannotator],
     granularity: Granularity = "paragraph",
     progress: bool = False,
+    *,
+    max_chars: int | None = MAX_TASK_CHARS,
+    drop_repeats: bool = True,
 ) -> tuple[list[dict], PreannotateStats]:
-    """Label Studio tasks (one per unit of `granularity`) with one prediction holding the combined spans."""
+    """Label Studio tasks (one per unit of `granularity`) with one prediction holding the combined spans.
+
+    Units longer than `max_chars` are cut between sentences into several tasks (None or 0: never); a paragraph
+    that repeats an earlier one of its document is left out (`drop_repeats`), so each text is annotated once.
+    Both are counted in the stats (`cut`, `repeats`) and logged one by one."""
     t0 = time.perf_counter()
-    units = [u for d in docs for u in units_at(d.paragraphs, granularity)]
+    units: list[Unit] = []
+    stats = PreannotateStats(docs=len(docs))
+    for d in docs:
+        if drop_repeats:
+            for again, first in sorted(repeated(d.paragraphs).items()):
+                stats.repeats.append((d.doc_id, again, first))
+                log.debug("%s: paragraph %d repeats paragraph %d: pushed once", d.doc_id, again, first)
+        for u in units_at(d.paragraphs, granularity, max_chars=max_chars, drop_repeats=drop_repeats):
+            if u.part is not None:
+                stats.cut[u.doc_id, u.index] += 1
+                if u.part == 0:
+                    log.debug("%s: unit %d is longer than %d characters: cut between sentences", d.doc_id, u.index,
+                             max_chars)
+            units.append(u)
     proposals = annotate_units(units, preannotators, progress=progress)
     version = model_version(preannotators)
     tasks = [make_task(unit, [(version, found)]) for unit, found in zip(units, proposals)]
-    stats = PreannotateStats(docs=len(docs), sentences=sum(len(u.sentence_spans) for u in units), tasks=len(tasks),
-                             spans=Counter(sp.label for found in proposals for sp in found.spans),
-                             seconds=time.perf_counter() - t0)
+    stats.sentences = sum(len(u.sentence_spans) for u in units)
+    stats.tasks = len(tasks)
+    stats.spans = Counter(sp.label for found in proposals for sp in found.spans)
+    stats.seconds = time.perf_counter() - t0
     return tasks, stats
 
 

@@ -40,6 +40,17 @@ class RetryPolicy:
 
 
 @dataclass
+class ProjectSetup:
+    """What `setup_project` did: the Data Manager view annotators open on, and the instructions."""
+
+    view_id: int
+    view_created: bool
+    shown_columns: list[str]
+    hidden_columns: list[str]
+    instructions_chars: int
+
+
+@dataclass
 class PushResult:
     project_id: int
     project_created: bool
@@ -48,6 +59,7 @@ class PushResult:
     duplicates_in_input: list[str] = field(default_factory=list)
     refreshed: int = 0  # tasks already there that got predictions of a model_version they did not have
     left_for_later: int = 0  # new tasks not pushed because of `limit`
+    setup: ProjectSetup | None = None  # set when the project was created, or set up again on request
 
 
 # --------------------------------------------------------------------------------------------- settings
@@ -267,6 +279,25 @@ class StudioClient:
         return 0  # pragma: no cover (the last attempt raises)
 
 
+    def request(self, what: str, method: str, path: str, **kwargs) -> dict | list:
+        """A JSON request to a Label Studio endpoint the SDK does not wrap (e.g. `api/dm/columns`), with the
+        same retries and token-free errors as every other call."""
+        from label_studio_sdk.core.api_error import ApiError
+
+        def send(request_options=None):
+            resp = self.sdk._client_wrapper.httpx_client.request(path, method=method, request_options=request_options,
+                                                                 **kwargs)
+            if resp.status_code >= 400:
+                try:
+                    body = resp.json()
+                except ValueError:
+                    body = resp.text
+                raise ApiError(status_code=resp.status_code, headers=dict(resp.headers), body=body)
+            return resp.json() if resp.content else {}
+
+        return self.call(what, send)
+
+
 def _reraise(exc: BaseException, **_):
     raise exc
 
@@ -320,14 +351,99 @@ def _check_regions(path: Path, i: int, data: dict, results) -> None:
         raise VnerError(f"{where}: {problems[0].message}.")
 
 
+# --------------------------------------------------------------------------------------------- project setup
+# What annotators meet around the editor: the Data Manager opens on VIEW_TITLE, which shows the text, the
+# prediction score and the annotation counts (vner's bookkeeping columns, `vner`, `task_key`, `unit`, ..., are
+# hidden) and puts the least sure prediction first; the project instructions (the summary in
+# annotation/guidelines.md) show before labeling.
+VIEW_TITLE = "Least sure first"
+VIEW_COLUMNS = {  # shown; every other column of the project is hidden
+    "explore": ("tasks:id", "tasks:data.text", "tasks:predictions_score", "tasks:total_annotations",
+                "tasks:cancelled_annotations", "tasks:annotators"),
+    "labeling": ("tasks:id", "tasks:data.text", "tasks:predictions_score", "tasks:total_annotations"),
+}
+VIEW_ORDERING = ["tasks:predictions_score"]  # ascending: the lowest prediction score (least sure) first
+TEXT_COLUMN_WIDTH = 640  # pixels: the text is what annotators choose a task by
+
+
+def dm_columns(client: StudioClient, project_id: int) -> list[str]:
+    """Ids of the project's Data Manager columns as views name them (`tasks:data.text`, `tasks:id`, ...)."""
+    answer = client.request(f"listing the Data Manager columns of project {project_id}", "GET", "api/dm/columns",
+                            params={"project": project_id})
+    by_id = {c["id"]: c for c in answer.get("columns", [])}
+    out = []
+    for c in by_id.values():
+        if c.get("children"):  # `data`: a group, shown through its children
+            continue
+        parent = c.get("parent")
+        out.append(f"{c.get('target', 'tasks')}:{parent + '.' if parent else ''}{c['id']}")
+    return out
+
+
+def view_data(columns: Sequence[str]) -> dict:
+    """The `data` of vner's Data Manager view for a project with these columns."""
+    return {
+        "title": VIEW_TITLE,
+        "type": "list",
+        "target": "tasks",
+        "ordering": list(VIEW_ORDERING),
+        "hiddenColumns": {mode: [c for c in columns if c not in shown] for mode, shown in VIEW_COLUMNS.items()},
+        "columnsWidth": {"tasks:data.text": TEXT_COLUMN_WIDTH},
+        "filters": {"conjunction": "and", "items": []},
+    }
+
+
+def setup_view(client: StudioClient, project_id: int) -> tuple[int, bool, list[str]]:
+    """Create (or reset) vner's view of the project and put it first, so the Data Manager opens on it.
+    Other views are left as they are. Returns (view id, created, the project's columns)."""
+    columns = dm_columns(client, project_id)
+    data = view_data(columns)
+    views = client.call(f"listing the views of project {project_id}", client.sdk.views.list, project=project_id)
+    mine = [v for v in views if (v.data or {}).get("title") == VIEW_TITLE]
+    if mine:
+        view_id = mine[0].id
+        client.call(f"updating view {view_id} of project {project_id}", client.sdk.views.update, str(view_id),
+                    data=data, project=project_id)
+    else:
+        view_id = client.call(f"creating a view in project {project_id}", client.sdk.views.create, data=data,
+                              project=project_id).id
+    others = [v.id for v in views if v.id != view_id]
+    if others:
+        client.call(f"ordering the views of project {project_id}", client.sdk.views.update_order,
+                    ids=[view_id, *others], project=project_id)
+    return view_id, not mine, columns
+
+
+def setup_instructions(client: StudioClient, project_id: int) -> int:
+    """Set the project instructions from annotation/guidelines.md, shown before labeling; returns their size."""
+    from ..instructions import instructions_html
+
+    html = instructions_html()
+    client.call(f"setting the instructions of project {project_id}", client.sdk.projects.update, project_id,
+                expert_instruction=html, show_instruction=True)
+    return len(html)
+
+
+def setup_project(client: StudioClient, project_id: int) -> ProjectSetup:
+    """What annotators see around the editor: vner's Data Manager view and the project instructions. Done for
+    every project `push_tasks` creates; on an existing project only when asked (`vner studio push
+    --setup-project`). Call it after importing: the view hides the task-data columns the tasks brought."""
+    view_id, created, columns = setup_view(client, project_id)
+    hidden = view_data(columns)["hiddenColumns"]["explore"]
+    size = setup_instructions(client, project_id)
+    return ProjectSetup(view_id, created, [c for c in columns if c not in hidden], hidden, size)
+
+
 def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, batch_size: int = 2500,
-               progress: bool = True, order: str = "input", limit: int | None = None, seed: int = 0) -> PushResult:
+               progress: bool = True, order: str = "input", limit: int | None = None, seed: int = 0,
+               setup: bool = False) -> PushResult:
     """Create or reuse project `project`; import the tasks whose `data.task_key` it does not have yet, and add to
     the tasks it already has the predictions of a `model_version` they do not hold yet (refreshed
     pre-annotations: no duplicate task, annotations untouched; an identical push changes nothing).
 
     `order` (`input`, `uncertainty`: least sure prediction first, `random` with `seed`) and `limit` pick which new
-    tasks go in: the next `limit` tasks of a larger pool."""
+    tasks go in: the next `limit` tasks of a larger pool. A project it creates is set up for annotators
+    (`setup_project`); an existing one only with `setup`."""
     project_id, created = client.project_for_push(project)
     existing = {} if created else client.existing_tasks(project_id)
     seen: set[str] = set()
@@ -365,7 +481,8 @@ def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, bat
                 if client.import_predictions(project_id, refresh[i : i + batch_size], held):
                     refreshed += len(refreshed_tasks)
                 bar.update(len(refresh[i : i + batch_size]))
-    return PushResult(project_id, created, imported, skipped, duplicates, refreshed, left)
+    done = setup_project(client, project_id) if created or setup else None
+    return PushResult(project_id, created, imported, skipped, duplicates, refreshed, left, done)
 
 
 def order_tasks(tasks: list[dict], order: str = "input", *, seed: int = 0) -> list[dict]:

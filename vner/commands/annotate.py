@@ -29,6 +29,7 @@ def register(sub) -> None:
                    help="add a `LABEL<TAB>name` gazetteer (same as gazetteer:FILE in --annotators; repeatable)")
     p.add_argument("--granularity", choices=["paragraph", "sentence", "document"], default="paragraph",
                    help="one task per paragraph, sentence or document")
+    add_task_options(p)
     p.add_argument("--segmentation", choices=["auto", "raw", "segmented"], default="auto",
                    help="auto: files with syllables joined by `_` are taken as word-segmented, others are "
                    "segmented with underthesea")
@@ -44,14 +45,34 @@ def register(sub) -> None:
     p.set_defaults(func=_config)
 
 
-def run_preannotate(paths, annotators, output, *, granularity: str = "paragraph", segmentation: str = "auto") -> int:
-    """Load, pre-annotate and write tasks: the one path of `vner preannotate` and `vner predict`."""
+def add_task_options(p) -> None:
+    """Task size and repeated text: the options shared by `vner preannotate` and `vner predict`."""
+    from annotation.unit import MAX_TASK_CHARS
+
+    p.add_argument("--max-task-chars", type=int, default=MAX_TASK_CHARS, metavar="N",
+                   help="cut a task longer than N characters between sentences into several tasks (never inside "
+                   "a pre-annotated span; a single longer sentence stays whole); 0: never cut")
+    p.add_argument("--keep-repeats", action="store_true",
+                   help="make a task of every paragraph, also of those repeating an earlier paragraph of the same "
+                   "document (by default each repeated text is pushed once)")
+
+
+def run_preannotate(paths, annotators, output, *, granularity: str = "paragraph", segmentation: str = "auto",
+                    max_chars: int | None = None, drop_repeats: bool = True) -> int:
+    """Load, pre-annotate and write tasks: the one path of `vner preannotate` and `vner predict`.
+    `max_chars` None: the default limit (annotation.unit.MAX_TASK_CHARS); 0: never cut."""
+    from annotation.errors import VnerError
     from annotation.preannotate import preannotate_documents
     from annotation.tasks import write_tasks
     from annotation.text import load_documents
+    from annotation.unit import MAX_TASK_CHARS
 
+    if max_chars is not None and max_chars < 0:
+        raise VnerError(f"--max-task-chars {max_chars}: give a number of characters, or 0 to never cut tasks.")
     docs = load_documents(paths, segmentation=segmentation)
-    tasks, stats = preannotate_documents(docs, annotators, granularity, progress=True)
+    tasks, stats = preannotate_documents(docs, annotators, granularity, progress=True,
+                                         max_chars=MAX_TASK_CHARS if max_chars is None else max_chars,
+                                         drop_repeats=drop_repeats)
     write_tasks(tasks, output)
     print(f"{output}: {stats.summary()}")
     return 0
@@ -63,7 +84,8 @@ def _preannotate(args) -> int:
     specs = args.annotators.split(",") + [f"gazetteer:{g}" for g in args.gazetteer]
     annotators = load_preannotators(specs, model_mode=args.model_mode)
     return run_preannotate(args.paths, annotators, args.output, granularity=args.granularity,
-                           segmentation=args.segmentation)
+                           segmentation=args.segmentation, max_chars=args.max_task_chars,
+                           drop_repeats=not args.keep_repeats)
 
 
 def _config(args) -> int:

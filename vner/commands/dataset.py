@@ -23,6 +23,9 @@ def register(sub) -> None:
                    "example per annotator (each annotator's own chosen the same way)")
     p.add_argument("--lenient", action="store_true",
                    help="leave out the sentences with problems and list them in DIR/issues.jsonl instead of failing")
+    p.add_argument("--keep-repeats", action="store_true",
+                   help="keep every copy of a sentence repeated in a document (by default one example per text, "
+                   "the copy a person corrected; copies people labelled differently are always kept)")
     p.add_argument("--split", default="0.8,0.1,0.1", metavar="TRAIN,VAL,TEST",
                    help="document ratios of the train/validation/test splits")
     p.add_argument("--seed", type=int, default=42, help="seed of the document shuffle")
@@ -75,7 +78,7 @@ def _dataset(args) -> int:
 
     ratios = parse_ratios(args.split)
     result = load_export(args.export, use_predictions=args.use_predictions, annotations=args.annotations,
-                         lenient=args.lenient, progress=True)
+                         lenient=args.lenient, progress=True, keep_repeats=args.keep_repeats)
     dsd = build_dataset_dict(result.examples, ratios=ratios, seed=args.seed)
     counts = write_dataset(dsd, args.output, issues=result.issues, stats=result.stats, source=Path(args.export).name)
     print(f"{args.output}: {len(result.examples)} sentences from {result.stats['tasks_used']} of "
@@ -97,6 +100,12 @@ def _dataset(args) -> int:
     if any(result.stats["chosen_by"].values()):
         per = " (per task and annotator)" if args.annotations == "per-annotator" else ""
         print(annotation_rule_line(result.stats["chosen_by"]) + per)
+    if result.stats.get("trimmed_spans"):
+        print(f"spans: {result.stats['trimmed_spans']} trimmed of surrounding whitespace")
+    if result.stats.get("repeated_sentences"):
+        from annotation.dataset import repeats_note
+
+        print(f"sentences: {repeats_note(result.stats['repeated_sentences'])}")
     empty = [name for (name, ds), ratio in zip(dsd.items(), ratios) if ratio > 0 and len(ds) == 0]
     if empty:
         print(f"note: {' and '.join(empty)} got no document (splits are by document; 3 or more documents fill every split)")

@@ -41,6 +41,11 @@ def register(sub) -> None:
             q.add_argument("--limit", type=int, metavar="N",
                            help="push only the next N new tasks (in --order) of a larger pool; run again for more")
             q.add_argument("--seed", type=int, default=0, help="seed of --order random (default: 0)")
+            q.add_argument("--setup-project", action="store_true",
+                           help="set up an existing project for annotators as a new one is: the Data Manager view "
+                           "'Least sure first' (text, prediction score and annotation counts shown, vner's "
+                           "bookkeeping columns hidden, least sure task first) and the instructions from "
+                           "annotation/guidelines.md; a project push creates always gets them")
         else:
             q.add_argument("-o", "--output", required=True, help="export JSON to write (input of `vner dataset`)")
             q.add_argument("--page-size", type=int, default=1000, help="tasks per list request (default: 1000)")
@@ -101,14 +106,14 @@ def _client(args):
 
 def _push(args) -> int:
     from annotation.errors import VnerError
-    from annotation.studio.client import push_tasks, read_tasks
+    from annotation.studio.client import VIEW_TITLE, push_tasks, read_tasks
 
     tasks = read_tasks(args.tasks)
     client = _client(args)
     if args.limit is not None and args.limit < 0:
         raise VnerError(f"--limit {args.limit}: give a number of tasks (0 or more).")
     res = push_tasks(client, tasks, args.project, batch_size=args.batch_size, order=args.order, limit=args.limit,
-                     seed=args.seed)
+                     seed=args.seed, setup=args.setup_project)
     print(f"project {args.project!r} (id {res.project_id}{', created' if res.project_created else ''}) at "
           f"{client.url}: imported {res.imported} tasks, {res.skipped_existing} already there"
           + (f" ({res.refreshed} refreshed with new predictions)" if res.refreshed else ""))
@@ -117,6 +122,11 @@ def _push(args) -> int:
     if res.duplicates_in_input:
         print(f"  {len(res.duplicates_in_input)} tasks repeat a task_key earlier in {args.tasks} and were pushed "
               f"once: {', '.join(res.duplicates_in_input[:5])}{' ...' if len(res.duplicates_in_input) > 5 else ''}")
+    if res.setup:
+        shown = ", ".join(c.split(":", 1)[1].removeprefix("data.") for c in res.setup.shown_columns)
+        print(f"  view '{VIEW_TITLE}' (id {res.setup.view_id}{', created' if res.setup.view_created else ', reset'}): "
+              f"least sure first; columns {shown} ({len(res.setup.hidden_columns)} hidden); instructions from "
+              "annotation/guidelines.md shown before labeling")
     print(f"  annotate at {client.url}/projects/{res.project_id}/data")
     return 0
 
