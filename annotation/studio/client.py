@@ -39,6 +39,9 @@ class RetryPolicy:
     timeout: float = 120.0  # seconds per request (a 10k-task page or import batch can take a while)
 
 
+UNCERTAINTY_SAMPLING = "Uncertainty sampling"  # Label Studio's project.sampling value
+
+
 @dataclass
 class ProjectSetup:
     """What `setup_project` did: the Data Manager view annotators open on, and the instructions."""
@@ -425,13 +428,25 @@ def setup_instructions(client: StudioClient, project_id: int) -> int:
 
 
 def setup_project(client: StudioClient, project_id: int) -> ProjectSetup:
-    """What annotators see around the editor: vner's Data Manager view and the project instructions. Done for
-    every project `push_tasks` creates; on an existing project only when asked (`vner studio push
-    --setup-project`). Call it after importing: the view hides the task-data columns the tasks brought."""
+    """What annotators see around the editor: vner's Data Manager view, the project instructions, and the
+    labeling queue. Done for every project `push_tasks` creates; on an existing project only when asked
+    (`vner studio push --setup-project`). Call it after importing: the view hides the task-data columns the
+    tasks brought."""
     view_id, created, columns = setup_view(client, project_id)
     hidden = view_data(columns)["hiddenColumns"]["explore"]
     size = setup_instructions(client, project_id)
+    # "Label All Tasks" does not follow a view's ordering: it follows the project's sampling. Uncertainty
+    # sampling serves the lowest prediction score of the project's `model_version` first (`push_tasks` keeps
+    # that version the one it pushed), so the queue is least sure first like the view.
+    client.call(f"setting the labeling queue of project {project_id}", client.sdk.projects.update, project_id,
+                sampling=UNCERTAINTY_SAMPLING)
     return ProjectSetup(view_id, created, [c for c in columns if c not in hidden], hidden, size)
+
+
+def pushed_model_version(tasks: Sequence[dict]) -> str | None:
+    """The `model_version` of the pushed tasks' latest predictions when they share one, else None."""
+    versions = {str(t["predictions"][-1].get("model_version") or "") for t in tasks if t.get("predictions")}
+    return versions.pop() if len(versions) == 1 else None
 
 
 def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, batch_size: int = 2500,
@@ -482,6 +497,11 @@ def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, bat
                     refreshed += len(refreshed_tasks)
                 bar.update(len(refresh[i : i + batch_size]))
     done = setup_project(client, project_id) if created or setup else None
+    version = pushed_model_version(tasks)
+    if version and (imported or refreshed or done):
+        # the project's model_version picks the predictions its uncertainty queue sorts by: the ones just pushed
+        client.call(f"setting the model version of project {project_id}", client.sdk.projects.update, project_id,
+                    model_version=version)
     return PushResult(project_id, created, imported, skipped, duplicates, refreshed, left, done)
 
 

@@ -173,6 +173,8 @@ def _base_env(home: Path, data_dir: Path) -> dict:
         PYTHONUNBUFFERED="1",
     )
     env.pop("VIRTUAL_ENV", None)
+    if env.get("CI", "true").lower() not in ("1", "0", "true", "false", "yes", "no"):
+        env.pop("CI")  # Label Studio's settings refuse any other value (an empty CI= stops it at start-up)
     return env
 
 
