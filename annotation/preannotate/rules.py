@@ -76,8 +76,8 @@ from ..text import Sentence
 from .gazetteer import PhraseTable, read_entries
 from .gazetteer import tokens as text_tokens
 
-PRIORITY = {"dynasty": -1, "lexicon": 0, "org-head": 2, "org-category": 3, "acronym": 3, "loc-head": 4, "title-name": 5,
-            "given-name": 6, "district": 7, "surname": 8, "repeat": 9, "byline": 10, "initials": 11}
+PRIORITY = {"dynasty": -1, "org-category": -1, "lexicon": 0, "org-head": 2, "acronym": 3, "loc-head": 4,
+            "title-name": 5, "given-name": 6, "district": 7, "surname": 8, "repeat": 9, "byline": 10, "initials": 11}
 
 # Kinship words and plain honorifics: a title when lowercase, or capitalised at the start of a sentence
 # (mid-sentence `Anh` is England).
@@ -88,16 +88,20 @@ BRIDGE_BLOCKERS = set(
     một người ông bà anh chị biết nói gặp thăm tổ chức và hay hoặc nhưng mà thì nên vì do bởi nếu đến đi lên
     xuống ra vào sang qua trên dưới sau trước giữa rằng như cũng còn vẫn đều chỉ rất nhiều ít hơn nhất""".split()
 )
-MISSION_HEADS = {("Đại", "sứ", "quán"), ("Tổng", "lãnh", "sự", "quán"), ("Tổng", "Lãnh", "sự", "quán"), ("Lãnh", "sự", "quán"),
+MISSION_HEADS = {("Đại", "sứ", "quán"), ("Tổng", "lãnh", "sự", "quán"), ("Tổng", "Lãnh", "sự", "quán"),
+                 ("Lãnh", "sự", "quán"),
                  ("đại", "sứ", "quán"), ("tổng", "lãnh", "sự", "quán"), ("lãnh", "sự", "quán")}
 ORG_CONNECTORS = {"và", "&", "-"}
 # Head words that belong to the place's name even in lower case (as `miền` in `miền Tây`): regions and natural
 # features (guidelines §9, §10). Continents (`châu Á`) are lexicon names; `châu` before another name is a
 # historical prefecture, outside like `huyện` (`châu Khâm` -> `Khâm`).
 NAME_HEADS = {"miền", "sông", "núi", "biển", "vịnh", "đèo", "hồ", "bán đảo", "quần đảo", "cao nguyên", "eo biển", "đảo",
-              "hòn", "mũi", "bãi", "đá", "đầm", "thác", "suối", "cồn", "cù lao", "hang", "rạn", "dãy", "dãy núi", "đỉnh"}
-ADMIN_HEADS = {"tỉnh", "thành phố", "thủ đô", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "bang", "tiểu bang",
-               "châu", "phủ", "trấn", "động", "lộ", "đạo", "làng", "thôn", "ấp", "bản", "đường", "phố", "ngõ"}
+              "hòn", "mũi", "bãi", "đá", "đầm", "thác", "suối", "cồn", "cù lao", "hang", "rạn", "chùa", "đền", "điện",
+              "đình", "miếu", "tháp", "lăng"}
+ADMIN_HEADS = {"tỉnh", "thành phố", "thủ đô", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "bang",
+               "tiểu bang",
+               "châu", "phủ", "trấn", "động", "lộ", "đạo", "làng", "thôn", "ấp", "bản", "đường", "phố", "ngõ", "tổng",
+               "xứ"}
 # Region heads stop before a country: `miền Bắc Việt Nam` is `miền Bắc` + `Việt Nam` (guidelines §10).
 REGION_HEADS = {"miền", "vùng", "khu vực"}
 # Words after which a lexicon country is a language or a script, not a place (`tiếng Anh`, `chữ Hán`).
@@ -109,6 +113,7 @@ DIRECTIONS = {"Bắc", "Nam", "Trung"}
 DYNASTY_TRIGGERS = {("nhà",), ("triều",), ("vương", "triều"), ("triều", "đại"), ("đời",), ("thời",), ("quân",),
                     ("chúa",), ("vua",), ("các", "chúa"), ("các", "vua"), ("hai", "vua"), ("nghĩa", "quân")}
 DYNASTY_FIRST_WORDS = {t[0] for t in DYNASTY_TRIGGERS}
+DYNASTY_FIRST_CAPS = {w.capitalize() for w in DYNASTY_FIRST_WORDS}
 # Lower-case words of an English/French/... name of an organisation (`Save the Children`, `Bank of America`).
 NAME_PARTICLES = {"of", "the", "and", "for", "de", "du", "des", "la", "le", "van", "von", "der", "di", "da", "del", "y"}
 # Abbreviations that look like initials but are not people.
@@ -120,8 +125,14 @@ QUANTIFIERS = {"hai", "ba", "bốn", "năm", "các", "những", "nhiều", "mỗ
 SCHOOL_WORDS = {"Đại", "Cao", "Trung", "Tiểu", "Phổ", "THPT", "THCS", "PTTH", "PTCS", "Mầm", "Mẫu", "Quốc", "Dự", "Sĩ",
                 "Nghệ", "Kỹ", "Kinh", "Y", "Dược", "Luật", "Sư", "Hậu", "Bách", "Chuyên", "Năng", "Song", "Dạy",
                 "Võ", "Thiếu", "Đảng", "Chính", "Hành", "Ngoại", "Văn", "Nông", "Lâm", "Công", "Giao", "Hàng", "Tài"}
+SCHOOL_LEVEL_WORDS = {"Tiểu", "Trung", "học", "cơ", "sở", "Phổ", "phổ", "thông", "Cao", "đẳng", "Đại", "Chuyên", "Dân",
+                      "lập", "Quốc", "tế", "Mầm", "non", "Năng", "khiếu"}
 # Lower-case particles inside foreign personal names.
-PERSON_PARTICLES = {"de", "van", "von", "der", "da", "di", "du", "del", "della", "bin", "al", "ibn", "dos", "das", "le", "la"}
+PERSON_PARTICLES = {"de", "van", "von", "der", "da", "di", "du", "del", "della", "bin", "al", "ibn", "dos", "das", "le",
+                    "la"}
+# Organisation heads named by a number (guidelines §10: `Sư đoàn 308`); other names stop before a number.
+NUMBERED_HEADS = {"Sư đoàn", "Quân đoàn", "Lữ đoàn", "Trung đoàn", "Tiểu đoàn", "Quân khu", "Hạm đội", "Binh đoàn",
+                  "Tập đoàn quân", "Đại đội", "Quân chủng"}
 # Category words after which a place's name is the club's (`câu lạc bộ Hà Nội`), and after which a person's
 # name is the institution's namesake (`trường Nguyễn Du`, guidelines §10).
 CLUB_CATEGORIES = {"câu lạc bộ", "clb", "đội bóng"}
@@ -227,10 +238,12 @@ def load_lexicons() -> Lexicons:
     for word, _ in _read_list("org_categories.txt"):
         org_categories.add(word, True)
     given_names = frozenset(n for n, _ in _read_list("given_names.txt"))
-    countries = frozenset(tuple(t for _, _, t in text_tokens(v)) for _, name in _entries("countries.tsv") for v in _variants(name))
+    countries = frozenset(tuple(t for _, _, t in text_tokens(v))
+                          for _, name in _entries("countries.tsv") for v in _variants(name))
     titles, titles_upper = PhraseTable(), PhraseTable()
     for title, _ in _read_list("titles.txt"):
-        for v in _variants(title) | {title[:1].lower() + title[1:]}:
+        title_case = " ".join(x[:1].upper() + x[1:] for x in title.split())  # `Tổng Thống`
+        for v in _variants(title) | {title[:1].lower() + title[1:], title_case}:
             titles.add(v, True)
         titles_upper.add(title.upper(), True)
     org_heads, loc_heads = PhraseTable(), PhraseTable()
@@ -247,7 +260,8 @@ def load_lexicons() -> Lexicons:
     if not surnames:
         raise VnerError("annotation/lexicons/surnames.txt is empty; reinstall vner.")
     return Lexicons(
-        names, names_upper, titles, titles_upper, org_heads, loc_heads, surnames, frozenset(s.upper() for s in surnames),
+        names, names_upper, titles, titles_upper, org_heads, loc_heads, surnames,
+        frozenset(s.upper() for s in surnames),
         portfolios, districts, given_names, dynasties, org_categories, countries,
     )
 
@@ -259,13 +273,15 @@ class Tok(NamedTuple):
     word: int  # index of the segmenter's word this syllable belongs to
 
 
-def sentence_tokens(sentence: Sentence) -> list[Tok]:
+def sentence_tokens(sentence: Sentence, lex: Lexicons | None = None) -> list[Tok]:
     """Syllable/punctuation tokens of the sentence, each tagged with its word.
 
-    A segmenter word is cut where it glues a name to other words (the segmenter's mistakes, or text glued in the
-    source): before a capitalised syllable that follows a lower-case one (`quân_Chúa`, `trước_Liên`), and after a
-    run of two or more capitalised syllables followed by a lower-case one (`Liên_Hợp_Quốc_hôm`). Words such as
-    `Ngoại_giao` or `Báo_cáo` (one capital, then lower case) are left whole."""
+    With `lex`, a segmenter word is cut where it glues a name to other words (the segmenter's mistakes, or text
+    glued in the source): before a capitalised syllable that follows a lower-case one (`quân_Chúa`, `trước_Liên`);
+    after a known name followed by a lower-case syllable (`Liên_Hợp_Quốc_hôm`); after a capitalised syllable that
+    is not Vietnamese (`Trump_đe`); and, away from the start of the sentence, after a surname that begins a word
+    of three syllables or more (`Kim_cam_kết`). Words such as `Ngoại_giao`, `Cao_đẳng`, `Cung_Hòa_bình` or a
+    sentence-initial `Lý_do` are left whole."""
     toks = text_tokens(sentence.text)
     words = sentence.word_spans or tuple((s, e) for s, e, _ in toks)
     out: list[Tok] = []
@@ -276,20 +292,40 @@ def sentence_tokens(sentence: Sentence) -> list[Tok]:
             k += 1  # text outside every word (should not happen)
         if k < len(toks) and toks[k][1] > we:
             return _tokens_by_word(sentence, words)  # a token crosses a word boundary: tokenise word by word
-        caps, prev_lower, first = 0, False, True
+        first = k
         while k < len(toks) and toks[k][1] <= we:
-            s, e, t = toks[k]
             k += 1
-            alpha = t[:1].isalpha()
-            if alpha and not first and ((t[:1].isupper() and prev_lower) or (t[:1].islower() and caps >= 2)):
-                w += 1  # a new word starts here
-                caps = 0
-            if alpha:
-                caps += t[:1].isupper()
-                prev_lower = t[:1].islower()
-            first = False
+        start = first  # first token of the current (possibly cut) word
+        for m in range(first, k):
+            s, e, t = toks[m]
+            if lex is not None and m > start and t[:1].isalpha() and _cut_before(toks, start, m, k, lex):
+                w += 1
+                start = m
             out.append(Tok(s, e, t, w))
     return out
+
+
+def _cut_before(toks: list[tuple[int, int, str]], start: int, m: int, end: int, lex: Lexicons) -> bool:
+    """Does a new word start at token m of the segmenter word toks[start:end]? (see `sentence_tokens`)"""
+    t, prev = toks[m][2], toks[m - 1][2]
+    if t[:1].isupper():
+        return prev[:1].islower()  # `quân_Chúa`
+    if not prev[:1].isupper():
+        return False
+    if not _vietnamese_syllable(prev):
+        return True  # `Trump_đe`
+    caps = tuple(x for _, _, x in toks[start:m])
+    if len(caps) >= 2 and caps in lex.names.table:
+        return True  # `Liên_Hợp_Quốc_hôm`
+    return m == start + 1 and end - start >= 3 and prev in lex.surnames and not _opens_sentence(toks, start)
+
+
+def _opens_sentence(toks: list[tuple[int, int, str]], k: int) -> bool:
+    """Is token k the first word of the sentence (nothing but opening punctuation before it)?"""
+    j = k - 1
+    while j >= 0 and toks[j][2] in {'"', "“", "‘", "'", "(", "[", "-", "–", "—"}:
+        j -= 1
+    return j < 0 or toks[j][2] in {".", "!", "?", ":", "…", ";"}
 
 
 def _tokens_by_word(sentence: Sentence, words) -> list[Tok]:
@@ -308,8 +344,8 @@ def _longest_at(table: PhraseTable, words: list[str]) -> list:
 
 def is_headline(text: str) -> bool:
     """All-caps text of four words or more (shorter all-caps lines are bylines: `Ảnh: XUÂN KHU`)."""
-    letters = [c for c in text if c.isalpha()]
-    return len(text.split()) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    upper, lower = sum(map(str.isupper, text)), sum(map(str.islower, text))
+    return upper >= 4 * lower and len(text.split()) >= 4
 
 
 @dataclass
@@ -326,7 +362,7 @@ class _SentenceTagger:
 
     def __init__(self, lex: Lexicons, sentence: Sentence) -> None:
         self.lex = lex
-        self.toks = sentence_tokens(sentence)
+        self.toks = sentence_tokens(sentence, lex)
         self.words = [t.text for t in self.toks]
         self.headline = is_headline(sentence.text)
         names = lex.names_upper if self.headline else lex.names
@@ -433,7 +469,8 @@ class _SentenceTagger:
             w[i + 2] in SHORT_COUNTRY or (self.name_at[i + 2] is not None and self.name_at[i + 2][1] == "LOC")
         )
         before = i >= 2 and w[i - 1] in {"-", "–"} and (w[i - 2] in SHORT_COUNTRY or any(
-            self.name_at[k] is not None and self.name_at[k][1] == "LOC" and k + self.name_at[k][0] == i - 1 for k in range(max(0, i - 5), i - 1)
+            self.name_at[k] is not None and self.name_at[k][1] == "LOC" and k + self.name_at[k][0] == i - 1
+            for k in range(max(0, i - 5), i - 1)
         ))
         return after or before
 
@@ -471,6 +508,8 @@ class _SentenceTagger:
             return 3 if self.name_run(i, 3) == 3 else 0
         if w not in self.lex.surnames or (self.name_at[i] is not None and self.name_at[i][0] >= 2):
             return 0  # `Hàn Quốc`, `Hà Nội` are places
+        if i + 1 < len(self.toks) and self.words[i + 1] in self.lex.given_names:
+            return 0  # `Ông Mohamed Nouhi`: `Ông` is a title here
         n = self.name_run(i, 4)
         return n if n >= 2 else 0
 
@@ -487,14 +526,18 @@ class _SentenceTagger:
                 i += self.title_at[i]
             else:
                 i += 1
+        present = set(self.words)  # rules that need a word skip sentences without it
+        has_born, has_number = "sinh" in present, "số" in present
+        has_dynasty = not present.isdisjoint(DYNASTY_FIRST_WORDS) or not present.isdisjoint(DYNASTY_FIRST_CAPS)
         for i in range(n):
             hit = self.name_at[i]
-            if hit is not None and not self._glued_into_word(i + hit[0]) and not self._inside_longer_name(i, hit[0]):
+            if hit is not None and not self._glued_into_word(i, hit[0]) and not self._inside_longer_name(i, hit[0]):
                 # a name the segmenter kept inside a longer word is part of another name (`Mỹ_Đình`)
                 k, label = hit
                 lone_kinship = k == 1 and self.words[i].lower() in KINSHIP and self.sentence_start(i)
                 if not lone_kinship:
-                    out.append(Candidate(i, i + k, str(label), 0.9 if k > 1 or len(self.words[i]) > 3 else 0.8, "lexicon"))
+                    score = 0.9 if k > 1 or len(self.words[i]) > 3 else 0.8
+                    out.append(Candidate(i, i + k, str(label), score, "lexicon"))
                     after = self.name_at[i + k] if i + k < n else None
                     if label == "ORG" and after is not None and self.is_country(i + k, after[0]) \
                             and self.ends_cleanly(i + k + after[0]):
@@ -510,17 +553,22 @@ class _SentenceTagger:
             k = self.given_name(i)
             if k:
                 out.append(Candidate(i, i + k, "PER", 0.8, "given-name"))  # `Olaf Scholz`
-            if self.words[i] in SHORT_COUNTRY and (self._paired_with_place(i) or (i and self.words[i - 1] in PEOPLE_WORDS)):
+            c = self.born(i) if has_born else None
+            if c is not None:
+                out.append(c)
+            if self.words[i] in SHORT_COUNTRY and (
+                    self._paired_with_place(i) or (i and self.words[i - 1] in PEOPLE_WORDS)):
                 out.append(Candidate(i, i + 1, "LOC", 0.7, "lexicon"))  # `quan hệ Việt - Nhật`, `người Hoa`, `gốc Á`
             if self.words[i] in DIRECTIONS and i and self.words[i - 1] in DIRECTION_VERBS and not (
                     i + 1 < n and _is_cap(self.words[i + 1])):
                 out.append(Candidate(i, i + 1, "LOC", 0.6, "lexicon"))  # `ra Bắc`, `vào Nam`
             if not self.headline:
-                out.extend(self.dynasty(i))
+                if has_dynasty:
+                    out.extend(self.dynasty(i))
                 c = self.org_category(i)
                 if c is not None:
                     out.append(c)
-                c = self.street_number(i)
+                c = self.street_number(i) if has_number else None
                 if c is not None:
                     out.append(c)
             if not self.headline and "." in self.words[i] and _is_initials(self.words[i]) \
@@ -530,12 +578,13 @@ class _SentenceTagger:
                 c = self.org_head(i)
                 if c is not None:
                     out.append(c)
-            if self.loc_head_at[i] is not None and not (self.loc_head_at[i][0] == 1 and self.words[i] in self.lex.surnames):
+            if self.loc_head_at[i] is not None and not (
+                    self.loc_head_at[i][0] == 1 and self.words[i] in self.lex.surnames):
                 c = self.loc_head(i)
                 if c is not None:
                     out.append(c)
                     out.extend(self.enumeration(c.j))
-        for ti, tj in titles:
+        for _, tj in titles:
             c = self.title_name(tj)
             if c is not None:
                 out.append(c)
@@ -551,18 +600,29 @@ class _SentenceTagger:
         """Are tokens i..i+k-1 a country's name (countries.tsv)?"""
         return tuple(self.words[i : i + k]) in self.lex.countries
 
-    def _glued_into_word(self, j: int) -> bool:
-        """Does token j continue the word of token j-1 with letters (`Mỹ_Đình`), other than an acronym the
-        segmenter glued on (`Hồ_Chí_Minh_GS`)?"""
+    def _glued_into_word(self, i: int, k: int) -> bool:
+        """Is the name at tokens i..i+k-1 part of a longer word (`Mỹ_Đình`, a sentence-initial `Pháp_luật`), rather
+        than glued to the next word by the segmenter (`Triều_Tiên_cáo`, `Arizona_Jeff`, `Hồ_Chí_Minh_GS`)?"""
+        j = i + k
         if not (self.same_word_next(j) and self.words[j].isalpha()):
             return False
-        return not (len(self.words[j]) > 1 and self.words[j].isupper())
+        nxt = self.words[j]
+        if not _is_cap(nxt):
+            return k == 1 or nxt == "giáo"  # `Pháp_luật`, `Anh_hùng`, `Ấn_Độ_giáo`; but `Triều_Tiên_cáo` was glued
+        return not ((len(nxt) > 1 and nxt.isupper()) or nxt in self.lex.given_names or not _vietnamese_syllable(nxt))
 
     def _inside_longer_name(self, i: int, k: int) -> bool:
         """Is the one-syllable name at i the start of a longer Vietnamese name (`Mỹ An`, `Đức Phổ`: a ward, a
         town), not a country before a person or another name (`Mỹ Joe Biden`, `Nga Moskva`)?"""
         j = i + k
-        if k > 1 or j >= len(self.toks) or not _is_cap(self.words[j]) or not self.words[j].isalpha():
+        if k > 1:
+            return False
+        prev = self.words[i - 1] if i else ""
+        if prev.isalpha() and _is_cap(prev) and _vietnamese_syllable(prev) \
+                and not self.sentence_start(i - 1) and not self.title_at[i - 1] and self.name_at[i - 1] is None \
+                and not self._ends_name(max(0, i - 4), i) and self.same_word_next(i):
+            return True  # `Tự Đức`, `Thái Lan`-like names not in the lexicon: the country word ends them
+        if j >= len(self.toks) or not _is_cap(self.words[j]) or not self.words[j].isalpha():
             return False
         if self.name_at[j] is not None or self.title_at[j] or self.given_name(j) or self.surname_name(j) >= 2:
             return False
@@ -596,9 +656,10 @@ class _SentenceTagger:
             hit = self.name_at[j]
             if self.title_at[j]:
                 break
-            if not (namesake and j == start) and (self.surname_name(j) >= 3 or (j > start and self.given_name(j))):
+            if not (namesake and self._before_namesake(start, j)) and (
+                    self.surname_name(j) >= 3 or (j > start and self.given_name(j))):
                 break  # `Đại học X Nguyễn Văn A`, `Chủ tịch Quốc hội Trần Thanh Mẫn`: the person starts here
-            if hit is not None and self.ends_cleanly(j + hit[0]):
+            if hit is not None and self.ends_cleanly(j + hit[0]) and not self._inside_longer_name(j, hit[0]):
                 if not org and j > start and hit[1] == "LOC":
                     break  # `miền Bắc | Việt Nam`, `Tĩnh Tây | Trung Quốc`: a second place
                 j += hit[0]
@@ -640,12 +701,18 @@ class _SentenceTagger:
             break
         return j, score
 
+    def _before_namesake(self, start: int, j: int) -> bool:
+        """Are tokens start..j-1 only a school type or level (`THPT`, `Tiểu học`), so that a person's name at j is
+        what the institution is named after (`Trường THPT Chu Văn An`)?"""
+        return all(w in SCHOOL_LEVEL_WORDS or (len(w) > 1 and w.isupper()) for w in self.words[start:j])
+
     def _joins(self, j: int, org: bool) -> bool:
         """Does the connector at token j (`và`, `&`, `-`) join two parts of one name?"""
         nxt = self.words[j + 1]
         if not (_is_cap(nxt) or self.name_at[j + 1]) or self.org_head_at[j + 1]:
             return False  # `Viện X và Đại học Y` are two organisations
-        if self.words[j] in {"-", "–"} and (self.toks[j].start > self.toks[j - 1].end or self.toks[j + 1].start > self.toks[j].end):
+        spaced = self.toks[j].start > self.toks[j - 1].end or self.toks[j + 1].start > self.toks[j].end
+        if self.words[j] in {"-", "–"} and spaced:
             # a spaced dash ends an organisation name unless it pairs two places (`Hội Hữu nghị Việt Nam - Nhật Bản`)
             hit = self.name_at[j + 1]
             return not org or nxt in SHORT_COUNTRY or (hit is not None and hit[1] == "LOC")
@@ -697,9 +764,13 @@ class _SentenceTagger:
             hit = self.name_at[j + 1]
             if hit is not None and hit[1] == "LOC":
                 j = j + 1 + hit[0]
+        numbered = " ".join(self.words[i:j]) in NUMBERED_HEADS
+        if j == i + k and j < len(self.toks) and self.words[j].isdigit() and numbered:
+            j += 1  # `Sư đoàn 308`, `Quân đoàn 1`: the number is the unit's name
         if j == i + k:
             return Candidate(i, j, "ORG", 0.75, "org-head") if flag == "standalone" else None
-        if _is_cap(self.words[i]) and j < len(self.toks) and not _is_cap(self.words[j]) and not self._ends_name(i + k, j):
+        if _is_cap(self.words[i]) and j < len(self.toks) and not _is_cap(self.words[j]) \
+                and self.words[j - 1].isalpha() and not self._ends_name(i + k, j):
             tail = self.lowercase_tail(j)  # `Cục Bản quyền tác giả`, `Viện Dữ liệu mở`
             if tail > j:
                 j, score = tail, min(score, 0.6)
@@ -750,6 +821,22 @@ class _SentenceTagger:
                 j += 1  # `Channel 4`, `Formula 1`
             break
         return j
+
+    def born(self, i: int) -> Candidate | None:
+        """`Ayumi Hamasaki sinh ngày ...`, `Hamid Karzai (sinh năm ...)`: a name that is born is a person."""
+        if self.headline or not _is_cap(self.words[i]) or (
+                i and _is_cap(self.words[i - 1]) and self.words[i - 1].isalpha()):
+            return None
+        if self.name_at[i] is not None or self.title_at[i] or self.org_head_at[i] is not None:
+            return None
+        k = self.name_run(i, 4)
+        j = i + k
+        if k < 2 or j >= len(self.toks):
+            return None
+        after = self.words[j : j + 3]
+        if after[:1] == ["sinh"] or after[:2] == ["(", "sinh"]:
+            return Candidate(i, j, "PER", 0.75, "title-name")
+        return None
 
     def street_number(self, i: int) -> Candidate | None:
         """`số 45 Nguyễn Thượng Hiền`, `số 12 Tràng Tiền`: a house number then a name is a street (LOC)."""
@@ -815,7 +902,8 @@ class _SentenceTagger:
         out = []
         n = len(self.toks)
         while j + 1 < n and self.words[j] in {",", "và"} and _is_cap(self.words[j + 1]) and self.words[j + 1].isalpha():
-            if self.name_at[j + 1] is not None or self.title_at[j + 1] or self.org_head_at[j + 1] or self.surname_name(j + 1):
+            if self.name_at[j + 1] is not None or self.title_at[j + 1] or self.org_head_at[j + 1] \
+                    or self.surname_name(j + 1):
                 break  # a known name or another construction: the other rules handle it
             k = self.name_run(j + 1, 3)
             if not k:
@@ -841,6 +929,11 @@ class _SentenceTagger:
                 continue
             if hit is not None and (hit[0] >= 2 or not self.surname_name(j)):
                 j += hit[0]
+                skipped += 1
+                continue
+            dyn = self.lex.dynasties.longest(self.words, j)
+            if dyn is not None and dyn[0] >= 2 and self.surname_name(j + dyn[0]) >= 2:
+                j += dyn[0]  # `tướng Tây Sơn Vũ Văn Nhậm`
                 skipped += 1
                 continue
             if w == "(" and skipped:
@@ -869,6 +962,10 @@ class _SentenceTagger:
             return None
         if _is_initials(self.words[j]):
             return Candidate(j, j + 1, "PER", 0.7, "title-name")
+        w = self.words[j]
+        if len(w) == 1 and w.isupper() and w.isalpha() and (
+                j + 1 == n or self.words[j + 1] in {".", ",", ")", ";", ":"}):
+            return Candidate(j, j + 1, "PER", 0.6, "title-name")  # `ông T.`: an initial that stands for a name
         if self.org_head_at[j] is not None and not self.surname_name(j):
             return None  # `Tổng Bí thư Đảng`, `Chủ tịch Hội`: an organisation, not a name
         k = self.surname_name(j) or (0 if self.headline else self.name_run(j, 4))
@@ -895,7 +992,7 @@ def _resolve(tagger: _SentenceTagger, cands: list[Candidate], titles: list[tuple
 
 
 # Rules sure enough that the names they find are names wherever they recur in the document.
-MEMORY_RULES = {"title-name", "given-name", "org-head", "org-category", "acronym", "loc-head"}
+MEMORY_RULES = {"title-name", "given-name", "org-head", "org-category", "acronym", "loc-head", "dynasty"}
 
 
 def _acronyms(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]:
@@ -927,6 +1024,29 @@ def _acronyms(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]
     return out
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+# Words between a name and its transliteration in brackets: `Nguyễn Du (chữ Hán: 阮攸; ...)`.
+SCRIPT_WORDS = {"chữ", "Hán", "Nôm", "tiếng", "Trung", "Nhật", "Hàn", "phồn", "giản", "thể", "Hán-Việt", ":", ","}
+
+
+def _transliterations(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]:
+    """`Nguyễn Du (chữ Hán: 阮攸)`, `Ngô Tuấn (吳俊)`: Chinese, Japanese or Korean script in brackets right after a
+    name is the same name, with its label."""
+    w, n = tagger.words, len(tagger.toks)
+    taken = {k for c in kept for k in range(c.i, c.j)}
+    out = []
+    for c in kept:
+        k = c.j
+        if k >= n or w[k] != "(":
+            continue
+        k += 1
+        while k < n and w[k] in SCRIPT_WORDS:
+            k += 1
+        if k < n and k not in taken and _CJK.fullmatch(w[k]) and (k + 1 >= n or w[k + 1] in {")", ";", ",", "]"}):
+            out.append(Candidate(k, k + 1, c.label, 0.6, "acronym"))
+    return out
+
+
 def _is_acronym(tok: str) -> bool:
     letters = [ch for ch in tok if ch.isalpha()]
     return 2 <= len(tok) <= 8 and len(letters) >= 2 and all(ch.isupper() for ch in letters) and tok not in REGNAL
@@ -942,9 +1062,10 @@ def _memory_entries(tagger: _SentenceTagger, c: Candidate) -> list[tuple[tuple[s
     if c.label == "PER" and len(words) >= 2:
         core = words[:-1] if words[-1] in REGNAL else words
         if not all(_vietnamese_syllable(x) for x in core if x.isalpha()):
-            alias = core[-1] if words[-1] not in REGNAL else core[0]
-            if alias.isalpha() and len(alias) > 2:
-                out.append(((alias,), "PER"))
+            aliases = {core[0]} if words[-1] in REGNAL else {core[0], core[-1]}  # `Scholz`; `Ayumi` of `Ayumi Hamasaki`
+            for alias in aliases:
+                if alias.isalpha() and len(alias) > 2 and not _vietnamese_syllable(alias):
+                    out.append(((alias,), "PER"))
     return out
 
 
@@ -964,7 +1085,8 @@ def _repeats(tagger: _SentenceTagger, kept: list[Candidate], memory: PhraseTable
         free = not any(x in taken for x in range(i, j)) and tagger.ends_cleanly(j) and tagger.starts_word(i)
         # part of a longer capitalised name (`Lee` inside `Lee Hsien Loong`)?
         longer = (j < n and w[j].isalpha() and _is_cap(w[j])) or (
-            i and w[i - 1].isalpha() and _is_cap(w[i - 1]) and not tagger.sentence_start(i - 1) and not tagger.title_at[i - 1])
+            i and w[i - 1].isalpha() and _is_cap(w[i - 1]) and not tagger.sentence_start(i - 1)
+            and not tagger.title_at[i - 1])
         if free and not longer and not tagger.title_at[i]:
             out.append(Candidate(i, j, str(label), 0.6, "repeat"))
             i = j
@@ -1004,6 +1126,9 @@ def tag_document(sentences: Sequence[Sentence], lex: Lexicons | None = None) -> 
             extra = _repeats(tagger, kept, table)
             if extra:
                 kept = _resolve(tagger, kept + extra, titles)
+        extra = _transliterations(tagger, kept)
+        if extra:
+            kept = _resolve(tagger, kept + extra, titles)
         toks = tagger.toks
         out.append(sorted(Span(toks[c.i].start, toks[c.j - 1].end, c.label, c.score, f"rules:{c.rule}") for c in kept))
     return out
