@@ -63,6 +63,7 @@ exactly two syllables is still proposed, unsure. A country after `tiếng` is a 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -99,7 +100,7 @@ NAME_HEADS = {"miền", "sông", "núi", "biển", "vịnh", "đèo", "hồ", "b
               "hòn", "mũi", "bãi", "đá", "đầm", "thác", "suối", "cồn", "cù lao", "hang", "rạn", "chùa", "đền", "điện",
               "đình", "miếu", "tháp", "lăng"}
 ADMIN_HEADS = {"tỉnh", "thành phố", "thủ đô", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "bang",
-               "tiểu bang",
+               "tiểu bang", "vùng", "khu vực",
                "châu", "phủ", "trấn", "động", "lộ", "đạo", "làng", "thôn", "ấp", "bản", "đường", "phố", "ngõ", "tổng",
                "xứ"}
 # Region heads stop before a country: `miền Bắc Việt Nam` is `miền Bắc` + `Việt Nam` (guidelines §10).
@@ -116,6 +117,9 @@ DYNASTY_FIRST_WORDS = {t[0] for t in DYNASTY_TRIGGERS}
 DYNASTY_FIRST_CAPS = {w.capitalize() for w in DYNASTY_FIRST_WORDS}
 # Lower-case words of an English/French/... name of an organisation (`Save the Children`, `Bank of America`).
 NAME_PARTICLES = {"of", "the", "and", "for", "de", "du", "des", "la", "le", "van", "von", "der", "di", "da", "del", "y"}
+# Function words that are only capitalised mid-sentence in title-case headlines.
+TITLE_CASE_FUNCTION_WORDS = {"Và", "Ở", "Của", "Cho", "Với", "Trong", "Tại", "Là", "Có", "Được", "Bị", "Đã", "Sẽ", "Từ",
+                             "Về", "Những", "Các", "Một"}
 # Abbreviations that look like initials but are not people.
 NOT_INITIALS = {"A.I", "D.C", "U.S", "U.K", "U.N", "E.U", "T.V", "P.S", "A.D", "B.C", "S.A", "N.V"}
 REGNAL = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI"}
@@ -226,7 +230,8 @@ def load_lexicons() -> Lexicons:
     names, names_upper = PhraseTable(), PhraseTable()
     for filename in NAME_FILES:
         for label, name in _entries(filename):
-            for v in _variants(name):
+            title_case = " ".join(x[:1].upper() + x[1:] for x in name.split())
+            for v in _variants(name) | {title_case}:
                 names.add(v, label)
             names_upper.add(name.upper(), label)
     districts = PhraseTable()
@@ -248,7 +253,8 @@ def load_lexicons() -> Lexicons:
         titles_upper.add(title.upper(), True)
     org_heads, loc_heads = PhraseTable(), PhraseTable()
     for head, flag in _read_list("org_heads.txt"):
-        org_heads.add(head, flag or "head")
+        for v in {head, " ".join(x[:1].upper() + x[1:] for x in head.split())}:  # `Trung Tâm`
+            org_heads.add(v, flag or "head")
     for head, _ in _read_list("loc_heads.txt"):
         for v in _variants(head):
             loc_heads.add(v, "head")
@@ -343,9 +349,14 @@ def _longest_at(table: PhraseTable, words: list[str]) -> list:
 
 
 def is_headline(text: str) -> bool:
-    """All-caps text of four words or more (shorter all-caps lines are bylines: `Ảnh: XUÂN KHU`)."""
+    """All-caps text of four words or more (shorter all-caps lines are bylines: `Ảnh: XUÂN KHU`), or a title-case
+    headline (`Động Đất Ở Miền Trung Và ...`: function words capitalised mid-sentence)."""
     upper, lower = sum(map(str.isupper, text)), sum(map(str.islower, text))
-    return upper >= 4 * lower and len(text.split()) >= 4
+    if upper >= 4 * lower and len(text.split()) >= 4:
+        return True
+    words = text.split()
+    return len(words) >= 5 and sum(w in TITLE_CASE_FUNCTION_WORDS for w in words[1:]) >= 1 and \
+        sum(w[:1].isupper() for w in words if w[:1].isalpha()) >= 0.85 * sum(w[:1].isalpha() for w in words)
 
 
 @dataclass
@@ -429,8 +440,9 @@ class _SentenceTagger:
             return 0
         return n
 
-    def name_run(self, i: int, max_len: int = 4) -> int:
-        """Length of a run of capitalised syllables at i that can be a person's name (0 if none)."""
+    def name_run(self, i: int, max_len: int = 4, after_title: bool = False) -> int:
+        """Length of a run of capitalised syllables at i that can be a person's name (0 if none). After a title a
+        one-syllable name glued to the next word by the segmenter is kept (`ông Kim_là`)."""
         j = i
         while j < len(self.toks) and j - i < max_len:
             w = self.words[j]
@@ -453,9 +465,9 @@ class _SentenceTagger:
         if j - i == 1 and len(self.words[i]) > 1 and self.words[i].isupper() and not self.headline:
             return 0  # a lone all-caps word is an acronym
         while j > i and not self.ends_cleanly(j):
-            if j - i >= 2:
+            if (j - i >= 2 or after_title) and not (self.org_head_at[j - 1] or self.title_at[j - 1]):
                 break  # `Nguyễn_Minh_Vũ_bày_tỏ`: the segmenter glued the name to the next word
-            j -= 1  # do not keep half of a word whose rest is lowercase
+            j -= 1  # do not keep half of a word whose rest is lowercase (`Trình Chính_phủ`)
         return j - i
 
     def _vietnamese_run(self, i: int, j: int) -> bool:
@@ -584,6 +596,8 @@ class _SentenceTagger:
                 if c is not None:
                     out.append(c)
                     out.extend(self.enumeration(c.j))
+                elif self.words[i] in ADMIN_HEADS and i + 1 < n and self.words[i + 1] in {"là", ":"}:
+                    out.extend(self.enumeration(i + 1, frozenset({"là", ":"})))  # `các tổng là X, Y và Z`
         for _, tj in titles:
             c = self.title_name(tj)
             if c is not None:
@@ -615,7 +629,7 @@ class _SentenceTagger:
         """Is the one-syllable name at i the start of a longer Vietnamese name (`Mỹ An`, `Đức Phổ`: a ward, a
         town), not a country before a person or another name (`Mỹ Joe Biden`, `Nga Moskva`)?"""
         j = i + k
-        if k > 1:
+        if k > 1 or not _vietnamese_syllable(self.words[i]):
             return False
         prev = self.words[i - 1] if i else ""
         if prev.isalpha() and _is_cap(prev) and _vietnamese_syllable(prev) \
@@ -764,6 +778,10 @@ class _SentenceTagger:
             hit = self.name_at[j + 1]
             if hit is not None and hit[1] == "LOC":
                 j = j + 1 + hit[0]
+        if j == i + k and self.words[i] in {"Bộ", "Sở"} and k == 1 and not self.headline:
+            field = self.lex.portfolios.longest(self.words, j)
+            if field is not None and self.ends_cleanly(j + field[0]):
+                j += field[0]  # `Bộ tài chính`, `Sở y tế`: a lower-case portfolio names the ministry
         numbered = " ".join(self.words[i:j]) in NUMBERED_HEADS
         if j == i + k and j < len(self.toks) and self.words[j].isdigit() and numbered:
             j += 1  # `Sư đoàn 308`, `Quân đoàn 1`: the number is the unit's name
@@ -888,20 +906,25 @@ class _SentenceTagger:
         j, score = self.continuation(j, LOC_CONNECTORS, bridge=False, namesake=True)
         if j == i + k:
             return None
+        head = " ".join(self.words[i : i + k])
+        if head.lower() in NAME_HEADS and self.is_country(i + k, j - i - k):
+            return None  # `bờ biển Việt Nam`: the country is the name, the sea is not named
         # a lower-case category word stays outside (`tỉnh Fukuoka` -> `Fukuoka`); a capitalised head belongs to
         # the name (`Quảng trường Đỏ`, `Quần đảo Marshall`), except an administrative word opening a sentence
-        head = " ".join(self.words[i : i + k])
         if head.lower() in NAME_HEADS:
             outside = False  # `miền Tây`, `sông Hồng`, `đảo Cô Tô`: the head word is part of the name
         else:
             outside = not _is_cap(head) or (self.sentence_start(i) and head.lower() in ADMIN_HEADS)
         return Candidate(i + k if outside else i, j, "LOC", min(score, 0.8), "loc-head")
 
-    def enumeration(self, j: int) -> list[Candidate]:
-        """Places listed after a place head: `các tỉnh Trat, Chanthaburi và Chonburi` -> two more LOC."""
+    def enumeration(self, j: int, first: frozenset[str] = frozenset({",", "và"})) -> list[Candidate]:
+        """Places listed after a place head: `các tỉnh Trat, Chanthaburi và Chonburi` -> two more LOC; `4 tổng là
+        Định An, Định Bảo và Định Thới` -> three (`first`: the words that may open the list)."""
         out = []
         n = len(self.toks)
-        while j + 1 < n and self.words[j] in {",", "và"} and _is_cap(self.words[j + 1]) and self.words[j + 1].isalpha():
+        seps = first
+        while j + 1 < n and self.words[j] in seps and _is_cap(self.words[j + 1]) and self.words[j + 1].isalpha():
+            seps = frozenset({",", "và"})
             if self.name_at[j + 1] is not None or self.title_at[j + 1] or self.org_head_at[j + 1] \
                     or self.surname_name(j + 1):
                 break  # a known name or another construction: the other rules handle it
@@ -953,7 +976,7 @@ class _SentenceTagger:
                 continue
             # a portfolio word (`Ngoại_giao`): capitalised first syllable, lowercase second syllable
             end = self.word_end(j)
-            if _is_cap(w) and end - j > 1 and not _is_cap(self.words[j + 1]):
+            if _is_cap(w) and end - j > 1 and not _is_cap(self.words[j + 1]) and end < n and _is_cap(self.words[end]):
                 j = end
                 skipped += 1
                 continue
@@ -968,7 +991,7 @@ class _SentenceTagger:
             return Candidate(j, j + 1, "PER", 0.6, "title-name")  # `ông T.`: an initial that stands for a name
         if self.org_head_at[j] is not None and not self.surname_name(j):
             return None  # `Tổng Bí thư Đảng`, `Chủ tịch Hội`: an organisation, not a name
-        k = self.surname_name(j) or (0 if self.headline else self.name_run(j, 4))
+        k = self.surname_name(j) or (0 if self.headline else self.name_run(j, 4, after_title=True))
         if not k:
             return None
         k += self.regnal(j + k)  # `vua Louis XIV`
@@ -1004,9 +1027,11 @@ def _acronyms(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]
     out = []
     for k in range(1, n - 2):
         acr = w[k + 1]
-        if w[k] != "(" or w[k + 2] != ")" or not _is_acronym(acr) or k + 1 in taken:
+        if w[k] != "(" or w[k + 2] != ")" or not _is_acronym(acr):
             continue
         before = ends.get(k)
+        if k + 1 in taken and (before is not None or not any(c.i == k + 1 and c.label == "ORG" for c in kept)):
+            continue  # the acronym is already something else, or its name is already found
         if before is not None and before.label == "ORG":
             out.append(Candidate(k + 1, k + 2, "ORG", 0.75, "acronym"))
             continue
@@ -1020,7 +1045,8 @@ def _acronyms(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]
                 spelled.insert(0, w[i][0].upper())
         if len(spelled) >= 2 and spelled == letters:
             out.append(Candidate(i, k, "ORG", 0.7, "acronym"))
-            out.append(Candidate(k + 1, k + 2, "ORG", 0.75, "acronym"))
+            if k + 1 not in taken:
+                out.append(Candidate(k + 1, k + 2, "ORG", 0.75, "acronym"))
     return out
 
 
@@ -1030,8 +1056,9 @@ SCRIPT_WORDS = {"chữ", "Hán", "Nôm", "tiếng", "Trung", "Nhật", "Hàn", "
 
 
 def _transliterations(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]:
-    """`Nguyễn Du (chữ Hán: 阮攸)`, `Ngô Tuấn (吳俊)`: Chinese, Japanese or Korean script in brackets right after a
-    name is the same name, with its label."""
+    """The same name in another script or language, in brackets right after a name, with its label: `Nguyễn Du
+    (chữ Hán: 阮攸)`, `Ngô Tuấn (吳俊)`, `Quỹ Nhi đồng Liên Hợp Quốc (tiếng Anh: United Nations Children's Fund,
+    viết tắt UNICEF)`."""
     w, n = tagger.words, len(tagger.toks)
     taken = {k for c in kept for k in range(c.i, c.j)}
     out = []
@@ -1044,7 +1071,36 @@ def _transliterations(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Ca
             k += 1
         if k < n and k not in taken and _CJK.fullmatch(w[k]) and (k + 1 >= n or w[k + 1] in {")", ";", ",", "]"}):
             out.append(Candidate(k, k + 1, c.label, 0.6, "acronym"))
+            continue
+        if c.label != "ORG" or k >= n or k in taken or not _is_cap(w[k]):
+            continue
+        j = tagger.name_phrase(k)  # a foreign name: `United Nations Development Programme`
+        if j - k >= 2 and not all(_vietnamese_syllable(x) for x in w[k:j] if x.isalpha()) and (
+                j >= n or w[j] in {")", ",", ";"}) and not any(x in taken for x in range(k, j)):
+            out.append(Candidate(k, j, "ORG", 0.6, "acronym"))
+            if j + 2 < n and w[j] == "," and w[j + 1] == "viết" and w[j + 2] == "tắt":
+                a = j + 3 + (j + 3 < n and w[j + 3] == "là")
+                if a < n and _is_acronym(w[a]) and a not in taken:
+                    out.append(Candidate(a, a + 1, "ORG", 0.7, "acronym"))  # `..., viết tắt UNDP`
     return out
+
+
+def _initials(words: Sequence[str]) -> str:
+    """`Tòa án Thường trực Quốc tế` -> `TATTQT`: the first letter of every syllable, without tone marks."""
+    out = []
+    for x in words:
+        if x[:1].isalpha():
+            first = x[0].upper()
+            out.append(first if first == "Đ" else unicodedata.normalize("NFD", first)[0])
+    return "".join(out)
+
+
+def _known_acronyms(tagger: _SentenceTagger, kept: list[Candidate], initials: set[str]) -> list[Candidate]:
+    """`TATTQT`, `LHQ`: an acronym spelling the initials of an organisation named in the document is that
+    organisation."""
+    taken = {k for c in kept for k in range(c.i, c.j)}
+    return [Candidate(k, k + 1, "ORG", 0.6, "acronym") for k, x in enumerate(tagger.words)
+            if k not in taken and len(x) >= 3 and _is_acronym(x) and x.isalpha() and x in initials]
 
 
 def _is_acronym(tok: str) -> bool:
@@ -1070,13 +1126,19 @@ def _memory_entries(tagger: _SentenceTagger, c: Candidate) -> list[tuple[tuple[s
 
 
 def _repeats(tagger: _SentenceTagger, kept: list[Candidate], memory: PhraseTable) -> list[Candidate]:
-    """Recurrences of the document's sure names that no rule found in this sentence."""
+    """Recurrences of the document's sure names that no rule found in this sentence. A person known in the
+    document also wins over a one-word lexicon name of another type (`Ford` the person, not the company)."""
     w, n = tagger.words, len(tagger.toks)
+    lexicon_words = {c.i: c for c in kept if c.rule == "lexicon" and c.j == c.i + 1}
     taken = {k for c in kept for k in range(c.i, c.j)}
     out = []
     i = 0
     while i < n:
-        hit = memory.longest(w, i) if i not in taken and _is_cap(w[i]) else None
+        known = memory.longest(w, i) if _is_cap(w[i]) else None
+        if i in lexicon_words and known is not None and known == (1, "PER") and lexicon_words[i].label != "PER":
+            kept.remove(lexicon_words[i])  # the caller re-resolves `kept + out`
+            taken.discard(i)
+        hit = known if i not in taken else None
         if hit is None:
             i += 1
             continue
@@ -1113,6 +1175,11 @@ def tag_document(sentences: Sequence[Sentence], lex: Lexicons | None = None) -> 
                 for key, label in _memory_entries(tagger, c):
                     known = memory[sent.doc_id].get(key, label)
                     memory[sent.doc_id][key] = label if known == label else None  # two labels: not sure
+    acronyms: dict[str, set[str]] = defaultdict(set)  # initials of the organisations of each document
+    for sent, tagger, (kept, _) in zip(sentences, taggers, kept_all):
+        for c in kept:
+            if c.label == "ORG" and c.j - c.i >= 3:
+                acronyms[sent.doc_id].add(_initials(tagger.words[c.i : c.j]))
     tables: dict[str, PhraseTable] = {}
     for doc_id, entries in memory.items():
         table = tables[doc_id] = PhraseTable()
@@ -1126,7 +1193,7 @@ def tag_document(sentences: Sequence[Sentence], lex: Lexicons | None = None) -> 
             extra = _repeats(tagger, kept, table)
             if extra:
                 kept = _resolve(tagger, kept + extra, titles)
-        extra = _transliterations(tagger, kept)
+        extra = _transliterations(tagger, kept) + _known_acronyms(tagger, kept, acronyms.get(sent.doc_id, set()))
         if extra:
             kept = _resolve(tagger, kept + extra, titles)
         toks = tagger.toks
