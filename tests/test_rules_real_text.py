@@ -231,3 +231,58 @@ def test_sentences_of_one_document_are_tagged_together_and_documents_stay_apart(
     out = tagger.annotate(sents)
     texts = [[s.text[sp.start : sp.end] for sp in spans] for s, spans in zip(sents, out)]
     assert texts == [["Olaf Scholz"], ["Scholz"], []]
+
+
+# ------------------------------------------------------------------------------- what the context says a name is
+
+
+def test_an_appositive_says_what_a_name_is():
+    got = found(raw("Họ đầu tư vào Quillmark, một công ty khởi nghiệp, và Kestrelby, một thị trấn ven biển."))
+    assert ("Quillmark", "ORG") in got and ("Kestrelby", "LOC") in got
+
+
+def test_names_listed_after_a_category_and_nhu():
+    got = found(raw("Siêu thị bán các thương hiệu như Arvella, Brontide và Corvale."))
+    assert {("Arvella", "ORG"), ("Brontide", "ORG"), ("Corvale", "ORG")} <= set(got)
+
+
+def test_places_listed_after_an_administrative_word_and_la():
+    got = found(raw("Huyện có ba tổng là Phú An, Phú Lộc và Phú Thành."))
+    assert {("Phú An", "LOC"), ("Phú Lộc", "LOC"), ("Phú Thành", "LOC")} <= set(got)
+
+
+def test_a_name_after_tai_or_o_is_a_place_not_a_person():
+    got = found(raw("Ông mở xưởng tại Phan Lâm Sơn và ở Trịnh Xá."))
+    assert ("Phan Lâm Sơn", "LOC") in got and ("Trịnh Xá", "LOC") in got
+
+
+def test_english_name_and_acronym_in_brackets_after_an_organisation():
+    got = found(seg("Quỹ Hỗ_trợ Nông_dân Quốc_tế ( tiếng Anh : International Farmers Fund , viết_tắt IFFD ) ra_đời ."))
+    assert ("International Farmers Fund", "ORG") in got and ("IFFD", "ORG") in got
+
+
+def test_an_acronym_spelling_an_organisation_named_earlier_in_the_document():
+    sents = [seg("Quỹ Bảo_tồn Rừng Quốc_gia được lập năm 1993 .", "d", 0),
+             seg("Trụ_sở của QBTRQG đặt ở Đà_Lạt .", "d", 1)]
+    got = [found(s, spans) for s, spans in zip(sents, tag_document(sents))]
+    assert ("Quỹ Bảo tồn Rừng Quốc gia", "ORG") in got[0] and ("QBTRQG", "ORG") in got[1]
+
+
+def test_a_vietnamese_name_without_its_surname_later_in_the_document():
+    got = doc("Lê Văn Thịnh đỗ đầu khoa thi năm 1075.", "Về sau Văn Thịnh làm Thái sư.")
+    assert ("Văn Thịnh", "PER") in got[1]
+
+
+def test_a_person_known_in_the_document_wins_over_a_company_name():
+    got = doc("Bà Emma Ford, giáo viên ở Ohio, làm chứng.", "Ford nói bà không lo lắng.")
+    assert got[1] == [("Ford", "PER")]
+
+
+def test_a_title_case_headline_only_gets_sure_names():
+    got = found(raw("Bão Lớn Đổ Bộ Vào Miền Trung Và Cuốn Trôi Nhà Cửa Ở Quảng Ngãi"))
+    assert ("Quảng Ngãi", "LOC") in got
+    assert not any(label == "PER" for _, label in got)
+
+
+def test_a_ministry_with_its_portfolio_in_lower_case():
+    assert found(raw("Bộ tài chính dự kiến thu thêm thuế.")) == [("Bộ tài chính", "ORG")]

@@ -78,7 +78,8 @@ from .gazetteer import PhraseTable, read_entries
 from .gazetteer import tokens as text_tokens
 
 PRIORITY = {"dynasty": -1, "org-category": -1, "lexicon": 0, "org-head": 2, "acronym": 3, "loc-head": 4,
-            "title-name": 5, "given-name": 6, "district": 7, "surname": 8, "repeat": 9, "byline": 10, "initials": 11}
+            "title-name": 5, "given-name": 6, "district": 7, "surname": 8, "appositive": 9, "repeat": 9, "byline": 10,
+            "initials": 11}
 
 # Kinship words and plain honorifics: a title when lowercase, or capitalised at the start of a sentence
 # (mid-sentence `Anh` is England).
@@ -149,6 +150,15 @@ SHORT_COUNTRY = {"Việt", "Trung", "Hàn", "Triều", "Nhật", "Mỹ", "Nga", 
 # Words before a short country form that make it the country (`người Việt`, `gốc Á`).
 PEOPLE_WORDS = {"người", "gốc", "dân"}
 LOC_CONNECTORS = {"-"}
+# Plural place words before `như` and a list of places (`các nước như ...`).
+EXAMPLE_PLACES = {"nước", "quốc", "gia", "phố", "tỉnh", "vùng", "bang", "đảo", "châu", "thị"}
+# Words after `X, một ...` that say what X is.
+APPOSITIVE_PLACES = {"thành", "thị", "làng", "tỉnh", "quận", "huyện", "xã", "đảo", "hòn", "vùng", "khu", "quốc", "nước",
+                     "ngôi", "thủ", "bang", "con", "dòng", "ngọn", "hồ", "vịnh", "thung"}
+APPOSITIVE_PEOPLE = {"người", "nhà", "ca", "cầu", "vận", "diễn", "nghệ", "chính", "doanh", "cựu", "cô", "cậu", "bà",
+                     "ông", "phụ", "thiếu", "chàng", "học", "sinh", "giáo", "bác", "kỹ", "nhạc", "họa", "luật", "phóng"}
+# Prepositions after which a name that looks like a person's is a place (`ở Phan Rang`, `tại Hoàng Mai`).
+PLACE_PREPOSITIONS = {"ở", "tại"}
 # Punctuation after which a lower-case continuation of an organisation name has ended.
 TAIL_ENDS = {",", ".", ";", ":", ")", "(", '"', "”", "“", "!", "?", "…"}
 # Words that follow an organisation's name as a subject or a complement (not a verb's object).
@@ -540,6 +550,7 @@ class _SentenceTagger:
                 i += 1
         present = set(self.words)  # rules that need a word skip sentences without it
         has_born, has_number = "sinh" in present, "số" in present
+        has_comma_or_la = "," in present or "là" in present
         has_dynasty = not present.isdisjoint(DYNASTY_FIRST_WORDS) or not present.isdisjoint(DYNASTY_FIRST_CAPS)
         for i in range(n):
             hit = self.name_at[i]
@@ -559,7 +570,9 @@ class _SentenceTagger:
             if hit is not None and self.starts_word(i) and self.ends_cleanly(i + hit[0]):
                 out.append(Candidate(i, i + hit[0], "LOC", 0.7, "district"))  # `Cao Lộc`, but `ông Thanh Sơn`
             k = 0 if self.headline else self.surname_name(i)
-            if k:
+            if k and i and self.words[i - 1] in PLACE_PREPOSITIONS:
+                out.append(Candidate(i, i + k, "LOC", 0.55, "loc-head"))  # `tại Phan Rang`: after `tại`, a place
+            elif k:
                 score = 0.5 if self.headline else (0.85 if k >= 3 else 0.7)
                 out.append(Candidate(i, i + k, "PER", score, "surname"))
             k = self.given_name(i)
@@ -568,6 +581,11 @@ class _SentenceTagger:
             c = self.born(i) if has_born else None
             if c is not None:
                 out.append(c)
+            c = self.appositive(i) if has_comma_or_la else None
+            if c is not None:
+                out.append(c)
+            if self.words[i] == "như" and not self.headline:
+                out.extend(self.examples(i))
             if self.words[i] in SHORT_COUNTRY and (
                     self._paired_with_place(i) or (i and self.words[i - 1] in PEOPLE_WORDS)):
                 out.append(Candidate(i, i + 1, "LOC", 0.7, "lexicon"))  # `quan hệ Việt - Nhật`, `người Hoa`, `gốc Á`
@@ -840,6 +858,61 @@ class _SentenceTagger:
             break
         return j
 
+    def examples(self, i: int) -> list[Candidate]:
+        """`các thương hiệu như Arcadia, Belmont và Corvin`, `những nước như X, Y`: names listed after a category
+        word and `như` take the category's type."""
+        w, n = self.words, len(self.toks)
+        label = None
+        for back in (1, 2, 3):
+            k = i - back
+            if k < 0:
+                break
+            if self.lex.org_categories.longest(w, k) is not None and k + self.lex.org_categories.longest(w, k)[0] == i:
+                label = "ORG"
+            elif w[k] in EXAMPLE_PLACES and k + 1 == i:
+                label = "LOC"
+            if label:
+                break
+        if label is None:
+            return []
+        out, j = [], i + 1
+        while j < n and _is_cap(w[j]) and w[j].isalpha() and not self.title_at[j]:
+            hit = self.name_at[j]
+            end = j + hit[0] if hit is not None else self.name_phrase(j)
+            if end == j:
+                break
+            if hit is None:
+                out.append(Candidate(j, end, label, 0.6, "appositive"))
+            if end < n and w[end] in {",", "và", "hoặc"} and end + 1 < n:
+                j = end + 1
+                continue
+            break
+        return out
+
+    def appositive(self, i: int) -> Candidate | None:
+        """`Inrupt, một công ty khởi nghiệp`, `Kestrel là một thị trấn`, `Anna Berg, một người mẹ`: what a name is
+        said to be gives its type."""
+        w, n = self.words, len(self.toks)
+        if not _is_cap(w[i]) or not w[i].isalpha() or (i and _is_cap(w[i - 1]) and w[i - 1].isalpha()):
+            return None
+        if self.name_at[i] is not None or self.title_at[i] or self.org_head_at[i] is not None or self.sentence_start(i):
+            return None
+        j = self.name_phrase(i)
+        if j >= n or j - i > 4:
+            return None
+        k = j + (w[j] == ",")
+        k += k < n and w[k] == "là"
+        if k == j or k >= n or w[k] != "một":
+            return None
+        k += 1
+        if self.lex.org_categories.longest(w, k) is not None or (k < n and w[k] in {"tổ", "nhóm", "doanh"}):
+            return Candidate(i, j, "ORG", 0.6, "appositive")
+        if k < n and w[k] in APPOSITIVE_PLACES:
+            return Candidate(i, j, "LOC", 0.6, "appositive")
+        if k < n and w[k] in APPOSITIVE_PEOPLE and all(x.isalpha() for x in w[i:j]):
+            return Candidate(i, j, "PER", 0.6, "appositive")
+        return None
+
     def born(self, i: int) -> Candidate | None:
         """`Ayumi Hamasaki sinh ngày ...`, `Hamid Karzai (sinh năm ...)`: a name that is born is a person."""
         if self.headline or not _is_cap(self.words[i]) or (
@@ -1015,7 +1088,8 @@ def _resolve(tagger: _SentenceTagger, cands: list[Candidate], titles: list[tuple
 
 
 # Rules sure enough that the names they find are names wherever they recur in the document.
-MEMORY_RULES = {"title-name", "given-name", "org-head", "org-category", "acronym", "loc-head", "dynasty"}
+MEMORY_RULES = {"title-name", "given-name", "org-head", "org-category", "acronym", "loc-head", "dynasty", "surname",
+                "appositive"}
 
 
 def _acronyms(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]:
@@ -1052,7 +1126,9 @@ def _acronyms(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 # Words between a name and its transliteration in brackets: `Nguyễn Du (chữ Hán: 阮攸; ...)`.
-SCRIPT_WORDS = {"chữ", "Hán", "Nôm", "tiếng", "Trung", "Nhật", "Hàn", "phồn", "giản", "thể", "Hán-Việt", ":", ","}
+SCRIPT_WORDS = {"chữ", "Hán", "Nôm", "tiếng", "Trung", "Nhật", "Hàn", "phồn", "giản", "thể", "Hán-Việt", ":", ",",
+                "Anh", "Pháp", "Đức", "Nga", "Ý", "Latinh", "Khmer", "Lào", "Thái", "Tây", "Ban", "Nha", "Bồ", "Đào",
+                "tên", "gọi", "là"}
 
 
 def _transliterations(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]:
@@ -1114,6 +1190,10 @@ def _memory_entries(tagger: _SentenceTagger, c: Candidate) -> list[tuple[tuple[s
     words = tuple(tagger.words[c.i : c.j])
     if not all(_is_cap(x) or not x.isalpha() for x in words) or (len(words) == 1 and len(words[0]) < 2):
         return []
+    if c.rule == "surname":
+        # a Vietnamese name of three syllables or more is also written without its surname (`Lý Thường Kiệt` ...
+        # `Thường Kiệt`); the full name is found again by the surname rule anyway
+        return [(words[-2:], "PER")] if len(words) >= 3 and all(_vietnamese_syllable(x) for x in words) else []
     out = [(words, c.label)]
     if c.label == "PER" and len(words) >= 2:
         core = words[:-1] if words[-1] in REGNAL else words
