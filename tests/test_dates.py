@@ -122,6 +122,8 @@ def test_real_text_dates(text, expected):
         ("Năm sau đó, cô chuyển tới Đà Lạt; hôm sau, cô gọi điện.", ["Năm sau đó", "hôm sau"]),
         ("Cùng năm, ông mất; ngày hôm đó trời mưa.", ["Cùng năm", "ngày hôm đó"]),
         ("Hơn vạn năm trước, người cổ đã sống ở đây; đây là giống cây lâu năm này.", []),  # counted: durations
+        ("Giá tăng mạnh trong năm qua, nhưng năm nay sẽ giảm.", ["năm nay"]),  # `trong năm qua`: a duration
+        ("Ông sinh năm 1740, niên hiệu Cảnh Hưng thứ 1.", ["năm 1740", "Cảnh Hưng thứ 1"]),
     ],
 )
 def test_dotted_dates_times_of_day_ranges_and_relative_dates(text, expected):

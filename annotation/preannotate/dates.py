@@ -108,11 +108,12 @@ PATTERNS: list[tuple[str, re.Pattern, float]] = [
     ),
     # năm Canh Tý, năm Quý Dậu 1814, Bính Thân 1836
     ("date-lunar", re.compile(rf"{START}(?:(?:{MOD}?năm\s)?{LUNAR}\s{YEAR}|{MOD}?năm\s{LUNAR}){END}", _I), 0.85),
-    # năm Minh Mạng thứ 17, Gia Long năm thứ 10: reign years
+    # năm Minh Mạng thứ 17, Gia Long năm thứ 10, (niên hiệu) Cảnh Hưng thứ 13: reign years
     (
         "date-reign",
         re.compile(
-            rf"{START}(?:năm\s(?-i:[A-ZĐ]\w+\s[A-ZĐ]\w+)\sthứ|(?-i:[A-ZĐ]\w+\s[A-ZĐ]\w+)\snăm\sthứ)\s(?:\d+|"
+            rf"{START}(?:năm\s(?-i:[A-ZĐ]\w+\s[A-ZĐ]\w+)\sthứ|(?-i:[A-ZĐ]\w+\s[A-ZĐ]\w+)\snăm\sthứ"
+            rf"|(?<=hiệu\s)(?-i:[A-ZĐ]\w+\s[A-ZĐ]\w+)\sthứ)\s(?:\d+|"
             rf"{'|'.join(NUMBER_WORDS[:11])})(?:\s(?:mốt|hai|ba|bốn|tư|năm|lăm|sáu|bảy|tám|chín))?{END}",
             _I,
         ),
@@ -230,6 +231,9 @@ def find_dates(text: str) -> list[Span]:
             if rule in ("date-relative", "date-part") and not m.group().lower().startswith(("cuối", "đầu", "giữa")) \
                     and _counted(text, start):
                 continue
+            before = _PRECEDING_WORD.search(text, 0, start) if rule == "date-relative" else None
+            if before and before.group(1).lower() == "trong" and m.group().lower().endswith(" qua"):
+                continue  # `trong năm qua` is a duration (guidelines §11)
             if rule == "date-bare-year" and _numbered(text, start):
                 continue
             if rule == "date-month" and _EVENT_BEFORE.search(text, 0, start):

@@ -98,8 +98,7 @@ ORG_CONNECTORS = {"và", "&", "-"}
 # features (guidelines §9, §10). Continents (`châu Á`) are lexicon names; `châu` before another name is a
 # historical prefecture, outside like `huyện` (`châu Khâm` -> `Khâm`).
 NAME_HEADS = {"miền", "sông", "núi", "biển", "vịnh", "đèo", "hồ", "bán đảo", "quần đảo", "cao nguyên", "eo biển", "đảo",
-              "hòn", "mũi", "bãi", "đá", "đầm", "thác", "suối", "cồn", "cù lao", "hang", "rạn", "chùa", "đền", "điện",
-              "đình", "miếu", "tháp", "lăng"}
+              "hòn", "mũi", "bãi", "đá", "đầm", "thác", "suối", "cồn", "cù lao", "hang", "rạn", "cửa"}
 ADMIN_HEADS = {"tỉnh", "thành phố", "thủ đô", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "bang",
                "tiểu bang", "vùng", "khu vực",
                "châu", "phủ", "trấn", "động", "lộ", "đạo", "làng", "thôn", "ấp", "bản", "đường", "phố", "ngõ", "tổng",
@@ -114,7 +113,11 @@ DIRECTIONS = {"Bắc", "Nam", "Trung"}
 # Words before a dynasty's name (dynasties.txt) that make it the dynasty (an ORG): `nhà Tống`, `thời Lý`.
 DYNASTY_TRIGGERS = {("nhà",), ("triều",), ("vương", "triều"), ("triều", "đại"), ("đời",), ("thời",), ("quân",),
                     ("chúa",), ("vua",), ("các", "chúa"), ("các", "vua"), ("hai", "vua"), ("nghĩa", "quân")}
-DYNASTY_FIRST_WORDS = {t[0] for t in DYNASTY_TRIGGERS}
+DYNASTY_FIRST_WORDS = {t[0] for t in DYNASTY_TRIGGERS} | {"nước", "đất", "sang", "thuộc"}
+# Triggers after which an emperor's two-syllable name is his reign (PER, guidelines §11: `đời Tự Đức`).
+REIGN_TRIGGERS = {("triều",), ("đời",), ("thời",)}
+# Words after which a dynasty's name is its country (LOC, guidelines §11: `nước Tống`, `sang Tống`).
+DYNASTY_COUNTRY_WORDS = {"nước", "đất", "sang", "thuộc"}
 DYNASTY_FIRST_CAPS = {w.capitalize() for w in DYNASTY_FIRST_WORDS}
 # Lower-case words of an English/French/... name of an organisation (`Save the Children`, `Bank of America`).
 NAME_PARTICLES = {"of", "the", "and", "for", "de", "du", "des", "la", "le", "van", "von", "der", "di", "da", "del", "y"}
@@ -138,11 +141,14 @@ PERSON_PARTICLES = {"de", "van", "von", "der", "da", "di", "du", "del", "della",
 # Organisation heads named by a number (guidelines §10: `Sư đoàn 308`); other names stop before a number.
 NUMBERED_HEADS = {"Sư đoàn", "Quân đoàn", "Lữ đoàn", "Trung đoàn", "Tiểu đoàn", "Quân khu", "Hạm đội", "Binh đoàn",
                   "Tập đoàn quân", "Đại đội", "Quân chủng"}
+# Classifiers that stay outside an organisation's name in any case (guidelines §11: `Tờ Die Zeit`, `Kênh Fox News`).
+CAPITALISED_CLASSIFIERS = {"CLB", "Tờ", "Kênh", "Hãng", "Hãng tin"}
 # Category words after which a place's name is the club's (`câu lạc bộ Hà Nội`), and after which a person's
 # name is the institution's namesake (`trường Nguyễn Du`, guidelines §10).
 CLUB_CATEGORIES = {"câu lạc bộ", "clb", "đội bóng"}
 NAMESAKE_CATEGORIES = {"trường", "trường đại học", "đại học", "học viện", "bệnh viện", "viện", "câu lạc bộ", "clb",
                        "quỹ", "công ty", "tập đoàn", "hãng", "nhà xuất bản"}
+LOWERCASE_BODY_HEADS = {"thành", "tỉnh", "huyện", "đảng"}  # `thành uỷ Thượng Hải`, `tỉnh đoàn thanh niên Gia Định`
 LOWERCASE_MISSION_HEADS = {("đại", "sứ", "quán"), ("tổng", "lãnh", "sự", "quán"), ("lãnh", "sự", "quán")}
 # One-syllable country forms that are places only when paired with another place (`Việt - Nhật`, `Trung-Mỹ`).
 SHORT_COUNTRY = {"Việt", "Trung", "Hàn", "Triều", "Nhật", "Mỹ", "Nga", "Lào", "Pháp", "Đức", "Anh", "Ấn", "Úc", "Thái",
@@ -152,6 +158,11 @@ PEOPLE_WORDS = {"người", "gốc", "dân"}
 LOC_CONNECTORS = {"-"}
 # Plural place words before `như` and a list of places (`các nước như ...`).
 EXAMPLE_PLACES = {"nước", "quốc", "gia", "phố", "tỉnh", "vùng", "bang", "đảo", "châu", "thị"}
+# Noble ranks and royal titles written after the name (guidelines §11: `Hưng Đạo đại vương`, `Quản Vũ hầu`).
+RANKS_AFTER = ("đại vương", "Đại vương", "vương", "Vương", "hoàng đế", "Hoàng đế", "hoàng hậu", "Hoàng hậu",
+               "công chúa", "Công chúa", "quốc mẫu", "Quốc mẫu", "thái hậu", "Thái hậu", "quận công", "Quận công",
+               "quốc công", "Quốc công", "hầu", "thân vương", "Thân vương", "phu nhân")
+RANK_FIRST_WORDS = {r.split()[0] for r in RANKS_AFTER}
 # Words after `X, một ...` that say what X is.
 APPOSITIVE_PLACES = {"thành", "thị", "làng", "tỉnh", "quận", "huyện", "xã", "đảo", "hòn", "vùng", "khu", "quốc", "nước",
                      "ngôi", "thủ", "bang", "con", "dòng", "ngọn", "hồ", "vịnh", "thung"}
@@ -223,6 +234,7 @@ class Lexicons:
     dynasties: PhraseTable  # -> True
     org_categories: PhraseTable  # -> True
     countries: frozenset[tuple[str, ...]]  # token tuples of the names in countries.tsv
+    ranks: PhraseTable  # noble ranks written after a name (RANKS_AFTER)
 
 
 # The name lexicons, strongest first (the first file holding a name decides its label).
@@ -253,6 +265,9 @@ def load_lexicons() -> Lexicons:
     for word, _ in _read_list("org_categories.txt"):
         org_categories.add(word, True)
     given_names = frozenset(n for n, _ in _read_list("given_names.txt"))
+    ranks = PhraseTable()
+    for rank in RANKS_AFTER:
+        ranks.add(rank, True)
     countries = frozenset(tuple(t for _, _, t in text_tokens(v))
                           for _, name in _entries("countries.tsv") for v in _variants(name))
     titles, titles_upper = PhraseTable(), PhraseTable()
@@ -278,7 +293,7 @@ def load_lexicons() -> Lexicons:
     return Lexicons(
         names, names_upper, titles, titles_upper, org_heads, loc_heads, surnames,
         frozenset(s.upper() for s in surnames),
-        portfolios, districts, given_names, dynasties, org_categories, countries,
+        portfolios, districts, given_names, dynasties, org_categories, countries, ranks,
     )
 
 
@@ -551,6 +566,7 @@ class _SentenceTagger:
         present = set(self.words)  # rules that need a word skip sentences without it
         has_born, has_number = "sinh" in present, "số" in present
         has_comma_or_la = "," in present or "là" in present
+        has_rank = not present.isdisjoint(RANK_FIRST_WORDS)
         has_dynasty = not present.isdisjoint(DYNASTY_FIRST_WORDS) or not present.isdisjoint(DYNASTY_FIRST_CAPS)
         for i in range(n):
             hit = self.name_at[i]
@@ -581,6 +597,9 @@ class _SentenceTagger:
             c = self.born(i) if has_born else None
             if c is not None:
                 out.append(c)
+            c = self.ranked(i) if has_rank else None
+            if c is not None:
+                out.append(c)
             c = self.appositive(i) if has_comma_or_la else None
             if c is not None:
                 out.append(c)
@@ -604,7 +623,8 @@ class _SentenceTagger:
             if not self.headline and "." in self.words[i] and _is_initials(self.words[i]) \
                     and self.words[i].rstrip(".") not in NOT_INITIALS:
                 out.append(Candidate(i, i + 1, "PER", 0.6, "initials"))
-            if self.org_head_at[i] is not None and (_is_cap(self.words[i]) or self._lowercase_mission(i)):
+            if self.org_head_at[i] is not None and (_is_cap(self.words[i]) or self._lowercase_mission(i) or (
+                    self.words[i] in LOWERCASE_BODY_HEADS and i + 2 < n and _is_cap(self.words[i + 2]))):
                 c = self.org_head(i)
                 if c is not None:
                     out.append(c)
@@ -819,7 +839,8 @@ class _SentenceTagger:
         hit = self.lex.org_categories.longest(self.words, i)
         if hit is None or self.headline or not self.starts_word(i) or not self.ends_cleanly(i + hit[0]):
             return None
-        if _is_cap(self.words[i]) and self.words[i] != "CLB":
+        if _is_cap(self.words[i]) and self.words[i] not in CAPITALISED_CLASSIFIERS and not (
+                self.words[i] == "Báo" and self.sentence_start(i)):
             return None  # capitalised heads are organisation heads (`Tập đoàn Hòa Phát`: one ORG)
         if i and self.words[i - 1].lower() in QUANTIFIERS:
             return None  # `các tập đoàn Nhật Bản`: generic
@@ -913,6 +934,23 @@ class _SentenceTagger:
             return Candidate(i, j, "PER", 0.6, "appositive")
         return None
 
+    def ranked(self, i: int) -> Candidate | None:
+        """`Hưng Đạo đại vương`, `Thụy Bà công chúa`, `Lý hoàng hậu`: a name before a noble rank or royal title
+        is a person, the rank outside (guidelines §11)."""
+        w, n = self.words, len(self.toks)
+        if not _is_cap(w[i]) or not w[i].isalpha() or (i and _is_cap(w[i - 1]) and w[i - 1].isalpha()):
+            return None
+        if self.title_at[i] or self.org_head_at[i] is not None or self.sentence_start(i):
+            return None
+        k = self.name_run(i, 3)
+        j = i + k
+        if not k or j >= n or self.name_at[i] is not None and self.name_at[i][0] >= k:
+            return None
+        rank = self.lex.ranks.longest(w, j)
+        if rank is None or not self.starts_word(j) or not self.ends_cleanly(j + rank[0]):
+            return None
+        return Candidate(i, j, "PER", 0.7, "title-name")
+
     def born(self, i: int) -> Candidate | None:
         """`Ayumi Hamasaki sinh ngày ...`, `Hamid Karzai (sinh năm ...)`: a name that is born is a person."""
         if self.headline or not _is_cap(self.words[i]) or (
@@ -945,6 +983,13 @@ class _SentenceTagger:
         w, n = self.words, len(self.toks)
         if w[i].lower() not in DYNASTY_FIRST_WORDS:
             return []
+        if w[i] in DYNASTY_COUNTRY_WORDS and i + 1 < n:
+            hit = self.lex.dynasties.longest(w, i + 1)
+            end = i + 1 + hit[0] if hit is not None else 0
+            person_follows = end < n and w[end].isalpha() and _is_cap(w[end])
+            if hit is not None and not person_follows and self.name_at[i + 1] is None:
+                return [Candidate(i + 1, end, "LOC", 0.7, "dynasty")]  # `nước Tống`, `đất Tống`
+            return []
         for m in (2, 1):
             trigger = tuple(x.lower() for x in w[i : i + m])
             if trigger in DYNASTY_TRIGGERS and (self.starts_word(i) or _is_cap(w[i])) and self.ends_cleanly(i + m) \
@@ -954,6 +999,9 @@ class _SentenceTagger:
             return []
         out = []
         j = i + m
+        if trigger in REIGN_TRIGGERS and self.lex.dynasties.longest(w, j) is None and self.name_at[j] is None \
+                and _is_cap(w[j]) and self.name_run(j, 2) == 2 and not self.surname_name(j):
+            return [Candidate(j, j + 2, "PER", 0.65, "dynasty")]  # `đời Tự Đức`, `thời Gia Long`: a reign
         while j < n:
             hit = self.lex.dynasties.longest(w, j)
             if hit is None:
@@ -961,7 +1009,7 @@ class _SentenceTagger:
             end = j + hit[0]
             if end < n and w[end].isalpha() and _is_cap(w[end]):
                 break  # `vua Lê Thánh Tông`, `thời Minh Mạng`: a person
-            whole = not out and w[i] == "Nhà"
+            whole = not out and w[i] == "Nhà" and not self.sentence_start(i)  # guidelines §11
             out.append(Candidate(i if whole else j, end, "ORG", 0.75, "dynasty"))
             if end + 1 < n and w[end] in {"-", "–"}:
                 j = end + 1  # `Trịnh - Nguyễn`, `Lý-Trần`
@@ -984,7 +1032,10 @@ class _SentenceTagger:
             return None  # `bờ biển Việt Nam`: the country is the name, the sea is not named
         # a lower-case category word stays outside (`tỉnh Fukuoka` -> `Fukuoka`); a capitalised head belongs to
         # the name (`Quảng trường Đỏ`, `Quần đảo Marshall`), except an administrative word opening a sentence
-        if head.lower() in NAME_HEADS:
+        whole_name = self.name_at[i + k] is not None and i + k + self.name_at[i + k][0] == j
+        if head.lower() in REGION_HEADS and whole_name:
+            outside = True  # `miền Tây Nam Bộ` -> `Tây Nam Bộ`: the rest is a name on its own (guidelines §11)
+        elif head.lower() in NAME_HEADS:
             outside = False  # `miền Tây`, `sông Hồng`, `đảo Cô Tô`: the head word is part of the name
         else:
             outside = not _is_cap(head) or (self.sentence_start(i) and head.lower() in ADMIN_HEADS)
