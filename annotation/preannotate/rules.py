@@ -326,6 +326,10 @@ def sentence_tokens(sentence: Sentence, lex: Lexicons | None = None) -> list[Tok
         first = k
         while k < len(toks) and toks[k][1] <= we:
             k += 1
+        if k - first == 1:  # most words are one syllable: nothing to cut
+            s, e, t = toks[first]
+            out.append(Tok(s, e, t, w))
+            continue
         start = first  # first token of the current (possibly cut) word
         for m in range(first, k):
             s, e, t = toks[m]
@@ -565,7 +569,7 @@ class _SentenceTagger:
                 i += 1
         present = set(self.words)  # rules that need a word skip sentences without it
         has_born, has_number = "sinh" in present, "số" in present
-        has_comma_or_la = "," in present or "là" in present
+        has_appositive = "một" in present and ("," in present or "là" in present)
         has_rank = not present.isdisjoint(RANK_FIRST_WORDS)
         has_dynasty = not present.isdisjoint(DYNASTY_FIRST_WORDS) or not present.isdisjoint(DYNASTY_FIRST_CAPS)
         for i in range(n):
@@ -585,24 +589,8 @@ class _SentenceTagger:
             hit = self.district_at[i]
             if hit is not None and self.starts_word(i) and self.ends_cleanly(i + hit[0]):
                 out.append(Candidate(i, i + hit[0], "LOC", 0.7, "district"))  # `Cao Lộc`, but `ông Thanh Sơn`
-            k = 0 if self.headline else self.surname_name(i)
-            if k and i and self.words[i - 1] in PLACE_PREPOSITIONS:
-                out.append(Candidate(i, i + k, "LOC", 0.55, "loc-head"))  # `tại Phan Rang`: after `tại`, a place
-            elif k:
-                score = 0.5 if self.headline else (0.85 if k >= 3 else 0.7)
-                out.append(Candidate(i, i + k, "PER", score, "surname"))
-            k = self.given_name(i)
-            if k:
-                out.append(Candidate(i, i + k, "PER", 0.8, "given-name"))  # `Olaf Scholz`
-            c = self.born(i) if has_born else None
-            if c is not None:
-                out.append(c)
-            c = self.ranked(i) if has_rank else None
-            if c is not None:
-                out.append(c)
-            c = self.appositive(i) if has_comma_or_la else None
-            if c is not None:
-                out.append(c)
+            if self.words[i][:1].isupper():  # rules that start at a capitalised word
+                self._capitalised_candidates(i, out, has_born, has_rank, has_appositive)
             if self.words[i] == "như" and not self.headline:
                 out.extend(self.examples(i))
             if self.words[i] in SHORT_COUNTRY and (
@@ -662,6 +650,22 @@ class _SentenceTagger:
         if not _is_cap(nxt):
             return k == 1 or nxt == "giáo"  # `Pháp_luật`, `Anh_hùng`, `Ấn_Độ_giáo`; but `Triều_Tiên_cáo` was glued
         return not ((len(nxt) > 1 and nxt.isupper()) or nxt in self.lex.given_names or not _vietnamese_syllable(nxt))
+
+    def _capitalised_candidates(self, i: int, out: list[Candidate], has_born: bool, has_rank: bool,
+                                has_appositive: bool) -> None:
+        k = 0 if self.headline else self.surname_name(i)
+        if k and i and self.words[i - 1] in PLACE_PREPOSITIONS:
+            out.append(Candidate(i, i + k, "LOC", 0.55, "loc-head"))  # `tại Phan Rang`: after `tại`, a place
+        elif k:
+            score = 0.5 if self.headline else (0.85 if k >= 3 else 0.7)
+            out.append(Candidate(i, i + k, "PER", score, "surname"))
+        k = self.given_name(i)
+        if k:
+            out.append(Candidate(i, i + k, "PER", 0.8, "given-name"))  # `Olaf Scholz`
+        for rule, wanted in ((self.born, has_born), (self.ranked, has_rank), (self.appositive, has_appositive)):
+            c = rule(i) if wanted else None
+            if c is not None:
+                out.append(c)
 
     def _inside_longer_name(self, i: int, k: int) -> bool:
         """Is the one-syllable name at i the start of a longer Vietnamese name (`Mỹ An`, `Đức Phổ`: a ward, a
@@ -1225,9 +1229,11 @@ def _initials(words: Sequence[str]) -> str:
 def _known_acronyms(tagger: _SentenceTagger, kept: list[Candidate], initials: set[str]) -> list[Candidate]:
     """`TATTQT`, `LHQ`: an acronym spelling the initials of an organisation named in the document is that
     organisation."""
+    if not initials:
+        return []
     taken = {k for c in kept for k in range(c.i, c.j)}
     return [Candidate(k, k + 1, "ORG", 0.6, "acronym") for k, x in enumerate(tagger.words)
-            if k not in taken and len(x) >= 3 and _is_acronym(x) and x.isalpha() and x in initials]
+            if x in initials and k not in taken and _is_acronym(x)]
 
 
 def _is_acronym(tok: str) -> bool:
