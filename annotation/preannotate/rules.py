@@ -572,8 +572,12 @@ class _SentenceTagger:
         has_appositive = "một" in present and ("," in present or "là" in present)
         has_rank = not present.isdisjoint(RANK_FIRST_WORDS)
         has_dynasty = not present.isdisjoint(DYNASTY_FIRST_WORDS) or not present.isdisjoint(DYNASTY_FIRST_CAPS)
+        words, name_at, district_at = self.words, self.name_at, self.district_at
+        org_head_at, loc_head_at, headline = self.org_head_at, self.loc_head_at, self.headline
+        category_words = self.lex.org_categories.lengths
         for i in range(n):
-            hit = self.name_at[i]
+            word = words[i]
+            hit = name_at[i]
             if hit is not None and not self._glued_into_word(i, hit[0]) and not self._inside_longer_name(i, hit[0]):
                 # a name the segmenter kept inside a longer word is part of another name (`Mỹ_Đình`)
                 k, label = hit
@@ -586,38 +590,36 @@ class _SentenceTagger:
                             and self.ends_cleanly(i + k + after[0]):
                         # `Quốc hội Đức`, `Honda Việt Nam`: an organisation of that country
                         out.append(Candidate(i, i + k + after[0], "ORG", 0.8, "lexicon"))
-            hit = self.district_at[i]
+            hit = district_at[i]
             if hit is not None and self.starts_word(i) and self.ends_cleanly(i + hit[0]):
                 out.append(Candidate(i, i + hit[0], "LOC", 0.7, "district"))  # `Cao Lộc`, but `ông Thanh Sơn`
-            if self.words[i][:1].isupper():  # rules that start at a capitalised word
+            if word[:1].isupper():  # rules that start at a capitalised word
                 self._capitalised_candidates(i, out, has_born, has_rank, has_appositive)
-            if self.words[i] == "như" and not self.headline:
+                if word in SHORT_COUNTRY and (self._paired_with_place(i) or (i and words[i - 1] in PEOPLE_WORDS)):
+                    out.append(Candidate(i, i + 1, "LOC", 0.7, "lexicon"))  # `Việt - Nhật`, `người Hoa`, `gốc Á`
+                if word in DIRECTIONS and i and words[i - 1] in DIRECTION_VERBS and not (
+                        i + 1 < n and _is_cap(words[i + 1])):
+                    out.append(Candidate(i, i + 1, "LOC", 0.6, "lexicon"))  # `ra Bắc`, `vào Nam`
+            elif word == "như" and not headline:
                 out.extend(self.examples(i))
-            if self.words[i] in SHORT_COUNTRY and (
-                    self._paired_with_place(i) or (i and self.words[i - 1] in PEOPLE_WORDS)):
-                out.append(Candidate(i, i + 1, "LOC", 0.7, "lexicon"))  # `quan hệ Việt - Nhật`, `người Hoa`, `gốc Á`
-            if self.words[i] in DIRECTIONS and i and self.words[i - 1] in DIRECTION_VERBS and not (
-                    i + 1 < n and _is_cap(self.words[i + 1])):
-                out.append(Candidate(i, i + 1, "LOC", 0.6, "lexicon"))  # `ra Bắc`, `vào Nam`
-            if not self.headline:
+            if not headline:
                 if has_dynasty:
                     out.extend(self.dynasty(i))
-                c = self.org_category(i)
-                if c is not None:
-                    out.append(c)
+                if word in category_words:
+                    c = self.org_category(i)
+                    if c is not None:
+                        out.append(c)
                 c = self.street_number(i) if has_number else None
                 if c is not None:
                     out.append(c)
-            if not self.headline and "." in self.words[i] and _is_initials(self.words[i]) \
-                    and self.words[i].rstrip(".") not in NOT_INITIALS:
-                out.append(Candidate(i, i + 1, "PER", 0.6, "initials"))
-            if self.org_head_at[i] is not None and (_is_cap(self.words[i]) or self._lowercase_mission(i) or (
-                    self.words[i] in LOWERCASE_BODY_HEADS and i + 2 < n and _is_cap(self.words[i + 2]))):
+                if "." in word and _is_initials(word) and word.rstrip(".") not in NOT_INITIALS:
+                    out.append(Candidate(i, i + 1, "PER", 0.6, "initials"))
+            if org_head_at[i] is not None and (word[:1].isupper() or self._lowercase_mission(i) or (
+                    word in LOWERCASE_BODY_HEADS and i + 2 < n and _is_cap(words[i + 2]))):
                 c = self.org_head(i)
                 if c is not None:
                     out.append(c)
-            if self.loc_head_at[i] is not None and not (
-                    self.loc_head_at[i][0] == 1 and self.words[i] in self.lex.surnames):
+            if loc_head_at[i] is not None and not (loc_head_at[i][0] == 1 and word in self.lex.surnames):
                 c = self.loc_head(i)
                 if c is not None:
                     out.append(c)
