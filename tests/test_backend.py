@@ -40,7 +40,7 @@ def vner_tasks():
 
 def test_health_and_setup_speak_label_studio(app):
     health = app.get("/health").json()
-    assert health["status"] == "UP" and health["model_version"] == "vner:rules@1.0+dates@1.0"
+    assert health["status"] == "UP" and health["model_version"] == "vner:rules@1.1+dates@1.1"
     setup = app.post(
         "/setup",
         json={
@@ -50,7 +50,7 @@ def test_health_and_setup_speak_label_studio(app):
             "access_token": "f" * 40,
         },
     )
-    assert setup.status_code == 200 and setup.json() == {"model_version": "vner:rules@1.0+dates@1.0"}
+    assert setup.status_code == 200 and setup.json() == {"model_version": "vner:rules@1.1+dates@1.1"}
     other = (
         '<View><Labels name="ner" toName="text"><Label value="PER"/></Labels><Text name="text" value="$text"/></View>'
     )
@@ -75,7 +75,7 @@ def test_predict_gives_one_item_per_task_in_order(app, vner_tasks):
     assert res.status_code == 200
     items = res.json()["results"]
     assert len(items) == len(tasks)
-    assert all(it["model_version"] == "vner:rules@1.0+dates@1.0" for it in items)
+    assert all(it["model_version"] == "vner:rules@1.1+dates@1.1" for it in items)
     # vner tasks: exactly the regions `vner preannotate` writes for them
     expected = make_task(
         units_at(load_documents([SEED])[0].paragraphs, "sentence")[0], [("v", Proposal(*_rules_dates(vner_tasks[0])))]
@@ -184,7 +184,7 @@ def test_a_failed_run_leaves_the_serving_stack_and_the_next_event_retries(tmp_pa
             client.post("/webhook", json={"action": "ANNOTATION_CREATED", "project": {"id": 5}})
         backend.wait_for_training(120)
         health = client.get("/health").json()
-        assert health["model_version"] == "vner:rules@1.0+dates@1.0"  # untouched
+        assert health["model_version"] == "vner:rules@1.1+dates@1.1"  # untouched
         assert health["training"]["events_since_last_run"] == {"5": 2}  # not consumed: the next event retries
         runs = client.get("/runs").json()["runs"]
         assert [r["status"] for r in runs] == ["failed"] and dead in runs[0]["reason"]

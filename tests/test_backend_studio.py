@@ -28,7 +28,7 @@ from vner.cli import main
 pytestmark = pytest.mark.studio
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "001_18e3242f10aed1ec.txt"
-RULES = "vner:rules@1.0+dates@1.0"
+RULES = "vner:rules@1.1+dates@1.1"
 EMPTY_TEXT = "Nó chạy rất nhanh và nhảy rất cao ."
 PLAIN_TEXT = "Bộ trưởng Nguyễn Văn An đến Đà Nẵng ngày 3/5 ."
 

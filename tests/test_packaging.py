@@ -78,7 +78,7 @@ def test_version_and_curated_api(capsys):
     docs = vner.load_documents(REPO / "seeds" / "001_18e3242f10aed1ec.txt")
     tasks = vner.preannotate(docs, "rules,dates")
     assert len(tasks) == 3 and len(docs[0].paragraphs) == 1  # 2,218 characters cut into tasks of readable size
-    assert tasks[0]["predictions"][0]["model_version"] == "vner:rules@1.0+dates@1.0"
+    assert tasks[0]["predictions"][0]["model_version"] == "vner:rules@1.1+dates@1.1"
     result = vner.read_export(REPO / "annotation" / "gold" / "seeds_export.json")
     dsd = vner.build_dataset(result.examples)
     assert sum(len(ds) for ds in dsd.values()) == len(result.examples) == 129  # 139 sentences, 10 repeats kept once

@@ -113,7 +113,7 @@ def test_tasks_carry_one_prediction_with_scored_regions(tmp_path):
         all_regions = []
         for task in tasks:
             (pred,) = task["predictions"]
-            assert pred["model_version"] == "vner:rules@1.0+dates@1.0"
+            assert pred["model_version"] == "vner:rules@1.1+dates@1.1"
             assert 0 < pred["score"] <= 1
             text = task["data"]["text"]
             for r in pred["result"]:

@@ -196,7 +196,7 @@ def make_preannotator(spec: str) -> Preannotator:
 
 
 def model_version(preannotators: Sequence[Preannotator]) -> str:
-    """The one `model_version` of vner's predictions: `vner:rules@1.0+dates@1.0`, `vner:model@run1-1a2b3c4d`.
+    """The one `model_version` of vner's predictions: `vner:rules@1.1+dates@1.1`, `vner:model@run1-1a2b3c4d`.
     Label Studio skips tasks that already hold a prediction of the current version, so it changes whenever an
     annotator (or a model's weights) changes."""
     return "vner:" + "+".join(f"{a.name}@{a.version}" for a in preannotators)
