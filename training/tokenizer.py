@@ -250,12 +250,13 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
         encoding_dict["input_ids"] = rows
         return encoding_dict, encodings
 
-    def encode_pretokenized(self, words_batch) -> list[tuple[list[int], list[int]]]:
-        """(ids, word ids) of each word list, no special tokens; the same ids as
-        `self(words, is_split_into_words=True)`. The hot path of `encode_words`: with pre-split input each word
-        is tokenized on its own, so a word -> ids memo is exact; only unseen words reach the Rust backend."""
+    def encode_pieces(self, words_batch) -> list[list[list[int]]]:
+        """For each word list, the ids of each word tokenized alone (no special tokens): exactly what
+        `self(words, is_split_into_words=True)` gives word by word. The hot path of `encode_words`: with pre-split
+        input each word is tokenized on its own, so a word -> ids memo is exact; only unseen words reach the Rust
+        backend. The inner lists are the memo's own: read them, never modify them."""
         cache = self._word_cache
-        words_batch = [list(words) for words in words_batch]
+        words_batch = [words if isinstance(words, list) else list(words) for words in words_batch]
         # distinct words first (C-speed dict.fromkeys), then the ones the memo lacks
         unseen = [w for w in dict.fromkeys(itertools.chain.from_iterable(words_batch)) if w not in cache]
         if unseen:
@@ -272,10 +273,21 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
                 self._backend_words = type(self._tokenizer).from_str(self._backend_plain.to_str())
                 self._backend_words.pre_tokenizer = WhitespaceSplit()
             cache.update(self._encode_distinct_words(unseen))
+        get = cache.__getitem__
+        return [list(map(get, words)) for words in words_batch]
+
+    def encode_pretokenized(self, words_batch) -> list[tuple[list[int], list[int]]]:
+        """(ids, word ids) of each word list, no special tokens; the same as
+        `self(words, is_split_into_words=True)` without `<s>`/`</s>`."""
         out = []
-        for words in words_batch:
-            pieces = [cache[word] for word in words]
-            out.append(([i for p in pieces for i in p], [j for j, p in enumerate(pieces) for _ in p]))
+        for pieces in self.encode_pieces(words_batch):
+            lens = list(map(len, pieces))
+            ids = list(itertools.chain.from_iterable(pieces))
+            if len(ids) == len(pieces) and 0 not in lens:
+                word_ids = list(range(len(pieces)))
+            else:
+                word_ids = list(itertools.chain.from_iterable(map(itertools.repeat, range(len(pieces)), lens)))
+            out.append((ids, word_ids))
         return out
 
     def _encode_distinct_words(self, words: list[str]) -> dict[str, list[int]]:
@@ -286,13 +298,16 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
         out: dict[str, list[int]] = {}
         plain = [w for w in words if w and "<" not in w and not _WHITESPACE.search(w)]
         if plain:
+            import numpy as np
+
             enc = self._backend_words.encode(" ".join(plain), add_special_tokens=False)
-            if enc.word_ids and enc.word_ids[-1] == len(plain) - 1:  # one pre-token per word, as it must be
-                groups: list[list[int]] = [[] for _ in plain]
-                for w, i in zip(enc.word_ids, self._fix(enc.ids)):
-                    groups[w].append(i)
-                if all(groups):
-                    out.update(zip(plain, groups))
+            word_ids = enc.word_ids
+            if word_ids and word_ids[-1] == len(plain) - 1:  # one pre-token per word, as it must be
+                counts = np.bincount(np.asarray(word_ids, dtype=np.int64), minlength=len(plain))
+                if counts.all():  # every word has its pieces (word ids are in order): cut the ids at the counts
+                    ids = self._fix(enc.ids)
+                    ends = np.cumsum(counts).tolist()
+                    out.update(zip(plain, (ids[a:b] for a, b in zip([0] + ends[:-1], ends))))
         rest = [w for w in words if w not in out]
         if rest:
             literal = any(END_OF_WORD in w for w in rest)
