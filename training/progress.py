@@ -109,8 +109,8 @@ class RunReporter(TrainerCallback):
             self.stopped_early = {"epoch": state.epoch, "patience": es.early_stopping_patience,
                                   "best_epoch": best.get("epoch"), "best": best.get(self.metric)}
             logger.info("early stopping after epoch %s: validation strict F1 has not improved on %.4f (epoch %s) "
-                        "for %d evaluations", _epoch(state.epoch), best.get(self.metric, float("nan")),
-                        _epoch(best.get("epoch")), es.early_stopping_patience)
+                        "for %d evaluations", epoch_text(state.epoch), best.get(self.metric, float("nan")),
+                        epoch_text(best.get("epoch")), es.early_stopping_patience)
 
     def _row(self, entry: dict, epoch) -> None:
         if not self.header_done:
@@ -121,7 +121,7 @@ class RunReporter(TrainerCallback):
         if value is not None and (self.best is None or value > self.best[self.metric]):
             self.best = {**entry, "epoch": epoch}
             mark = "  *"
-        logger.info("%6s %s %s %s %s %s%s", _epoch(epoch), _fmt(entry.get("loss"), width=10),
+        logger.info("%6s %s %s %s %s %s%s", epoch_text(epoch), _fmt(entry.get("loss"), width=10),
                     _fmt(entry.get("eval_loss")), _fmt(entry.get("eval_precision")), _fmt(entry.get("eval_recall")),
                     _fmt(value), mark)
 
@@ -132,7 +132,7 @@ class RunReporter(TrainerCallback):
             self.bar = None
 
 
-def _epoch(epoch) -> str:
+def epoch_text(epoch) -> str:
     if epoch is None:
         return "?"
     return f"{epoch:.0f}" if abs(epoch - round(epoch)) < 1e-6 else f"{epoch:.2f}"
@@ -146,9 +146,9 @@ def summary_lines(metrics: dict, output_dir: str, dataset: str) -> list[str]:
     stop = metrics.get("stopped_early")
     epochs = metrics.get("epochs_run")
     if best is not None:
-        how = (f"early stopping after epoch {_epoch(stop['epoch'])}" if stop else
-               f"{_epoch(epochs)} epochs run" if epochs is not None else "")
-        lines.append(f"best model: epoch {_epoch(best)}" + (f" ({how})" if how else "")
+        how = (f"early stopping after epoch {epoch_text(stop['epoch'])}" if stop else
+               f"{epoch_text(epochs)} epochs run" if epochs is not None else "")
+        lines.append(f"best model: epoch {epoch_text(best)}" + (f" ({how})" if how else "")
                      + "; restored from its checkpoint")
     splits = [s for s in ("validation", "test") if isinstance(metrics.get(s), dict) and "strict" in metrics[s]]
     if splits:
