@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 # PhobertTokenizerFast overrides private methods of transformers' fast tokenizer base class (`_encode_plus`,
 # `_convert_encoding`, ...). Their contract was checked on these versions (parity tests); fail at import, with the
 # fix, rather than with wrong ids.
-MIN_TRANSFORMERS = "4.46"
+MIN_TRANSFORMERS = "4.47"
 _OVERRIDDEN = ("_encode_plus", "_convert_encoding", "_convert_token_to_id_with_added_voc")
 
 

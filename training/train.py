@@ -34,6 +34,9 @@ from annotation.schema import ENTITY_TYPES
 from training.progress import quiet_transformers
 
 logger = logging.getLogger(__name__)
+# datasets 2.x announces "PyTorch version ... available." at INFO when imported; that is not part of a run's output
+if logging.getLogger("datasets").level == logging.NOTSET:
+    logging.getLogger("datasets").setLevel(logging.WARNING)
 
 # Files a PhoBERT tokenizer needs next to the weights (so `from_pretrained(output_dir)` works).
 PHOBERT_TOKENIZER_FILES = ("vocab.txt", "bpe.codes")
@@ -448,13 +451,13 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
                         f", test strict F1 {test:.4f}" if test is not None else "")
         return done
 
-    # 1. Everything that can be wrong, before anything is written: backbone, dataset, tokenizer, config.
-    source = resolve_model(model_args.model_name_or_path)  # a local folder (or cached snapshot), or a Hub id
+    # 1. Everything that can be wrong, before anything is written: dataset, backbone, tokenizer, config.
     ds = load_splits(data_args.dataset)
     if data_args.train_split not in ds or len(ds[data_args.train_split]) == 0:
         raise VnerError(f"{data_args.dataset}: no {'non-empty ' if data_args.train_split in ds else ''}split "
                         f"{data_args.train_split!r} to train on (has {sorted(ds)}); pass --train_split NAME.")
     labels = label_names(ds)
+    source = resolve_model(model_args.model_name_or_path)  # a local folder (or cached snapshot), or a Hub id
     tokenizer = load_tokenizer(model_args.tokenizer_name or source)
     with quiet_transformers():
         config = AutoConfig.from_pretrained(
