@@ -132,10 +132,15 @@ def encode_words(
         enc = tokenizer(words_batch, is_split_into_words=True, add_special_tokens=False)
         pieces_batch = [_group(enc["input_ids"][i], enc.word_ids(i), len(words)) for i, words in enumerate(words_batch)]
     out = EncodedBatch(labels=[] if labels_batch is not None else None)
+    chain, repeat, accumulate = itertools.chain.from_iterable, itertools.repeat, itertools.accumulate
+    add_ids, add_mask, add_word_ids = out.input_ids.append, out.attention_mask.append, out.word_ids.append
+    add_example, add_offset, add_firsts = out.example_index.append, out.word_offset.append, out.first_subwords.append
+    add_labels, add_num_words = (out.labels.append if out.labels is not None else None), out.num_words.append
     for ex, (words, pieces) in enumerate(zip(words_batch, pieces_batch)):
         tags = labels_batch[ex] if labels_batch is not None else None
-        if tags is not None and len(tags) != len(words):
-            raise VnerError(f"example {ex}: {len(words)} words but {len(tags)} labels.")
+        n = len(words)
+        if tags is not None and len(tags) != n:
+            raise VnerError(f"example {ex}: {n} words but {len(tags)} labels.")
         lens = list(map(len, pieces))
         if 0 in lens:  # every word needs a subword, or its label (and its prediction) would vanish
             j = lens.index(0)
@@ -143,32 +148,30 @@ def encode_words(
                 f"example {ex}: word {j} ({words[j]!r}) has no subwords (empty or only whitespace); "
                 "remove it from the dataset."
             )
-        n = len(words)
-        out.num_words.append(n)
-        ids = list(itertools.chain.from_iterable(pieces))
-        single = len(ids) == n  # every word is one subword (no zero-length words, checked above)
-        if len(ids) <= room:  # one window, the common case: built with C-level list operations
-            firsts = list(range(1, n + 1)) if single else list(itertools.accumulate(lens[:-1], initial=1))
-            wids = list(range(n)) if single else list(itertools.chain.from_iterable(map(itertools.repeat, range(n), lens)))
-            out.input_ids.append([bos, *ids, eos])
-            out.attention_mask.append([1] * (len(ids) + 2))
-            out.word_ids.append([None, *wids, None])
-            out.example_index.append(ex)
-            out.word_offset.append(0)
-            out.first_subwords.append(firsts)
+        add_num_words(n)
+        ids = list(chain(pieces))
+        size = len(ids)
+        single = size == n  # every word is one subword (no zero-length words, checked above)
+        if size <= room:  # one window, the common case: built with C-level list operations
+            firsts = list(range(1, n + 1)) if single else list(accumulate(lens[:-1], initial=1))
+            add_ids([bos, *ids, eos])
+            add_mask([1] * (size + 2))
+            add_word_ids([None, *range(n), None] if single else [None, *chain(map(repeat, range(n), lens)), None])
+            add_example(ex)
+            add_offset(0)
+            add_firsts(firsts)
             if tags is not None:
                 if single:
                     row = [IGNORE, *tags, IGNORE]
                 elif label_all_subwords:
-                    row = [IGNORE, *itertools.chain.from_iterable(
-                        [t] + [continuation[t]] * (k - 1) for t, k in zip(tags, lens)), IGNORE]
+                    row = [IGNORE, *chain([t] + [continuation[t]] * (k - 1) for t, k in zip(tags, lens)), IGNORE]
                 else:
-                    row = [IGNORE] * (len(ids) + 2)
+                    row = [IGNORE] * (size + 2)
                     for p, t in zip(firsts, tags):
                         row[p] = t
-                out.labels.append(row)
+                add_labels(row)
             continue
-        wids = list(itertools.chain.from_iterable(map(itertools.repeat, range(n), lens)))
+        wids = list(chain(map(repeat, range(n), lens)))
 
         # Cut into windows: greedily whole words; a word longer than a window is cut inside itself.
         windows: list[tuple[int, int]] = []  # subword [start, end)
