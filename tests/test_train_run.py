@@ -74,6 +74,18 @@ def test_same_command_on_finished_run_does_nothing(run):
     assert again.returncode == 0, again.stderr[-2000:]
     assert "this run has finished" in again.stderr and "--overwrite_output_dir" in again.stderr
     assert (out / "model.safetensors").read_bytes() == before
+    # --overwrite_output_dir starts over (on a copy, two steps)
+    import shutil
+
+    copy = out.parent / "copy"
+    shutil.copytree(out, copy)
+    command = [copy if arg == str(out) else arg for arg in command]
+    command = [str(arg) for arg in command] + ["--overwrite_output_dir", "--max_steps", "2"]
+    fresh = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert fresh.returncode == 0, fresh.stderr[-2000:]
+    assert "this run has finished" not in fresh.stderr
+    assert json.loads((copy / "trainer_state.json").read_text())["global_step"] == 2
+    assert not [p for p in copy.glob("checkpoint-*") if int(p.name.split("-")[1]) > 2]  # old checkpoints gone
 
 
 @pytest.mark.parametrize("flags, message", [
