@@ -194,11 +194,9 @@ def test_pickles_for_dataloader_workers_and_datasets(fast):
 def test_transformers_version_guard(monkeypatch):
     """PhobertTokenizerFast overrides private transformers methods: an older transformers fails at import, saying
     what to install, instead of giving wrong ids."""
-    import transformers
-
     from training import tokenizer
 
     tokenizer._check_transformers()  # the installed version passes
-    monkeypatch.setattr(transformers, "__version__", "4.40.0")
+    monkeypatch.setattr(tokenizer.transformers, "__version__", "4.40.0")  # the module the check reads
     with pytest.raises(ImportError, match=r"needs transformers>=\d+\.\d+ \(found 4\.40\.0\); run: pip install"):
         tokenizer._check_transformers()
