@@ -432,8 +432,10 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
         set_seed,
     )
 
+    import torch
+
     from training.hub import resolve_model
-    from training.progress import RunReporter, best_evaluation, summary_lines
+    from training.progress import RunReporter, best_evaluation, epoch_text, summary_lines
     from training.tokenizer import load_tokenizer
 
     output_dir = Path(training_args.output_dir)
@@ -444,8 +446,6 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
     if done is not None:
         if main_process:
             test = (done.get("test") or {}).get("strict", {}).get("micro avg", {}).get("f1-score")
-            from training.progress import epoch_text
-
             logger.info("%s: this run has finished (best epoch %s%s); nothing to do. Pass --overwrite_output_dir to "
                         "train again from the start.", output_dir, epoch_text(done.get("best_epoch")),
                         f", test strict F1 {test:.4f}" if test is not None else "")
@@ -471,8 +471,6 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
                         f"{positions - (config.pad_token_id or 0) - 1} subwords per window.")
     set_seed(training_args.seed)
     threads, why = choose_threads(training_args.threads)
-    import torch
-
     if training_args.use_cpu or not torch.cuda.is_available():
         torch.set_num_threads(threads)
         device = f"cpu, {threads} thread{'s' if threads > 1 else ''} ({why})"
@@ -521,6 +519,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
     new = sorted(info.get("missing_keys") or []) + sorted(str(k[0] if isinstance(k, tuple) else k)
                                                          for k in (info.get("mismatched_keys") or []))
     n_params = sum(p.numel() for p in model.parameters())
+    evaluating = "validation" in splits and training_args.eval_strategy != "no"
     if main_process:
         where = "" if source == model_args.model_name_or_path else f" (from {source})"
         logger.info("vner train: %s%s -> %s", model_args.model_name_or_path, where, output_dir)
@@ -540,15 +539,14 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
                     training_args.gradient_accumulation_steps, training_args.learning_rate,
                     training_args.weight_decay, training_args.num_train_epochs,
                     f", early stopping after {training_args.early_stopping_patience} evaluations without a better "
-                    "validation strict F1" if training_args.early_stopping_patience and "validation" in splits
-                    else "")
+                    "validation strict F1" if training_args.early_stopping_patience and evaluating else "")
         logger.info("device: %s", device)
         if last_checkpoint:
             logger.info("resuming from %s", last_checkpoint)
 
     # 5. Trainer: dynamic padding, length-grouped batches, eval each epoch, early stopping on strict F1.
     early = None
-    if training_args.early_stopping_patience and "validation" in splits and training_args.eval_strategy != "no":
+    if training_args.early_stopping_patience and evaluating:
         early = EarlyStoppingCallback(early_stopping_patience=training_args.early_stopping_patience)
     reporter = RunReporter(early, show_bar=not training_args.disable_tqdm)
     mixed = training_args.bf16 or training_args.fp16
