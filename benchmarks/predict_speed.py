@@ -40,6 +40,10 @@ def main() -> None:
 
     from training.predict import Tagger
 
+    from training.train import choose_threads
+
+    if args.device == "cpu":
+        torch.set_num_threads(choose_threads(None)[0])  # as `vner train` chooses them
     torch.manual_seed(0)
     words = [s.words for s in seed_sentences()] * args.repeat
     with tempfile.TemporaryDirectory() as tmp:

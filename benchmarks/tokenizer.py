@@ -1,7 +1,13 @@
 """Fast PhoBERT tokenizer vs the slow `transformers.PhobertTokenizer`, tokenizing and aligning the same sentences.
 
-    python benchmarks/tokenizer.py --model models/tiny --input sentences.txt     # one sentence of `_`-words a line
-    python benchmarks/tokenizer.py --model models/tiny --from-seeds --repeat 20   # sentences of seeds/ (segmented)
+    python benchmarks/tokenizer.py                                   # PhoBERT's real files, real sentences (below)
+    python benchmarks/tokenizer.py --input sentences.txt             # one sentence of `_`-joined words a line
+    python benchmarks/tokenizer.py --model models/tiny --from-seeds --repeat 20   # a model folder; seeds/ x 20
+
+Default input: every sentence of seeds/, benchmarks/heldout/ (gold markup removed) and, when it exists,
+../shared/devtext/ (real Vietnamese news and Wikipedia text; read, never copied into the repository), word-segmented
+as vner does (offset map + underthesea), each sentence once. Default model: PhoBERT's own vocab.txt + bpe.codes
+(training/phobert_files; `vner tiny-model` builds on the same files).
 
 fast: `training.features.encode_words` (the training path: fast tokenizer, `word_ids()`, first-subword labels;
       distinct words go through the Rust tokenizer once, a word -> ids memo serves repeats — exact for pre-split
@@ -40,16 +46,42 @@ def slow_align(tokenizer, words: list[str], tags: list[int]):
     return ids, word_ids, labels
 
 
+ROOT = Path(__file__).resolve().parent.parent
+DEVTEXT = ROOT.parent / "shared" / "devtext"
+
+
 def seed_sentences(folder: str) -> list[list[str]]:
     from annotation.text import load_documents
 
     return [s.words for d in load_documents([folder]) for s in d.sentences()]
 
 
+def real_sentences() -> tuple[list[list[str]], str]:
+    """Word lists of every sentence of seeds/, benchmarks/heldout/ and ../shared/devtext/ (when present)."""
+    import re
+    import tempfile
+
+    from annotation.text import load_documents
+
+    paths = sorted((ROOT / "seeds").glob("*.txt"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for md in sorted((ROOT / "benchmarks" / "heldout").glob("[0-9]*.md")):  # gold markup -> plain text
+            lines = [re.sub(r"\[\[(.*?)\|[A-Z]+\]\]", r"\1", line) for line in md.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#")]
+            (Path(tmp) / f"{md.stem}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+            paths.append(Path(tmp) / f"{md.stem}.txt")
+        sources = "seeds/, benchmarks/heldout/"
+        if DEVTEXT.is_dir():
+            paths += sorted(DEVTEXT.glob("*/*.txt"))
+            sources += ", ../shared/devtext/"
+        sentences = [s.words for d in load_documents(paths) for s in d.sentences() if s.word_spans]
+    return sentences, sources
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", required=True, help="PhoBERT-format folder (e.g. from `vner tiny-model`)")
-    src = ap.add_mutually_exclusive_group(required=True)
+    ap.add_argument("--model", help="PhoBERT-format folder (default: PhoBERT's own files, training/phobert_files)")
+    src = ap.add_mutually_exclusive_group()
     src.add_argument("--input", help="text file: one sentence of `_`-joined words per line")
     src.add_argument("--from-seeds", nargs="?", const=str(Path(__file__).resolve().parent.parent / "seeds"),
                      metavar="DIR", help="use the sentences of a folder of .txt files (default: seeds/)")
@@ -63,21 +95,25 @@ def main(argv=None) -> int:
     from transformers import PhobertTokenizer
 
     from training.features import encode_words
-    from training.tokenizer import load_tokenizer
+    from training.tokenizer import load_tokenizer, phobert_files
 
+    model = args.model or str(phobert_files())
     if args.input:
         lines = Path(args.input).read_text(encoding="utf-8").splitlines()
-        sentences = [line.split() for line in lines if line.strip()]
+        sentences, sources = [line.split() for line in lines if line.strip()], args.input
+    elif args.from_seeds:
+        sentences, sources = seed_sentences(args.from_seeds), args.from_seeds
     else:
-        sentences = seed_sentences(args.from_seeds)
+        sentences, sources = real_sentences()
     sentences = sentences * args.repeat
     tags = [[i % 9 for i in range(len(s))] for s in sentences]  # any labels: checks the alignment
     n_words = sum(map(len, sentences))
 
     def one_trial():
         """Fresh tokenizers (cold caches on both sides), warmed up, then each side once over every sentence."""
-        slow = PhobertTokenizer.from_pretrained(args.model)
-        fast = load_tokenizer(args.model)
+        slow = PhobertTokenizer(str(Path(model) / "vocab.txt"), str(Path(model) / "bpe.codes"),
+                                model_max_length=10**9)
+        fast = load_tokenizer(model)
         # one-time start-up (thread pools, backend copy) is not what we measure; the warm-up word is not in the input
         slow_align(slow, ["khởi_động"], [0])
         encode_words(fast, [["khởi_động"]], [[0]])
@@ -120,7 +156,8 @@ def main(argv=None) -> int:
 
     subwords = sum(len(ids) for ids, _, _ in slow_out)
     unique = len({w for s in sentences for w in s})
-    print(f"{len(sentences)} sentences, {n_words} words ({unique} distinct), {subwords} tokens (model {args.model})")
+    print(f"{len(sentences)} sentences of {sources} x {args.repeat}, {n_words} words ({unique} distinct), "
+          f"{subwords} tokens (tokenizer files: {model})")
     print(f"slow PhobertTokenizer, word by word: {slow_s:.3f} s ({n_words / slow_s:,.0f} words/s)")
     print(f"fast tokenizer + encode_words:       {fast_s:.3f} s ({n_words / fast_s:,.0f} words/s)")
     print(f"fast tokenizer __call__ + word_ids():  {call_s:.3f} s ({n_words / call_s:,.0f} words/s; reference)")

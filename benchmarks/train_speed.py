@@ -4,8 +4,9 @@ one run, side by side.
 
     python benchmarks/train_speed.py [--steps 20] [--batch-size 16]
 
-The model is the tiny PhoBERT-format checkpoint with wider layers (2 x 128, random init) so that the
-forward/backward pass, not Python overhead, dominates on a CPU; the data are the seed sentences.
+The model is the tiny PhoBERT-format checkpoint (PhoBERT's 64,001-id vocabulary) with wider layers (2 x 128,
+random init) so that the forward/backward pass, not Python overhead, dominates on a CPU; the data are the seed
+sentences. CPU threads as `vner train` chooses them.
 """
 from __future__ import annotations
 
@@ -57,6 +58,12 @@ def main() -> None:
     from training.tokenizer import load_tokenizer
     from training.train import encode_split, label_names
 
+    import torch
+
+    from training.train import choose_threads
+
+    threads, why = choose_threads(None)  # as `vner train` chooses them
+    torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         model_dir = tiny_model(work)
@@ -66,7 +73,7 @@ def main() -> None:
                                max_length=256, desc="encode")
         lengths = sorted(len(x) for x in encoded["input_ids"])
         print(f"{len(encoded)} training windows; subwords per window: median {lengths[len(lengths) // 2]}, "
-              f"max {lengths[-1]}; {args.steps} steps of {args.batch_size}")
+              f"max {lengths[-1]}; {args.steps} steps of {args.batch_size}; {threads} CPU thread(s) ({why})")
         base = run(model_dir, encoded, padded_to_256=True, steps=args.steps, batch_size=args.batch_size,
                    out=work / "base", seed=args.seed)
         ours = run(model_dir, encoded, padded_to_256=False, steps=args.steps, batch_size=args.batch_size,

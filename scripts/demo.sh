@@ -22,12 +22,13 @@ $VNER corrections "$GOLD" --preannotators default -o "$OUT/corrections.md" --jso
 step "5/9 the corrected gold export -> Hugging Face dataset (split by document)"
 $VNER dataset "$GOLD" -o "$OUT/dataset"
 
-step "6/9 a tiny PhoBERT-format checkpoint (random init, built offline from the seeds)"
+step "6/9 a tiny PhoBERT-format checkpoint (PhoBERT's own vocab.txt + bpe.codes, random weights, built offline)"
 $VNER tiny-model -o "$OUT/tiny-phobert"
 
-step "7/9 fine-tune it for token classification"
+step "7/9 fine-tune it for token classification (from random weights: a high learning rate, patient early stopping)"
 $VNER train --model_name_or_path "$OUT/tiny-phobert" --dataset "$OUT/dataset" --output_dir "$OUT/model" \
-  --num_train_epochs 30 --learning_rate 5e-3 --per_device_train_batch_size 16 --overwrite_output_dir
+  --num_train_epochs 30 --learning_rate 5e-3 --per_device_train_batch_size 8 --early_stopping_patience 10 \
+  --overwrite_output_dir
 
 step "8/9 evaluate with seqeval (strict IOB2 and default mode)"
 $VNER evaluate --model "$OUT/model" --dataset "$OUT/dataset" --split test -o "$OUT/model/eval"
@@ -39,9 +40,10 @@ $VNER publish --model "$OUT/model" --repo-id your-name/phobert-ner-vi --dry-run 
 cat <<MSG
 
 Done. Everything is in $OUT/.
-NOTE: the model above is a tiny, randomly initialised offline stand-in for PhoBERT (no machine here reaches
-the Hugging Face Hub): its scores only show the pipeline works. To train the real thing, on a machine with
-Hub access (and ideally a GPU):
+NOTE: the model above starts from a tiny, randomly initialised stand-in for PhoBERT (PhoBERT's real tokenizer,
+no pre-trained weights: no machine here reaches the Hugging Face Hub) and sees 100 sentences: its scores only
+show the pipeline works. To train the real thing, where vinai/phobert-base is in the Hugging Face cache (HF_HOME)
+or the Hub is reachable (ideally with a GPU):
   vner train --model_name_or_path vinai/phobert-base --dataset $OUT/dataset --output_dir models/phobert-base-ner
 Next, the live loop with a real Label Studio (see README):
   vner studio start; vner studio push $OUT/tasks.json --project seeds; (annotate in the browser)

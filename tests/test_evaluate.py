@@ -14,12 +14,12 @@ def test_strict_and_default_modes_differ_on_stray_inside_tags():
     gold = [["B-PER", "I-PER", "O", "B-LOC"]]
     pred = [["I-PER", "I-PER", "O", "B-LOC"]]  # entity starting with I-: conlleval accepts, strict IOB2 does not
     scores = seqeval_scores(gold, pred)
-    assert scores["default"]["PER"]["f1"] == 1.0
-    assert scores["strict"]["PER"]["f1"] == 0.0
-    assert scores["strict"]["LOC"]["f1"] == scores["default"]["LOC"]["f1"] == 1.0
+    assert scores["default"]["PER"]["f1-score"] == 1.0
+    assert scores["strict"]["PER"]["f1-score"] == 0.0
+    assert scores["strict"]["LOC"]["f1-score"] == scores["default"]["LOC"]["f1-score"] == 1.0
     assert scores["strict"]["micro avg"]["precision"] == 1.0  # the invalid PER is not an entity at all
     assert scores["strict"]["micro avg"]["recall"] == 0.5
-    assert scores["strict"]["macro avg"]["f1"] == 0.5
+    assert scores["strict"]["macro avg"]["f1-score"] == 0.5
 
 
 def test_type_confusion_counts_overlaps_misses_and_spurious():
@@ -49,6 +49,7 @@ def test_evaluate_writes_metrics_report_and_every_error(evaluated):
 
     out, data = evaluated
     metrics = json.loads((out / "metrics.json").read_text())
+    assert {"strict", "default", "accuracy", "split", "sentences", "model", "dataset"} <= set(metrics)
     test = load_from_disk(data)["test"]
     names = test.features["ner_tags"].feature.names
     n_gold = sum(sum(1 for t in row["ner_tags"] if names[t].startswith("B-")) for row in test)
@@ -80,3 +81,15 @@ def test_evaluate_writes_metrics_report_and_every_error(evaluated):
     )
     report = (out / "report.md").read_text()
     assert "strict IOB2" in report and "Type confusion" in report
+
+
+def test_training_and_evaluate_report_the_same_f1(evaluated, tmp_path_factory):
+    """One F1 everywhere: the test scores `vner train` wrote to MODEL/metrics.json are those `vner evaluate`
+    computes for the same model (whole sentences, windows joined, seqeval strict; default mode beside)."""
+    out, _ = evaluated
+    trained = json.loads((__import__("pathlib").Path(trained_model(tmp_path_factory.getbasetemp())) / "metrics.json")
+                         .read_text())["test"]
+    evaluated_metrics = json.loads((out / "metrics.json").read_text())
+    for mode in ("strict", "default"):
+        assert trained[mode] == evaluated_metrics[mode]
+    assert trained["accuracy"] == evaluated_metrics["accuracy"]

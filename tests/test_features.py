@@ -1,4 +1,5 @@
-"""Words -> subword windows with first-subword labels, and back, on the tiny PhoBERT-format model."""
+"""Words -> subword windows with first-subword labels, and back, on the tiny PhoBERT-format model (PhoBERT's own
+tokenizer files)."""
 from __future__ import annotations
 
 import logging
@@ -13,7 +14,7 @@ from training.tokenizer import load_tokenizer
 from training_data import tiny_base_model
 
 L = label2id()
-SENTENCE = ["Chủ_tịch", "nước", "Võ_Văn_Thưởng", "gặp", "kiều_bào", "tại", "Fukuoka", "."]
+SENTENCE = ["Chủ_tịch", "nước", "Võ_Văn_Thưởng", "gặp", "kiều_bào", "tại", "Marywilska", "."]  # Marywilska: 4 subwords
 TAGS = [L["O"], L["O"], L["B-PER"], L["O"], L["O"], L["O"], L["B-LOC"], L["O"]]
 
 

@@ -1,4 +1,5 @@
-"""`vner tiny-model`: a PhoBERT-format checkpoint that loads through vinai/phobert-base's own code path."""
+"""`vner tiny-model`: a PhoBERT-format checkpoint on PhoBERT's own tokenizer files that loads through
+vinai/phobert-base's own code path; `--corpus` learns a small vocabulary instead."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,23 @@ def tiny_model(tmp_path_factory) -> Path:
 def test_build_is_byte_identical(tiny_model, tmp_path):
     again = build_tiny_model(tmp_path / "again")  # in this process; the fixture was built by `vner tiny-model`
     assert file_digest(again) == file_digest(tiny_model)
-    assert {"config.json", "model.safetensors", "vocab.txt", "bpe.codes", "tokenizer_config.json"} <= set(
+    assert {"config.json", "model.safetensors", "vocab.txt", "bpe.codes", "tokenizer_config.json", "LICENSE"} <= set(
         file_digest(again))
+
+
+def test_carries_phobert_files_and_base_config(tiny_model):
+    import json
+
+    from training.tiny import PHOBERT_BASE_CONFIG, TINY_SIZE
+    from training.tokenizer import phobert_files
+
+    for name in ("vocab.txt", "bpe.codes", "LICENSE"):
+        assert (tiny_model / name).read_bytes() == (phobert_files() / name).read_bytes()
+    config = json.loads((tiny_model / "config.json").read_text())
+    for key, value in PHOBERT_BASE_CONFIG.items():  # vinai/phobert-base's config apart from the size
+        assert config[key] == TINY_SIZE.get(key, value), key
+    assert config["vocab_size"] == 64_001 and config["vner_tiny"] == {"vocabulary": "phobert", "seed": 0}
+    assert "MIT" in (tiny_model / "README.md").read_text()
 
 
 def test_loads_like_phobert(tiny_model):
@@ -28,20 +44,29 @@ def test_loads_like_phobert(tiny_model):
     assert type(tok).__name__ == "PhobertTokenizer"
     config = AutoConfig.from_pretrained(str(tiny_model))
     assert (config.model_type, config.max_position_embeddings, config.pad_token_id) == ("roberta", 258, 1)
-    assert config.vocab_size == len(tok) and tok.convert_tokens_to_ids("<mask>") == len(tok) - 1
+    assert config.vocab_size == len(tok) == 64_001 and tok.convert_tokens_to_ids("<mask>") == len(tok) - 1
     model = AutoModelForTokenClassification.from_pretrained(str(tiny_model), num_labels=9)
+    assert model.roberta.embeddings.word_embeddings.weight.shape == (64_001, 64)
     enc = tok("Chủ_tịch nước Võ_Văn_Thưởng gặp kiều_bào tại Nhật_Bản .", return_tensors="pt")
+    assert tok.unk_token_id not in enc["input_ids"][0].tolist()  # PhoBERT's vocabulary knows these words
     assert model(**enc).logits.shape == (1, enc["input_ids"].shape[1], 9)
 
 
-def test_vocab_and_codes_formats(tiny_model):
-    vocab = (tiny_model / "vocab.txt").read_text(encoding="utf-8").splitlines()
-    codes = (tiny_model / "bpe.codes").read_text(encoding="utf-8").splitlines()
-    assert all(len(line.split(" ")) == 2 and line.split(" ")[1].isdigit() for line in vocab)
-    assert all(len(line.split(" ")) == 3 for line in codes) and 100 < len(codes) <= 3000
-    assert any(t.endswith("@@") for t in (line.split(" ")[0] for line in vocab))
-    assert any(line.split(" ")[1].endswith("</w>") for line in codes)
-    assert "Nhật_Bản" in {line.split(" ")[0] for line in vocab}  # a frequent seed word is one piece
+def test_size_options(tmp_path, capsys):
+    import json
+
+    from vner.cli import main
+
+    out = tmp_path / "wide"
+    assert main(["tiny-model", "-o", str(out), "--hidden-size", "96", "--layers", "3", "--heads", "3",
+                 "--intermediate-size", "200"]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert [config[k] for k in ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")] == \
+        [96, 3, 3, 200]
+    assert main(["tiny-model", "-o", str(tmp_path / "bad"), "--hidden-size", "100", "--heads", "3"]) == 2
+    assert "not a multiple of 3 heads" in capsys.readouterr().err
+    assert main(["tiny-model", "-o", str(tmp_path / "bad"), "--layers", "0"]) == 2
+    assert "num_hidden_layers must be a positive" in capsys.readouterr().err
 
 
 def test_bpe_learner_merges_most_frequent_pair_first():
@@ -52,12 +77,29 @@ def test_bpe_learner_merges_most_frequent_pair_first():
     assert apply_bpe("lowest", ranks) == ["lo@@", "w@@", "est"]  # unseen word: PhoBERT-style pieces
 
 
-def test_custom_corpus_and_clear_errors(tmp_path, capsys):
+def test_corpus_mode_learns_a_small_vocabulary(tmp_path, capsys):
+    from transformers import PhobertTokenizer
+
+    from tokenizer_cases import random_string, vocab_words
+    from training.tokenizer import load_tokenizer
     from vner.cli import main
 
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("Chủ_tịch nước Võ_Văn_Thưởng gặp kiều_bào tại Nhật_Bản .\n" * 3, encoding="utf-8")
-    assert main(["tiny-model", "-o", str(tmp_path / "m"), "--corpus", str(corpus), "--merges", "20"]) == 0
-    assert len((tmp_path / "m" / "bpe.codes").read_text(encoding="utf-8").splitlines()) == 20
+    out = tmp_path / "m"
+    assert main(["tiny-model", "-o", str(out), "--corpus", str(corpus), "--merges", "20"]) == 0
+    codes = (out / "bpe.codes").read_text(encoding="utf-8").splitlines()
+    vocab = (out / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    assert len(codes) == 20 and all(len(line.split(" ")) == 3 for line in codes)
+    assert all(len(line.split(" ")) == 2 and line.split(" ")[1].isdigit() for line in vocab)
+    assert any(line.split(" ")[0].endswith("@@") for line in vocab) and not (out / "LICENSE").exists()
+    # the fast tokenizer is exact on a learned vocabulary too
+    slow = PhobertTokenizer.from_pretrained(str(out))
+    fast = load_tokenizer(out)
+    import random
+
+    rng = random.Random(5)
+    texts = [random_string(rng, vocab_words(slow)) for _ in range(2000)]
+    assert fast(texts)["input_ids"] == [slow(t)["input_ids"] for t in texts]
     assert main(["tiny-model", "-o", str(tmp_path / "m2"), "--corpus", str(tmp_path / "missing.txt")]) == 2
     assert "missing.txt: no such file" in capsys.readouterr().err

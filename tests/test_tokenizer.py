@@ -1,9 +1,11 @@
-"""The fast PhoBERT tokenizer gives exactly the slow `transformers.PhobertTokenizer` ids, on a tiny
-PhoBERT-format checkpoint built by `vner tiny-model` (same files and loader as vinai/phobert-base)."""
+"""The fast PhoBERT tokenizer gives exactly the slow `transformers.PhobertTokenizer` ids, on PhoBERT's real files
+(vendored in training/phobert_files; the 10,000-string parity test is tests/test_phobert_parity.py), on hand-made
+adversarial vocabularies, and through every loader (Hub layout, fairseq layout, a `vner tiny-model` folder)."""
 from __future__ import annotations
 
 import random
 import re
+import shutil
 import unicodedata
 
 import pytest
@@ -11,7 +13,15 @@ import pytest
 pytest.importorskip("tokenizers")
 from transformers import AutoTokenizer, PhobertTokenizer  # noqa: E402
 
-from training.tokenizer import _PY_WHITESPACE, is_phobert, load_tokenizer, pretokenize_pattern  # noqa: E402
+from annotation.errors import VnerError  # noqa: E402
+from tokenizer_cases import random_string, vocab_words  # noqa: E402
+from training.tokenizer import (  # noqa: E402
+    _PY_WHITESPACE,
+    is_phobert,
+    load_tokenizer,
+    phobert_files,
+    pretokenize_pattern,
+)
 from training_data import tiny_base_model  # noqa: E402
 
 
@@ -23,66 +33,19 @@ def tiny_model(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def slow(tiny_model):
-    return PhobertTokenizer.from_pretrained(str(tiny_model))
+def slow():
+    files = phobert_files()
+    return PhobertTokenizer(str(files / "vocab.txt"), str(files / "bpe.codes"), model_max_length=10**6)
 
 
 @pytest.fixture(scope="module")
-def fast(tiny_model):
-    return load_tokenizer(str(tiny_model))
-
-
-def _vocab_words(slow) -> list[str]:
-    return sorted(t.removesuffix("@@") for t in slow.get_vocab() if not t.startswith("<"))
-
-
-ODD = [
-    "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\xa0", "\u2028", "\u2029", "\u3000", "\u200b", "\u180e", "\ufeff",
-    "\x00", "\x07", "\x7f", "\t", "\r", "\x0b", "\x0c", "\r\n",
-    "😀", "👨‍👩‍👧", "𝔘", "𠀀", "\U0010ffff", "\ufffd", "\u0301", "\u0323",
-    "@@", "@", "<mask>", "<s>", "</s>", "<pad>", "<unk>", "<MASK>", "<mask", "mask>", "<<s>>",
-    "_", "__", "\n", "\n\n", " ", "  ",
-]
-
-
-def random_string(rng: random.Random, words: list[str]) -> str:
-    parts = []
-    for _ in range(rng.randint(0, 12)):
-        r = rng.random()
-        if r < 0.45:
-            w = rng.choice(words)
-        elif r < 0.55:
-            w = unicodedata.normalize("NFD", rng.choice(words))
-        elif r < 0.7:
-            w = rng.choice(ODD)
-        elif r < 0.71:
-            w = "".join(rng.choice(words) for _ in range(rng.randint(2, 40)))[:300]  # long words
-        elif r < 0.85:  # glue pieces without spaces
-            w = rng.choice(words) + rng.choice(ODD) + rng.choice(words)
-        else:
-            w = "".join(chr(rng.choice([rng.randint(32, 0x2FF), rng.randint(0x300, 0x1FFF), rng.randint(0, 0x10FFFF)]))
-                        for _ in range(rng.randint(1, 6)))
-            w = w.encode("utf-8", "replace").decode("utf-8", "replace") if any(0xD800 <= ord(c) <= 0xDFFF for c in w) else w
-        parts.append(w)
-        parts.append(rng.choice([" ", " ", " ", "", "\n", "  ", "\t", "\x1f", "\u3000"]))
-    return "".join(parts)
+def fast():
+    return load_tokenizer(phobert_files())
 
 
 def test_pretokenizer_class_is_pythons_whitespace():
     assert _PY_WHITESPACE == "".join(re.findall(r"\s", "".join(map(chr, range(0x110000)))))
     assert "\x1c" in _PY_WHITESPACE and "[^" in pretokenize_pattern()
-
-
-def test_parity_on_10000_generated_strings(slow, fast):
-    rng = random.Random(1234)
-    words = _vocab_words(slow)
-    texts = [random_string(rng, words) for _ in range(10_000)]
-    expected = [slow(t)["input_ids"] for t in texts]
-    got = fast(texts)["input_ids"]
-    mismatches = [(t, e, g) for t, e, g in zip(texts, expected, got) if e != g]
-    assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[0]!r}"
-    # the generator does reach the tricky paths
-    assert sum(3 in e for e in expected) > 1000 and any(slow.mask_token_id in e for e in expected)
 
 
 @pytest.mark.parametrize(
@@ -119,22 +82,53 @@ def test_pair_and_batch_padding(slow, fast):
     assert batch["input_ids"][0][-1] == slow.pad_token_id and batch["attention_mask"][0][-1] == 0
 
 
-def test_segmented_sentence_is_not_unknown(slow, tiny_model):
+def test_segmented_sentence_is_known(slow):
     ids = slow("Chủ_tịch nước Võ_Văn_Thưởng gặp kiều_bào tại Nhật_Bản .")["input_ids"]
-    assert any(i != slow.unk_token_id for i in ids[1:-1])
+    assert slow.unk_token_id not in ids and len(ids) == 10  # PhoBERT knows each of these words whole
 
 
 def test_loaders_and_save_roundtrip(fast, tiny_model, tmp_path):
     assert is_phobert(tiny_model) and is_phobert("vinai/phobert-base") and not is_phobert(tmp_path)
     assert type(AutoTokenizer.from_pretrained(str(tiny_model))).__name__ == "PhobertTokenizer"
     fast.save_pretrained(str(tmp_path))
-    assert (tmp_path / "vocab.txt").read_bytes() == (tiny_model / "vocab.txt").read_bytes()
-    assert (tmp_path / "bpe.codes").read_bytes() == (tiny_model / "bpe.codes").read_bytes()
+    assert (tmp_path / "vocab.txt").read_bytes() == (phobert_files() / "vocab.txt").read_bytes()
+    assert (tmp_path / "bpe.codes").read_bytes() == (phobert_files() / "bpe.codes").read_bytes()
     assert not (tmp_path / "tokenizer.json").exists()  # reloads through PhoBERT's own files, like the Hub model
     text = "Chủ_tịch nước Võ_Văn_Thưởng 😀 <mask>"
     assert load_tokenizer(str(tmp_path))(text)["input_ids"] == fast(text)["input_ids"]
+    assert load_tokenizer(tiny_model)(text)["input_ids"] == fast(text)["input_ids"]  # the tiny model: real files
     assert AutoTokenizer.from_pretrained(str(tmp_path))(text)["input_ids"] == fast(text)["input_ids"]
-    assert len(fast) == len(AutoTokenizer.from_pretrained(str(tmp_path)))
+    assert len(fast) == len(AutoTokenizer.from_pretrained(str(tmp_path))) == 64_001
+
+
+def test_fairseq_layout_loads(fast, tmp_path):
+    """VinAI's fairseq checkpoints ship the vocabulary as dict.txt (same `token count` lines) beside bpe.codes."""
+    shutil.copyfile(phobert_files() / "vocab.txt", tmp_path / "dict.txt")
+    shutil.copyfile(phobert_files() / "bpe.codes", tmp_path / "bpe.codes")
+    (tmp_path / "model.pt").write_bytes(b"")  # what a fairseq folder also holds; not read here
+    assert is_phobert(tmp_path)
+    tok = load_tokenizer(tmp_path)
+    text = "Chủ_tịch nước Võ_Văn_Thưởng gặp kiều_bào tại Nhật_Bản ở 30\xa0°C"
+    assert tok(text)["input_ids"] == fast(text)["input_ids"]
+    tok.save_pretrained(str(tmp_path / "saved"))  # saves in the Hub layout
+    assert (tmp_path / "saved" / "vocab.txt").read_bytes() == (tmp_path / "dict.txt").read_bytes()
+
+
+@pytest.mark.parametrize("present, missing", [
+    ((), "a tokenizer: vocab.txt + bpe.codes (PhoBERT), dict.txt + bpe.codes (fairseq)"),
+    (("bpe.codes",), "vocab.txt (or fairseq's dict.txt) next to bpe.codes"),
+    (("vocab.txt",), "bpe.codes next to vocab.txt"),
+    (("dict.txt", "config.json"), "bpe.codes next to dict.txt"),
+])
+def test_folder_that_is_neither_is_one_line_error(tmp_path, present, missing):
+    for name in present:
+        (tmp_path / name).write_text('{"tokenizer_class": "PhobertTokenizer"}\n' if name == "config.json" else "a 1\n")
+    with pytest.raises(VnerError) as err:
+        load_tokenizer(tmp_path)
+    message = str(err.value)
+    assert f"missing {missing}" in message and "\n" not in message
+    with pytest.raises(VnerError, match="no such folder"):
+        load_tokenizer(tmp_path / "nope" / "x")
 
 
 def test_decode_round_trip(fast):
@@ -179,7 +173,7 @@ def test_parity_with_typed_end_of_word_marker(tmp_path):
 def test_encode_pretokenized_matches_call(slow, fast):
     """The memoised word-list path of encode_words gives what `__call__(is_split_into_words=True)` gives."""
     rng = random.Random(99)
-    words = _vocab_words(slow)
+    words = vocab_words(slow)
     batch = [random_string(rng, words).split(" ") for _ in range(400)]  # words may hold \n, \t, specials, ""
     got = fast.encode_pretokenized(batch) + fast.encode_pretokenized(batch)  # second time from the memo
     for k, word_list in enumerate(batch * 2):
@@ -195,3 +189,14 @@ def test_pickles_for_dataloader_workers_and_datasets(fast):
     clone = pickle.loads(pickle.dumps(fast))
     assert clone(text)["input_ids"] == fast(text)["input_ids"]
     assert clone.encode_pretokenized([text.split()]) == fast.encode_pretokenized([text.split()])
+
+
+def test_transformers_version_guard(monkeypatch):
+    """PhobertTokenizerFast overrides private transformers methods: an older transformers fails at import, saying
+    what to install, instead of giving wrong ids."""
+    from training import tokenizer
+
+    tokenizer._check_transformers()  # the installed version passes
+    monkeypatch.setattr(tokenizer.transformers, "__version__", "4.40.0")  # the module the check reads
+    with pytest.raises(ImportError, match=r"needs transformers>=\d+\.\d+ \(found 4\.40\.0\); run: pip install"):
+        tokenizer._check_transformers()

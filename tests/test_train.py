@@ -37,8 +37,14 @@ def test_trained_folder_is_self_contained(base_temp):
     assert load_tokenizer(out)(words, is_split_into_words=True)["input_ids"] == \
         load_tokenizer(tiny_base_model(base_temp))(words, is_split_into_words=True)["input_ids"]
     metrics = json.loads(open(os.path.join(out, "metrics.json")).read())
-    assert {"train", "validation", "test"} <= set(metrics)
-    assert 0.0 <= metrics["validation"]["eval_f1"] <= 1.0
+    assert {"train", "validation", "test", "best_epoch"} <= set(metrics)
+    for split in ("validation", "test"):  # the one metrics shape (annotation.metrics): seqeval reports, strict first
+        assert {"strict", "default", "accuracy"} <= set(metrics[split])
+        assert 0.0 <= metrics[split]["strict"]["micro avg"]["f1-score"] <= 1.0
+    state = json.loads(open(os.path.join(out, "trainer_state.json")).read())
+    best = max((e for e in state["log_history"] if "eval_f1" in e), key=lambda e: e["eval_f1"])
+    # early stopping and best-model selection read the same strict F1 as the final validation score
+    assert metrics["validation"]["strict"]["micro avg"]["f1-score"] == pytest.approx(best["eval_f1"])
     assert json.loads(open(os.path.join(out, "labels.json")).read())["labels"] == list(BIO_LABELS)
     args = json.loads(open(os.path.join(out, "training_args.json")).read())
     assert args["training"]["learning_rate"] == 5e-3

@@ -23,30 +23,18 @@ SPURIOUS = "(spurious)"
 
 @dataclass
 class Evaluation:
-    metrics: dict
+    metrics: dict  # annotation.metrics.seqeval_report shape ("strict", "default", "accuracy") + metadata
     confusion: dict[str, dict[str, int]]
     errors: list[dict]
-    report_text: str  # seqeval's classification report (default mode)
+    report_text: str  # the strict report as a table (seqeval's rows)
 
 
 def seqeval_scores(gold: list[list[str]], pred: list[list[str]]) -> dict:
-    """Per-type and micro/macro/weighted P/R/F1 in seqeval's default (conlleval) and strict IOB2 modes."""
-    from seqeval.metrics import accuracy_score, classification_report
-    from seqeval.scheme import IOB2
+    """seqeval's classification reports in strict IOB2 (the headline) and default mode, plus token accuracy:
+    `annotation.metrics.seqeval_report`, the one metrics shape of vner (keys are seqeval's: `f1-score`, ...)."""
+    from annotation.metrics import seqeval_report
 
-    out: dict = {"accuracy": accuracy_score(gold, pred)}
-    for mode, kwargs in (("default", {}), ("strict", {"mode": "strict", "scheme": IOB2})):
-        report = classification_report(gold, pred, output_dict=True, zero_division=0, **kwargs)
-        out[mode] = {
-            name: {
-                "precision": float(r["precision"]),
-                "recall": float(r["recall"]),
-                "f1": float(r["f1-score"]),
-                "support": int(r["support"]),
-            }
-            for name, r in report.items()
-        }
-    return out
+    return seqeval_report(gold, pred)
 
 
 def type_confusion(gold: Sequence[Span], pred: Sequence[Span]) -> Counter:
@@ -84,7 +72,10 @@ def evaluate(model_dir: str | Path, dataset: str | Path, split: str = "test", *,
     if len(data) == 0:
         raise VnerError(f"{dataset}: split {split!r} is empty.")
     names = data.features["ner_tags"].feature.names
-    tagger = Tagger(model_dir, batch_size=batch_size, device=device)
+    from training.progress import quiet_transformers
+
+    with quiet_transformers():  # no "Loading weights" bar
+        tagger = Tagger(model_dir, batch_size=batch_size, device=device)
     unknown = set(names) - set(tagger.id2label.values())
     if unknown:
         raise VnerError(f"{model_dir}: the model has no label(s) {sorted(unknown)} of the dataset; "
@@ -118,11 +109,11 @@ def evaluate(model_dir: str | Path, dataset: str | Path, split: str = "test", *,
     for (g, p), n in sorted(confusion.items()):
         table.setdefault(g, {})[p] = n
 
-    from seqeval.metrics import classification_report
+    from annotation.metrics import render_table
 
-    metrics.update({"split": split, "sentences": len(rows), "sentences_with_errors": len(errors),
-                    "model": str(model_dir), "dataset": str(dataset)})
-    return Evaluation(metrics, table, errors, classification_report(gold_tags, pred_tags, digits=4, zero_division=0))
+    metrics.update({"headline": "strict micro F1", "split": split, "sentences": len(rows),
+                    "sentences_with_errors": len(errors), "model": str(model_dir), "dataset": str(dataset)})
+    return Evaluation(metrics, table, errors, render_table(metrics, "strict", digits=4))
 
 
 def write_evaluation(ev: Evaluation, out_dir: str | Path) -> None:
@@ -137,14 +128,13 @@ def write_evaluation(ev: Evaluation, out_dir: str | Path) -> None:
 
 
 def render_report(ev: Evaluation) -> str:
+    from annotation.metrics import render_table
+
     m = ev.metrics
     lines = [f"# Evaluation: {m['model']} on {m['dataset']} ({m['split']}, {m['sentences']} sentences)", ""]
-    for mode, title in (("strict", "strict IOB2 (an entity must start with B-)"),
-                        ("default", "default mode (conlleval: a stray I- starts an entity)")):
-        lines += [f"## seqeval, {title}", "", "| | precision | recall | F1 | support |", "|---|---|---|---|---|"]
-        for name, r in m[mode].items():
-            lines.append(f"| {name} | {r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | {r['support']} |")
-        lines.append("")
+    for mode, title in (("strict", "strict IOB2, the headline (an entity must start with B-)"),
+                        ("default", "default mode, for comparison (conlleval: a stray I- starts an entity)")):
+        lines += [f"## seqeval, {title}", "", render_table(m, mode, digits=4), ""]
     gold_types = sorted(ev.confusion)
     pred_types = sorted({p for row in ev.confusion.values() for p in row})
     lines += ["## Type confusion (overlapping spans; rows gold, columns predicted)", "",

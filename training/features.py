@@ -14,6 +14,7 @@ together (`join_windows`, reading each window at its `first_subwords`), so calle
 """
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -89,6 +90,15 @@ def _special_ids(tokenizer) -> tuple[int, int]:
     return bos, eos
 
 
+def _group(ids: Sequence[int], word_ids: Sequence[int | None], n: int) -> list[list[int]]:
+    """ids of each of n words, from a fast tokenizer's ids and word_ids()."""
+    pieces: list[list[int]] = [[] for _ in range(n)]
+    for i, w in zip(ids, word_ids):
+        if w is not None:
+            pieces[w].append(i)
+    return pieces
+
+
 def encode_words(
     tokenizer,
     words_batch: Sequence[Sequence[str]],
@@ -111,8 +121,8 @@ def encode_words(
     bos, eos = _special_ids(tokenizer)
     room = max_length - 2
 
-    if hasattr(tokenizer, "encode_pretokenized"):  # our PhoBERT tokenizer: straight to the Rust backend
-        encoded = tokenizer.encode_pretokenized(words_batch)
+    if hasattr(tokenizer, "encode_pieces"):  # our PhoBERT tokenizer: a word -> ids memo over the Rust backend
+        pieces_batch = tokenizer.encode_pieces(words_batch)
     elif not getattr(tokenizer, "is_fast", False):
         raise VnerError(
             f"{type(tokenizer).__name__} is a slow tokenizer (no word_ids()); load it with "
@@ -120,21 +130,48 @@ def encode_words(
         )
     else:
         enc = tokenizer(words_batch, is_split_into_words=True, add_special_tokens=False)
-        encoded = [(enc["input_ids"][i], enc.word_ids(i)) for i in range(len(words_batch))]
+        pieces_batch = [_group(enc["input_ids"][i], enc.word_ids(i), len(words)) for i, words in enumerate(words_batch)]
     out = EncodedBatch(labels=[] if labels_batch is not None else None)
-    for ex, (words, (ids, wids)) in enumerate(zip(words_batch, encoded)):
+    chain, repeat, accumulate = itertools.chain.from_iterable, itertools.repeat, itertools.accumulate
+    add_ids, add_mask, add_word_ids = out.input_ids.append, out.attention_mask.append, out.word_ids.append
+    add_example, add_offset, add_firsts = out.example_index.append, out.word_offset.append, out.first_subwords.append
+    add_labels, add_num_words = (out.labels.append if out.labels is not None else None), out.num_words.append
+    for ex, (words, pieces) in enumerate(zip(words_batch, pieces_batch)):
         tags = labels_batch[ex] if labels_batch is not None else None
-        if tags is not None and len(tags) != len(words):
-            raise VnerError(f"example {ex}: {len(words)} words but {len(tags)} labels.")
-        # Every word needs a subword, or its label (and its prediction) would vanish.
-        present = set(wids)
-        if len(present) != len(words):
-            j = min(set(range(len(words))) - present)
+        n = len(words)
+        if tags is not None and len(tags) != n:
+            raise VnerError(f"example {ex}: {n} words but {len(tags)} labels.")
+        lens = list(map(len, pieces))
+        if 0 in lens:  # every word needs a subword, or its label (and its prediction) would vanish
+            j = lens.index(0)
             raise VnerError(
                 f"example {ex}: word {j} ({words[j]!r}) has no subwords (empty or only whitespace); "
                 "remove it from the dataset."
             )
-        out.num_words.append(len(words))
+        add_num_words(n)
+        ids = list(chain(pieces))
+        size = len(ids)
+        single = size == n  # every word is one subword (no zero-length words, checked above)
+        if size <= room:  # one window, the common case: built with C-level list operations
+            firsts = list(range(1, n + 1)) if single else list(accumulate(lens[:-1], initial=1))
+            add_ids([bos, *ids, eos])
+            add_mask([1] * (size + 2))
+            add_word_ids([None, *range(n), None] if single else [None, *chain(map(repeat, range(n), lens)), None])
+            add_example(ex)
+            add_offset(0)
+            add_firsts(firsts)
+            if tags is not None:
+                if single:
+                    row = [IGNORE, *tags, IGNORE]
+                elif label_all_subwords:
+                    row = [IGNORE, *chain([t] + [continuation[t]] * (k - 1) for t, k in zip(tags, lens)), IGNORE]
+                else:
+                    row = [IGNORE] * (size + 2)
+                    for p, t in zip(firsts, tags):
+                        row[p] = t
+                add_labels(row)
+            continue
+        wids = list(chain(map(repeat, range(n), lens)))
 
         # Cut into windows: greedily whole words; a word longer than a window is cut inside itself.
         windows: list[tuple[int, int]] = []  # subword [start, end)

@@ -43,7 +43,10 @@ class Tagger:
             raise VnerError(f"{model_dir}: not a model folder (no config.json); train one with `vner train`.")
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.tokenizer = load_tokenizer(str(self.model_dir))
-        self.model = AutoModelForTokenClassification.from_pretrained(str(self.model_dir)).to(self.device).eval()
+        from training.progress import quiet_transformers
+
+        with quiet_transformers():  # no "Loading weights" bar or load report
+            self.model = AutoModelForTokenClassification.from_pretrained(str(self.model_dir)).to(self.device).eval()
         self.id2label = {int(k): v for k, v in self.model.config.id2label.items()}
         self.batch_size = batch_size
         self.max_length = max_length

@@ -39,8 +39,10 @@ def load_eval_metrics(model_dir: Path, metrics_file: str | Path | None) -> tuple
             f"-o {model_dir / 'eval'}` first (or pass --metrics FILE)."
         )
     metrics = json.loads(path.read_text(encoding="utf-8"))
-    if "strict" not in metrics or "default" not in metrics:
-        raise VnerError(f"{path}: not a `vner evaluate` metrics.json (no seqeval strict/default results).")
+    if "strict" not in metrics or "default" not in metrics or \
+            "f1-score" not in metrics["strict"].get("micro avg", {}):
+        raise VnerError(f"{path}: not a `vner evaluate` metrics.json (no seqeval strict/default reports); run "
+                        "`vner evaluate` again.")
     return metrics, str(path)
 
 
@@ -50,7 +52,7 @@ def _training_info(model_dir: Path) -> dict:
 
 
 def is_stand_in(config: dict) -> bool:
-    """A random-init offline stand-in (e.g. `vner tiny-model`), not a real pretrained backbone."""
+    """Random-init weights that were never pre-trained (a `vner tiny-model` checkpoint), not a real backbone."""
     return bool(config.get("vner_tiny")) or int(config.get("hidden_size", 768)) < 256
 
 
@@ -66,9 +68,15 @@ def model_card(model_dir: str | Path, repo_id: str, metrics: dict) -> str:
     dataset_name = Path(dataset_path).name or dataset_path
     split = metrics.get("split", "test")
     stand_in = is_stand_in(config)
-    license_id, license_text = BASE_LICENSES.get(base, ("other", f"that of the base model {base!r}; check it"))
-    if stand_in:
-        license_id, license_text = "mit", "MIT (random-init stand-in; no pretrained weights)"
+    tiny = config.get("vner_tiny") or {}
+    if base in BASE_LICENSES:  # the base named at training, e.g. vinai/phobert-base resolved from the HF cache
+        license_id, license_text = BASE_LICENSES[base]
+    elif stand_in:
+        license_id, license_text = "mit", (
+            "MIT (random init; PhoBERT's vocab.txt and bpe.codes are VinAI's, MIT)"
+            if tiny.get("vocabulary", "phobert") == "phobert" else "MIT (random init, vocabulary learned by vner)")
+    else:
+        license_id, license_text = "other", f"that of the base model {base!r}; check it"
 
     def result(metric_type: str, name: str, value: float) -> EvalResult:
         return EvalResult(
@@ -79,35 +87,40 @@ def model_card(model_dir: str | Path, repo_id: str, metrics: dict) -> str:
 
     strict, default = metrics["strict"], metrics["default"]
     results = [
-        result("f1", "F1 (micro, strict IOB2)", strict["micro avg"]["f1"]),
+        result("f1", "F1 (micro, strict IOB2)", strict["micro avg"]["f1-score"]),
         result("precision", "Precision (micro, strict IOB2)", strict["micro avg"]["precision"]),
         result("recall", "Recall (micro, strict IOB2)", strict["micro avg"]["recall"]),
-        result("f1", "F1 (macro, strict IOB2)", strict["macro avg"]["f1"]),
-        result("f1", "F1 (micro, seqeval default)", default["micro avg"]["f1"]),
-    ] + [result("f1", f"F1 {t} (strict IOB2)", strict[t]["f1"]) for t in ENTITY_TYPES if t in strict]
+        result("f1", "F1 (macro, strict IOB2)", strict["macro avg"]["f1-score"]),
+        result("f1", "F1 (micro, seqeval default)", default["micro avg"]["f1-score"]),
+    ] + [result("f1", f"F1 {t} (strict IOB2)", strict[t]["f1-score"]) for t in ENTITY_TYPES if t in strict]
     data = ModelCardData(
         language=["vi"],
         license=license_id,
         library_name="transformers",
         pipeline_tag="token-classification",
         tags=["token-classification", "ner", "vietnamese", "phobert", "vner"],
-        base_model=None if stand_in or base not in BASE_LICENSES else base,
+        base_model=base if base in BASE_LICENSES else None,
         metrics=["seqeval"],
         model_name=repo_id.split("/")[-1],
         eval_results=results,
     )
 
     rows = "\n".join(
-        f"| {name} | {r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | {r['support']} |"
+        f"| {name} | {r['precision']:.4f} | {r['recall']:.4f} | {r['f1-score']:.4f} | {r['support']} |"
         for name, r in strict.items()
     )
     labels = ", ".join(f"`{label}`" for label in config.get("id2label", {}).values()) or ", ".join(BIO_LABELS)
     types = "\n".join(f"- `{t}`: {ENTITY_DESCRIPTIONS[t]}" for t in ENTITY_TYPES)
     training = info.get("training", {})
+    ratio = training.get("warmup_ratio")
+    warmup = f"{ratio:.0%}" if isinstance(ratio, (int, float)) and not training.get("warmup_steps", 0) >= 1 \
+        else f"{training.get('warmup_steps', '?')} steps of"
     stand_in_note = (
-        "\n> **This is a random-initialised offline stand-in** (a tiny PhoBERT-format model built by "
-        "`vner tiny-model` so the pipeline can run without downloading weights). Its scores say nothing about "
-        "Vietnamese NER; do not use it for anything but testing the pipeline.\n"
+        f"\n> **The weights this model started from were never pre-trained**: a random-initialised offline "
+        f"stand-in (hidden size {config.get('hidden_size', '?')}) built by `vner tiny-model`"
+        + (f", loaded under the name `{base}`" if base in BASE_LICENSES else "")
+        + ". Everything it knows comes from its fine-tuning data; its scores are not those of PhoBERT. Use it "
+        "to test the pipeline or as a from-scratch baseline, not as a PhoBERT model.\n"
         if stand_in else ""
     )
     body = f"""
@@ -128,7 +141,7 @@ BIO tags (IOB2) over PhoBERT words: {labels}.
 |---|---|---|---|---|
 {rows}
 
-seqeval default (conlleval) mode, micro F1: {default['micro avg']['f1']:.4f}. Whole sentences, word level, from
+seqeval default (conlleval) mode, micro F1: {default['micro avg']['f1-score']:.4f}. Whole sentences, word level, from
 `vner evaluate` (shipped here as `eval/metrics.json`, with the confusion table, and `eval/report.md`).
 
 ## Base model and license
@@ -164,9 +177,9 @@ PhoBERT ships only a slow tokenizer in `transformers`; `vner` builds an exact fa
 ## Training
 
 Learning rate {training.get('learning_rate', '?')}, batch size {training.get('per_device_train_batch_size', '?')}
-per device, up to {training.get('num_train_epochs', '?')} epochs with early stopping on entity F1
-(patience {training.get('early_stopping_patience', '?')}), seed {training.get('seed', '?')}, max 256 subwords per
-window (longer sentences are split at word boundaries).
+per device, up to {training.get('num_train_epochs', '?')} epochs with {warmup} warm-up and early stopping on the
+validation strict F1 (patience {training.get('early_stopping_patience', '?')}), seed {training.get('seed', '?')},
+max 256 subwords per window (longer sentences are split at word boundaries).
 
 ## Intended use and limitations
 

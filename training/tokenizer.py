@@ -14,8 +14,17 @@ which is what label alignment needs. This module rebuilds the same tokenizer fro
 * special tokens `<s> <pad> </s> <unk> <mask>` in text are matched before splitting, as the slow tokenizer does;
 * post-processor `<s> A </s>` / `<s> A </s></s> B </s>`.
 
-`load_tokenizer(name_or_path)` returns this tokenizer for PhoBERT (Hub ids such as `vinai/phobert-base` or a local
-folder) and `AutoTokenizer(use_fast=True)` for any other backbone. `save_pretrained` writes PhoBERT's own files
+`load_tokenizer(name_or_path)` returns this tokenizer for PhoBERT (Hub ids such as `vinai/phobert-base`, a folder in
+the Hub's layout `vocab.txt` + `bpe.codes`, or one in fairseq's layout `dict.txt` + `bpe.codes`, which is how VinAI
+ships its fairseq checkpoints) and `AutoTokenizer(use_fast=True)` for any other backbone; a folder that is none of
+these is a one-line error naming what is missing. PhoBERT's own two files are vendored in `training/phobert_files/`
+(MIT, with their provenance): `phobert_files()` is that folder.
+
+`bpe.codes` is read as the slow tokenizer reads it: lines split with `str.split()`, the last field (the count)
+dropped, ranks by line order (a repeated pair keeps its last rank). 23 of PhoBERT's 64,000 lines hold U+00A0
+(no-break space), which `split()` treats as whitespace: the 22 that use it as a symbol on its own (`\xa0 km</w>`)
+become 0- or 1-field "merges" that no pair of symbols can ever match (left out of the BPE model: they change
+nothing), and `\xa0° C</w>` becomes the real pair `° C</w>` (kept, at its rank: the slow tokenizer applies it). `save_pretrained` writes PhoBERT's own files
 (vocab.txt, bpe.codes, tokenizer_config.json naming `PhobertTokenizer`), so a saved model folder loads with the stock
 slow tokenizer too. A literal `</w>` typed in the text makes a non-final BPE symbol look like a final one (the slow
 tokenizer conflates them in merging too, only its final lookup differs); inputs that contain it get that lookup
@@ -25,16 +34,43 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import re
 import sys
 from pathlib import Path
 
+import transformers
 from transformers import PreTrainedTokenizerFast
 
 from annotation.errors import VnerError
 
+logger = logging.getLogger(__name__)
+
+# PhobertTokenizerFast overrides private methods of transformers' fast tokenizer base class (`_encode_plus`,
+# `_convert_encoding`, ...). Their contract was checked on these versions (parity tests); fail at import, with the
+# fix, rather than with wrong ids.
+MIN_TRANSFORMERS = "4.47"
+_OVERRIDDEN = ("_encode_plus", "_convert_encoding", "_convert_token_to_id_with_added_voc")
+
+
+def _check_transformers() -> None:
+    from packaging.version import Version
+
+    found = Version(transformers.__version__)
+    missing = [m for m in _OVERRIDDEN if not hasattr(PreTrainedTokenizerFast, m)]
+    if found < Version(MIN_TRANSFORMERS) or missing:
+        raise ImportError(
+            f"vner's PhoBERT tokenizer needs transformers>={MIN_TRANSFORMERS} (found {transformers.__version__}"
+            + (f", which lacks {', '.join(missing)}" if missing else "")
+            + f"); run: pip install 'transformers>={MIN_TRANSFORMERS}'"
+        )
+
+
+_check_transformers()
+
 VOCAB_FILE = "vocab.txt"
+FAIRSEQ_VOCAB_FILE = "dict.txt"  # fairseq's name for the same `token count` file
 MERGES_FILE = "bpe.codes"
 PHOBERT_FILES = (VOCAB_FILE, MERGES_FILE)
 END_OF_WORD = "</w>"
@@ -74,18 +110,28 @@ def read_vocab(path: str | os.PathLike) -> dict[str, int]:
     return encoder
 
 
+def phobert_files() -> Path:
+    """The folder of PhoBERT's own `vocab.txt` and `bpe.codes` vendored in this package (with LICENSE, README)."""
+    from importlib.resources import files
+
+    return Path(str(files(__package__ or "training").joinpath("phobert_files")))
+
+
 def read_merges(path: str | os.PathLike) -> list[tuple[str, str]]:
-    """Merge pairs in rank order, with the slow tokenizer's semantics (`dict(zip(merges, range))`)."""
+    """Merge pairs in rank order, exactly as `PhobertTokenizer` reads them: `f.read().split("\\n")[:-1]`, each line
+    `tuple(line.split()[:-1])`, ranks `dict(zip(merges, range(len(merges))))` (a repeated pair keeps its last rank).
+    Entries that are not pairs (lines with U+00A0, which `split()` treats as whitespace) can never match a pair of
+    symbols, so they are left out; pairs keep their relative order, which is all BPE uses."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")[:-1]
     ranks: dict[tuple[str, ...], int] = {}
     for rank, line in enumerate(lines):
         ranks[tuple(line.split()[:-1])] = rank
-    pairs = sorted(ranks.items(), key=lambda kv: kv[1])
-    bad = [p for p, _ in pairs if len(p) != 2]
-    if bad:
-        raise VnerError(f"{path}: merge lines must be 'a b count'; found {' '.join(bad[0])!r}.")
-    return [p for p, _ in pairs]  # type: ignore[misc]
+    pairs = [p for p, _ in sorted(ranks.items(), key=lambda kv: kv[1]) if len(p) == 2]
+    if len(pairs) < len(ranks):
+        logger.debug("%s: %d merge lines are not pairs once split (U+00A0 symbols); no pair can match them",
+                     path, len(ranks) - len(pairs))
+    return pairs  # type: ignore[return-value]
 
 
 def build_backend(vocab_file: str | os.PathLike, merges_file: str | os.PathLike):
@@ -161,7 +207,7 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
         self._remap, self._size, self._encoder = remap, len(encoder), encoder
         self._id_to_piece = {i: t for t, i in encoder.items()}
         self._literal_eow = False
-        self._backend_plain = self._backend_words = None
+        self._backend_plain = None
         self._word_cache: dict[str, list[int]] = {}
         for key, value in dict(bos_token=BOS, eos_token=EOS, sep_token=EOS, cls_token=BOS, unk_token=UNK,
                                pad_token=PAD, mask_token=MASK).items():
@@ -183,6 +229,16 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
         finally:
             self._literal_eow = False
 
+    # transformers 4.x sends batches through `_batch_encode_plus` (5.x: everything through `_encode_plus`)
+    if hasattr(PreTrainedTokenizerFast, "_batch_encode_plus"):
+
+        def _batch_encode_plus(self, batch_text_or_text_pairs, *args, **kwargs):
+            self._literal_eow = END_OF_WORD in repr(batch_text_or_text_pairs)
+            try:
+                return super()._batch_encode_plus(batch_text_or_text_pairs, *args, **kwargs)
+            finally:
+                self._literal_eow = False
+
     def _convert_encoding(self, encoding, *args, **kwargs):
         encoding_dict, encodings = super()._convert_encoding(encoding, *args, **kwargs)
         rows = []
@@ -194,12 +250,13 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
         encoding_dict["input_ids"] = rows
         return encoding_dict, encodings
 
-    def encode_pretokenized(self, words_batch) -> list[tuple[list[int], list[int]]]:
-        """(ids, word ids) of each word list, no special tokens; the same ids as
-        `self(words, is_split_into_words=True)`. The hot path of `encode_words`: with pre-split input each word
-        is tokenized on its own, so a word -> ids memo is exact; only unseen words reach the Rust backend."""
+    def encode_pieces(self, words_batch) -> list[list[list[int]]]:
+        """For each word list, the ids of each word tokenized alone (no special tokens): exactly what
+        `self(words, is_split_into_words=True)` gives word by word. The hot path of `encode_words`: with pre-split
+        input each word is tokenized on its own, so a word -> ids memo is exact; only unseen words reach the Rust
+        backend. The inner lists are the memo's own: read them, never modify them."""
         cache = self._word_cache
-        words_batch = [list(words) for words in words_batch]
+        words_batch = [words if isinstance(words, list) else list(words) for words in words_batch]
         # distinct words first (C-speed dict.fromkeys), then the ones the memo lacks
         unseen = [w for w in dict.fromkeys(itertools.chain.from_iterable(words_batch)) if w not in cache]
         if unseen:
@@ -209,34 +266,41 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
                 self._backend_plain = type(self._tokenizer).from_str(self._tokenizer.to_str())
                 self._backend_plain.no_padding()
                 self._backend_plain.no_truncation()
-                # For words with no Python whitespace joined by single spaces, splitting on Rust's whitespace
-                # (a subset of Python's) gives the same pre-tokens as the explicit-class regex, ~5x faster.
-                from tokenizers.pre_tokenizers import WhitespaceSplit
-
-                self._backend_words = type(self._tokenizer).from_str(self._backend_plain.to_str())
-                self._backend_words.pre_tokenizer = WhitespaceSplit()
             cache.update(self._encode_distinct_words(unseen))
+        get = cache.__getitem__
+        return [list(map(get, words)) for words in words_batch]
+
+    def encode_pretokenized(self, words_batch) -> list[tuple[list[int], list[int]]]:
+        """(ids, word ids) of each word list, no special tokens; the same as
+        `self(words, is_split_into_words=True)` without `<s>`/`</s>`."""
         out = []
-        for words in words_batch:
-            pieces = [cache[word] for word in words]
-            out.append(([i for p in pieces for i in p], [j for j, p in enumerate(pieces) for _ in p]))
+        for pieces in self.encode_pieces(words_batch):
+            lens = list(map(len, pieces))
+            ids = list(itertools.chain.from_iterable(pieces))
+            if len(ids) == len(pieces) and 0 not in lens:
+                word_ids = list(range(len(pieces)))
+            else:
+                word_ids = list(itertools.chain.from_iterable(map(itertools.repeat, range(len(pieces)), lens)))
+            out.append((ids, word_ids))
         return out
 
     def _encode_distinct_words(self, words: list[str]) -> dict[str, list[int]]:
-        """ids of each word alone. Plain words (no whitespace, no `<`: so no special token and no typed `</w>`)
-        go through the backend as ONE space-joined string, one pre-token per word: far less per-call overhead.
-        The others go one by one."""
+        """ids of each word alone. A plain word (no whitespace, no `<`: so no special token and no typed `</w>`) is
+        one pre-token with nothing to normalise, so it goes straight to the BPE model (`model.tokenize`: about
+        twice as fast as a pipeline call, which tracks offsets and added tokens). The others go one by one
+        through the whole pipeline."""
         backend = self._backend_plain
         out: dict[str, list[int]] = {}
-        plain = [w for w in words if w and "<" not in w and not _WHITESPACE.search(w)]
+        joined = "".join(words)
+        if "" not in words and "<" not in joined and not _WHITESPACE.search(joined):  # usual: all plain, one check
+            plain = words
+        else:
+            plain = [w for w in words if w and "<" not in w and not _WHITESPACE.search(w)]
         if plain:
-            enc = self._backend_words.encode(" ".join(plain), add_special_tokens=False)
-            if enc.word_ids and enc.word_ids[-1] == len(plain) - 1:  # one pre-token per word, as it must be
-                groups: list[list[int]] = [[] for _ in plain]
-                for w, i in zip(enc.word_ids, self._fix(enc.ids)):
-                    groups[w].append(i)
-                if all(groups):
-                    out.update(zip(plain, groups))
+            tokenize, size = backend.model.tokenize, self._size
+            for word in plain:
+                ids = [token.id for token in tokenize(word)]
+                out[word] = self._fix(ids) if max(ids) >= size else ids
         rest = [w for w in words if w not in out]
         if rest:
             literal = any(END_OF_WORD in w for w in rest)
@@ -334,39 +398,94 @@ def _config_tokenizer_class(name_or_path: str, **kw) -> str | None:
     return None
 
 
+def local_phobert_files(folder: str | os.PathLike) -> tuple[str, str] | None:
+    """(vocab, merges) of a folder in the Hub's layout (`vocab.txt` + `bpe.codes`) or fairseq's (`dict.txt` +
+    `bpe.codes`), else None."""
+    folder = Path(folder)
+    merges = folder / MERGES_FILE
+    if not merges.is_file():
+        return None
+    for name in (VOCAB_FILE, FAIRSEQ_VOCAB_FILE):
+        if (folder / name).is_file():
+            return str(folder / name), str(merges)
+    return None
+
+
+def looks_like_hub_id(name: str) -> bool:
+    """`owner/name` or `name` as the Hub spells repository ids (not a path: no `./`, `~`, leading `/`, `\\`)."""
+    return bool(re.fullmatch(r"(?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*", name)) and ".." not in name
+
+
 def is_phobert(name_or_path: str | os.PathLike, **kw) -> bool:
-    """True for PhoBERT-format tokenizers: a config naming PhobertTokenizer, vocab.txt + bpe.codes in a folder,
-    or a Hub id with `phobert` in its name (decided without the network, e.g. `vinai/phobert-base`)."""
+    """True for PhoBERT-format tokenizers: a config naming PhobertTokenizer, vocab.txt (or fairseq's dict.txt) +
+    bpe.codes in a folder, or a Hub id with `phobert` in its name (decided without the network)."""
     name_or_path = str(name_or_path)
     local = Path(name_or_path).is_dir()
     if not local and "phobert" in name_or_path.lower():
         return True
+    if local and local_phobert_files(name_or_path):
+        return True
     cls = _config_tokenizer_class(name_or_path, **kw)
-    if cls is not None:
-        return cls.removesuffix("Fast") == "PhobertTokenizer"
-    return local and all(_resolve(name_or_path, f) for f in PHOBERT_FILES)
+    return cls is not None and cls.removesuffix("Fast") == "PhobertTokenizer"
+
+
+def _model_max_length(name_or_path: str, **kw) -> int:
+    max_length = 256  # 258 positions - 2 (RoBERTa positions start after the pad id)
+    init = _resolve(name_or_path, "tokenizer_config.json", **kw)
+    if init:
+        try:
+            max_length = int(json.loads(Path(init).read_text(encoding="utf-8")).get("model_max_length", 256))
+        except (OSError, ValueError, TypeError):
+            pass
+    return min(max_length, 256)
+
+
+def _missing_tokenizer_error(folder: Path) -> VnerError:
+    present = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    if MERGES_FILE in present:
+        what = f"{VOCAB_FILE} (or fairseq's {FAIRSEQ_VOCAB_FILE}) next to {MERGES_FILE}"
+    elif present & {VOCAB_FILE, FAIRSEQ_VOCAB_FILE}:
+        what = f"{MERGES_FILE} next to {sorted(present & {VOCAB_FILE, FAIRSEQ_VOCAB_FILE})[0]}"
+    else:
+        what = (f"a tokenizer: {VOCAB_FILE} + {MERGES_FILE} (PhoBERT), {FAIRSEQ_VOCAB_FILE} + {MERGES_FILE} (fairseq) "
+                "or tokenizer.json (other models)")
+    return VnerError(f"{folder}: missing {what}; copy the base model's tokenizer files there, or build a PhoBERT-"
+                     "format folder with `vner tiny-model`.")
 
 
 def load_tokenizer(name_or_path: str | os.PathLike, **kw):
-    """Exact-parity fast tokenizer for PhoBERT (folder or Hub id); `AutoTokenizer(use_fast=True)` otherwise."""
+    """Exact-parity fast tokenizer for PhoBERT (Hub id, Hub-layout or fairseq-layout folder);
+    `AutoTokenizer(use_fast=True)` for other backbones."""
     name_or_path = str(name_or_path)
-    if is_phobert(name_or_path, **kw):
-        files = [_resolve(name_or_path, f, **kw) for f in PHOBERT_FILES]
+    folder = Path(name_or_path).expanduser()
+    if folder.is_dir():
+        files = local_phobert_files(folder)
+        if files:
+            return phobert_tokenizer_fast(*files, model_max_length=_model_max_length(str(folder)),
+                                          name_or_path=name_or_path)
+        cls = _config_tokenizer_class(str(folder))
+        if (cls and cls.removesuffix("Fast") == "PhobertTokenizer") or not (
+            (folder / "tokenizer.json").is_file() or (folder / "tokenizer_config.json").is_file()
+        ):
+            raise _missing_tokenizer_error(folder)
+    elif folder.exists():
+        raise VnerError(f"{name_or_path}: not a folder; pass a model folder or a Hub id such as vinai/phobert-base.")
+    elif not looks_like_hub_id(name_or_path):
+        raise VnerError(f"{name_or_path}: no such folder (and not a Hub id such as vinai/phobert-base).")
+    elif is_phobert(name_or_path, **kw):
+        from training import hub
+
+        cached = [_resolve(name_or_path, f, **{**kw, "local_files_only": True}) for f in PHOBERT_FILES]
+        if not all(cached) and not kw.get("local_files_only"):
+            reason = hub.probe(name_or_path, MERGES_FILE)  # one quick request instead of minutes of retries
+            if reason:
+                raise hub.unreachable_error(name_or_path, reason)
+        files = [c or _resolve(name_or_path, f, **kw) for c, f in zip(cached, PHOBERT_FILES)]
         if not all(files):
             missing = [f for f, p in zip(PHOBERT_FILES, files) if not p]
-            raise VnerError(
-                f"{name_or_path}: PhoBERT tokenizer files {missing} not found (not in the folder, the Hub cache, or "
-                "reachable on the Hub); download the model first or build a local one with `vner tiny-model`."
-            )
-        max_length = 256  # 258 positions - 2 (RoBERTa positions start after the pad id)
-        init = _resolve(name_or_path, "tokenizer_config.json", **kw)
-        if init:
-            try:
-                max_length = int(json.loads(Path(init).read_text(encoding="utf-8")).get("model_max_length", 256))
-            except (OSError, ValueError, TypeError):
-                pass
-        max_length = min(max_length, 256)
-        return phobert_tokenizer_fast(files[0], files[1], model_max_length=max_length, name_or_path=name_or_path)
+            raise VnerError(f"{name_or_path}: the model has no PhoBERT tokenizer file(s) {missing}.")
+        return phobert_tokenizer_fast(files[0], files[1], model_max_length=_model_max_length(name_or_path, **kw),
+                                      name_or_path=name_or_path)
     from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(name_or_path, use_fast=True, **kw)

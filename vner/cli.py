@@ -57,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
               "`pip install 'vner[train]'` (with the CPU build of torch: `pip install torch==2.13.0` first).",
               file=sys.stderr)
         return 2
+    except ImportError as exc:  # a version guard (e.g. transformers too old): its message says what to install
+        if "pip install" not in str(exc):
+            raise
+        print(f"vner {args.command}: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"vner {args.command}: interrupted", file=sys.stderr)
         return 130

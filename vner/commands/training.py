@@ -6,6 +6,8 @@ from pathlib import Path
 
 
 def register(sub) -> None:
+    from .annotate import add_task_options
+
     p = sub.add_parser(
         "train",
         help="fine-tune PhoBERT on a vner dataset (HF Trainer; resumes from the last checkpoint)",
@@ -18,7 +20,7 @@ def register(sub) -> None:
         prefix_chars="\x00",  # every argument goes to training.train's own parser (HfArgumentParser)
         usage="vner train [CONFIG.yaml|json] [--config FILE] --dataset DIR --output_dir DIR [--OPTION VALUE ...]",
     )
-    p.add_argument("train_args", nargs="*", metavar="ARG")
+    p.add_argument("train_args", nargs="*", metavar="ARG", help=argparse.SUPPRESS)
     p.set_defaults(func=_train, _parser=p)
 
     p = sub.add_parser("evaluate", help="seqeval scores, type confusion and every error of a model on a split",
@@ -47,6 +49,7 @@ def register(sub) -> None:
                    help="raw: segment with underthesea; segmented: words already joined by _; auto: detect")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--device", help="cpu, cuda, ... (default: cuda if available)")
+    add_task_options(p)
     p.set_defaults(func=_predict)
 
     p = sub.add_parser("publish", help="push a model with a model card (seqeval results) to the Hugging Face Hub",
@@ -65,29 +68,43 @@ def _train(args: argparse.Namespace) -> int:
     from training.train import main
 
     argv = list(args.train_args)
-    help_all = "--help-all" in argv
-    if help_all or "-h" in argv or "--help" in argv:
-        from transformers import HfArgumentParser
-
-        from training.train import DataArguments, ModelArguments, VnerTrainingArguments
-
-        if help_all:
-            HfArgumentParser((ModelArguments, DataArguments, VnerTrainingArguments)).print_help()
-        else:
-            args._parser.print_help()
-            print("\nmain options (defaults):")
-            from dataclasses import fields
-
-            shown = {"learning_rate", "num_train_epochs", "per_device_train_batch_size", "per_device_eval_batch_size",
-                     "gradient_accumulation_steps", "seed", "early_stopping_patience", "max_steps",
-                     "save_total_limit", "bf16", "fp16", "no_mixed_precision", "overwrite_output_dir", "output_dir"}
-            for dc in (ModelArguments, DataArguments, VnerTrainingArguments):
-                for f in fields(dc):
-                    if dc is not VnerTrainingArguments or f.name in shown:
-                        help_text = f.metadata.get("help", "").split(". ")[0]
-                        print(f"  --{f.name:30s} {help_text} (default: {f.default})")
+    if "--help-all" in argv or "-h" in argv or "--help" in argv:
+        _train_help(args._parser, full="--help-all" in argv)
         return 0
     return main(argv)
+
+
+# what `vner train --help` lists from TrainingArguments (--help-all: every argument)
+MAIN_TRAINING_OPTIONS = (
+    "output_dir", "overwrite_output_dir", "num_train_epochs", "max_steps", "learning_rate", "warmup_ratio",
+    "per_device_train_batch_size", "per_device_eval_batch_size", "gradient_accumulation_steps", "weight_decay",
+    "early_stopping_patience", "metric_for_best_model", "save_total_limit", "seed", "threads", "bf16", "fp16",
+    "no_mixed_precision", "disable_tqdm",
+)
+
+
+def _train_help(parser, *, full: bool) -> None:
+    import textwrap
+    from dataclasses import MISSING, fields
+
+    from training.train import DataArguments, ModelArguments, VnerTrainingArguments, argument_parser
+
+    if full:
+        argument_parser().print_help()
+        return
+    parser.print_help()
+    print("\nmain options (whole list: vner train --help-all):")
+    for dc in (ModelArguments, DataArguments, VnerTrainingArguments):
+        for f in fields(dc):
+            if dc is VnerTrainingArguments and f.name not in MAIN_TRAINING_OPTIONS:
+                continue
+            default = f.default if f.default is not MISSING else (
+                f.default_factory() if f.default_factory is not MISSING else None)
+            help_text = " ".join(str(f.metadata.get("help", "")).split())
+            text = f"{help_text} (default: {default})" if help_text else f"(default: {default})"
+            lines = textwrap.wrap(text, width=78, initial_indent=" " * 6, subsequent_indent=" " * 6)
+            print(f"  --{f.name}")
+            print("\n".join(lines))
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -96,10 +113,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     output = args.output or str(Path(args.model) / "eval")
     ev = evaluate(args.model, args.dataset, args.split, batch_size=args.batch_size, device=args.device)
     write_evaluation(ev, output)
+    print(f"seqeval, strict IOB2 ({args.split}, {ev.metrics['sentences']} sentences):")
     print(ev.report_text)
-    s = ev.metrics["strict"]["micro avg"]
-    print(f"strict IOB2 micro F1 {s['f1']:.4f} (P {s['precision']:.4f} R {s['recall']:.4f}); "
-          f"{ev.metrics['sentences_with_errors']} sentences with errors; written to {output}")
+    s, d = ev.metrics["strict"]["micro avg"], ev.metrics["default"]["micro avg"]
+    print(f"strict IOB2 micro F1 {s['f1-score']:.4f} (P {s['precision']:.4f} R {s['recall']:.4f}); default mode "
+          f"(conlleval) micro F1 {d['f1-score']:.4f}; {ev.metrics['sentences_with_errors']} sentences with errors; "
+          f"written to {output}")
     return 0
 
 
@@ -110,7 +129,8 @@ def _predict(args: argparse.Namespace) -> int:
 
     annotator = model_preannotator(args.model, batch_size=args.batch_size, device=args.device)
     return run_preannotate(args.paths, [annotator], args.output, granularity=args.granularity,
-                           segmentation=args.segmentation)
+                           segmentation=args.segmentation, max_chars=args.max_task_chars,
+                           drop_repeats=not args.keep_repeats)
 
 
 def _publish(args: argparse.Namespace) -> int:
