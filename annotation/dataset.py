@@ -312,3 +312,25 @@ Also here: `conll/{{split}}.conll` (token TAB tag, `-DOCSTART-` before each docu
 
 {issue_text}
 """
+
+
+def load_dataset_dict(path: str | Path):
+    """The DatasetDict written by `vner dataset`, with a one-line error for anything else (read by `vner train`,
+    `vner evaluate`)."""
+    from pathlib import Path
+
+    from datasets import DatasetDict, load_from_disk
+
+    if not Path(path).exists():
+        raise VnerError(f"{path}: no such dataset folder; build one with `vner dataset`.")
+    try:
+        ds = load_from_disk(str(path))
+    except Exception as exc:
+        raise VnerError(f"{path}: not a saved dataset ({str(exc).splitlines()[0]}); build one with `vner dataset`.") from None
+    if not isinstance(ds, DatasetDict):
+        raise VnerError(f"{path}: holds a single Dataset; vner expects a DatasetDict with train/validation/test splits.")
+    for split in ds.values():
+        missing = {"tokens", "ner_tags"} - set(split.column_names)
+        if missing:
+            raise VnerError(f"{path}: dataset lacks column(s) {sorted(missing)}; build it with `vner dataset`.")
+    return ds

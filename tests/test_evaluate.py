@@ -7,13 +7,14 @@ import pytest
 from training_data import dataset_dir, trained_model
 
 from annotation.spans import Span
-from training.evaluate import MISSED, SPURIOUS, seqeval_scores, type_confusion
+from annotation.evaluation import MISSED, SPURIOUS, type_confusion
+from annotation.metrics import seqeval_report
 
 
 def test_strict_and_default_modes_differ_on_stray_inside_tags():
     gold = [["B-PER", "I-PER", "O", "B-LOC"]]
     pred = [["I-PER", "I-PER", "O", "B-LOC"]]  # entity starting with I-: conlleval accepts, strict IOB2 does not
-    scores = seqeval_scores(gold, pred)
+    scores = seqeval_report(gold, pred)
     assert scores["default"]["PER"]["f1-score"] == 1.0
     assert scores["strict"]["PER"]["f1-score"] == 0.0
     assert scores["strict"]["LOC"]["f1-score"] == scores["default"]["LOC"]["f1-score"] == 1.0
@@ -93,3 +94,37 @@ def test_training_and_evaluate_report_the_same_f1(evaluated, tmp_path_factory):
     for mode in ("strict", "default"):
         assert trained[mode] == evaluated_metrics[mode]
     assert trained["accuracy"] == evaluated_metrics["accuracy"]
+
+
+def test_evaluate_scores_a_preannotator_stack_on_a_dataset(tmp_path, capsys):
+    """`vner evaluate --preannotators`: a gazetteer's spans scored against the gold, one report, no model. A span
+    cutting inside a token (`Việt` of the gold word `Việt Nam`) is scored on the split token, not rounded."""
+    from exports import annotation, find, task, unit, write
+
+    from vner.cli import main
+
+    text = "Ông Nguyễn Văn A của Bộ Y tế đến Hà Nội ngày 5/3. Người Việt Nam đón ông."
+    gold = [find(text, "Nguyễn Văn A", "PER"), find(text, "Bộ Y tế", "ORG"), find(text, "Hà Nội", "LOC"),
+            find(text, "ngày 5/3", "DATE"), find(text, "Việt Nam", "LOC")]
+    words = [(s, e) for s, e in unit(text).word_spans]
+    vn = text.index("Việt Nam")
+    words = [w for w in words if w[0] not in (vn, vn + 5)] + [(vn, vn + 8)]  # `Việt_Nam` is one word
+    export = write(tmp_path, [task(unit(text, words=sorted(words)), 1, [annotation(text, gold)])])
+    assert main(["dataset", str(export), "-o", str(tmp_path / "ds"), "--split", "0,0,1"]) == 0
+    names = tmp_path / "names.tsv"
+    names.write_text("PER\tNguyễn Văn A\nLOC\tHà Nội\nLOC\tViệt\n", encoding="utf-8")
+    out = tmp_path / "eval"
+    capsys.readouterr()
+    assert main(["evaluate", "--dataset", str(tmp_path / "ds"), "--preannotators", f"gazetteer:{names}",
+                 "-o", str(out)]) == 0
+    assert "strict IOB2 micro F1 0.5000" in capsys.readouterr().out
+    metrics = json.loads((out / "metrics.json").read_text())
+    strict = metrics["strict"]
+    # 2 of 3 proposed spans are right (PER, LOC Hà Nội); 2 of 5 gold entities found
+    assert strict["micro avg"]["precision"] == pytest.approx(2 / 3) and strict["micro avg"]["recall"] == pytest.approx(0.4)
+    assert strict["PER"]["f1-score"] == 1.0 and strict["ORG"]["recall"] == 0.0 and strict["DATE"]["support"] == 1
+    assert metrics["confusion"]["ORG"] == {MISSED: 1} and metrics["confusion"]["LOC"] == {"LOC": 2}
+    (error,) = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {s["text"] for s in error["missed"]} == {"Bộ Y tế", "ngày 5/3", "Việt Nam"}
+    assert [s["text"] for s in error["spurious"]] == ["Việt"]
+    assert metrics["preannotators"].startswith("vner:gazetteer@")

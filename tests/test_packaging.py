@@ -25,6 +25,7 @@ NO_TORCH = textwrap.dedent("""
         main(["dataset", "annotation/gold/seeds_export.json", "-o", out + "/ds"]),
         main(["corrections", "annotation/gold/seeds_export.json", "--preannotators", "rules,dates"]),
         main(["config", "-o", out + "/config.xml"]),
+        main(["evaluate", "--dataset", out + "/ds", "--preannotators", "rules,dates", "-o", out + "/eval"]),
         main(["predict", "--model", out, "seeds", "-o", out + "/x.json"]),
         main(["preannotate", "seeds", "--annotators", "model:" + out, "-o", out + "/y.json"]),
     ]
@@ -56,8 +57,8 @@ def test_annotation_side_runs_without_torch(tmp_path):
                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("CODES"))
-    # four annotation commands succeed; the two that need a model say how to get the extra, in one line
-    assert line == "CODES [0, 0, 0, 0, 2, 2] LOADED []", line
+    # five annotation commands succeed; the two that need a model say how to get the extra, in one line
+    assert line == "CODES [0, 0, 0, 0, 0, 2, 2] LOADED []", line
     assert (tmp_path / "tasks.json").is_file() and (tmp_path / "ds" / "dataset_dict.json").is_file()
     backend = next(ln for ln in proc.stdout.splitlines() if ln.startswith("BACKEND"))
     assert backend == "BACKEND 1 ['LOC', 'PER'] not training: training needs the training extra: pip install 'vner[train]'"

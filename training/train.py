@@ -275,22 +275,10 @@ def choose_threads(requested: int | None) -> tuple[int, str]:
 
 
 def load_splits(path: str):
-    """The DatasetDict written by `vner dataset`, with a clear error for anything else."""
-    from datasets import DatasetDict, load_from_disk
+    """The DatasetDict written by `vner dataset` (`annotation.dataset.load_dataset_dict`)."""
+    from annotation.dataset import load_dataset_dict
 
-    if not Path(path).exists():
-        raise VnerError(f"{path}: no such dataset folder; build one with `vner dataset`.")
-    try:
-        ds = load_from_disk(path)
-    except Exception as exc:
-        raise VnerError(f"{path}: not a saved dataset ({str(exc).splitlines()[0]}); build one with `vner dataset`.") from None
-    if not isinstance(ds, DatasetDict):
-        raise VnerError(f"{path}: holds a single Dataset; vner expects a DatasetDict with train/validation/test splits.")
-    for split in ds.values():
-        missing = {"tokens", "ner_tags"} - set(split.column_names)
-        if missing:
-            raise VnerError(f"{path}: dataset lacks column(s) {sorted(missing)}; build it with `vner dataset`.")
-    return ds
+    return load_dataset_dict(path)
 
 
 def label_names(ds) -> list[str]:

@@ -23,15 +23,23 @@ def register(sub) -> None:
     p.add_argument("train_args", nargs="*", metavar="ARG", help=argparse.SUPPRESS)
     p.set_defaults(func=_train, _parser=p)
 
-    p = sub.add_parser("evaluate", help="seqeval scores, type confusion and every error of a model on a split",
-                       description="Score a trained model on a dataset split (seqeval strict IOB2 + default mode, "
-                       "per type, micro/macro), write metrics.json, report.md and errors.jsonl.")
-    p.add_argument("--model", required=True, help="model folder written by `vner train`")
+    p = sub.add_parser("evaluate", help="score a model or a pre-annotator stack on a dataset split (seqeval, "
+                       "confusion, every error)",
+                       description="Score a trained model (--model) or a stack of pre-annotators (--preannotators, "
+                       "no torch needed: how would the rules do on this corpus?) on a dataset split: seqeval "
+                       "strict IOB2 (the headline) and default mode per type, micro/macro; write metrics.json, "
+                       "report.md and errors.jsonl.")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--model", help="model folder written by `vner train`")
+    who.add_argument("--preannotators", metavar="SPEC",
+                     help="pre-annotators as in `vner preannotate --annotators` (e.g. rules,dates; default; "
+                     "gazetteer:FILE; model:DIR)")
     p.add_argument("--dataset", required=True, help="`vner dataset` folder")
     p.add_argument("--split", default="test", help="split to score (default: test)")
     p.add_argument("-o", "--output",
                    help="folder for metrics.json, report.md, errors.jsonl (default: MODEL/eval, where "
-                   "`vner publish` looks for the results to put in the model card)")
+                   "`vner publish` looks for the results to put in the model card; with --preannotators: "
+                   "DATASET/eval-SPLIT-<annotators>)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)")
     p.set_defaults(func=_evaluate)
@@ -108,12 +116,25 @@ def _train_help(parser, *, full: bool) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from training.evaluate import evaluate, write_evaluation
+    from annotation.evaluation import write_evaluation
 
-    output = args.output or str(Path(args.model) / "eval")
-    ev = evaluate(args.model, args.dataset, args.split, batch_size=args.batch_size, device=args.device)
+    if args.model:
+        from training.evaluate import evaluate
+
+        output = args.output or str(Path(args.model) / "eval")
+        ev = evaluate(args.model, args.dataset, args.split, batch_size=args.batch_size, device=args.device)
+        who = args.model
+    else:
+        from annotation.evaluation import evaluate_preannotators
+        from vner.api import load_preannotators, split_specs
+
+        stack = load_preannotators(args.preannotators, batch_size=args.batch_size, device=args.device)
+        name = "+".join(s.replace(":", "-").replace("/", "_") for s in split_specs(args.preannotators))
+        output = args.output or str(Path(args.dataset) / f"eval-{args.split}-{name}")
+        ev = evaluate_preannotators(args.dataset, stack, args.split, progress=True)
+        who = ev.metrics["preannotators"]
     write_evaluation(ev, output)
-    print(f"seqeval, strict IOB2 ({args.split}, {ev.metrics['sentences']} sentences):")
+    print(f"{who} on {args.dataset}: seqeval, strict IOB2 ({args.split}, {ev.metrics['sentences']} sentences):")
     print(ev.report_text)
     s, d = ev.metrics["strict"]["micro avg"], ev.metrics["default"]["micro avg"]
     print(f"strict IOB2 micro F1 {s['f1-score']:.4f} (P {s['precision']:.4f} R {s['recall']:.4f}); default mode "
