@@ -546,6 +546,7 @@ def pull_tasks(client: StudioClient, project: str | int, *, page_size: int = 100
             bar.update(len(page))
         annotated = {t["id"]: t for t in client.annotated_export(project_id)}
         predictions = predictions_future.result()
+    name_annotators(client, annotated.values())
     out = []
     for task in tasks:
         full = annotated.get(task["id"]) or {**task, "annotations": [], "drafts": []}
@@ -556,6 +557,22 @@ def pull_tasks(client: StudioClient, project: str | int, *, page_size: int = 100
         out += [{**annotated[i], "predictions": predictions.get(i, [])} for i in sorted(missing)]
     out.sort(key=lambda t: t["id"])
     return out
+
+
+def name_annotators(client: StudioClient, tasks) -> None:
+    """The export names annotators by user id only; give each `completed_by` the user's email too
+    (`{"id": 3, "email": ...}`, the shape Label Studio exports when asked for full users), so agreement reports
+    and datasets say who annotated."""
+    ids = {a["completed_by"] for t in tasks for a in t.get("annotations") or [] if isinstance(a.get("completed_by"), int)}
+    if not ids:
+        return
+    users = client.call("listing the users", client.sdk.users.list)
+    emails = {u.id: u.email for u in users if getattr(u, "email", None)}
+    for t in tasks:
+        for a in t.get("annotations") or []:
+            who = a.get("completed_by")
+            if isinstance(who, int) and who in emails:
+                a["completed_by"] = {"id": who, "email": emails[who]}
 
 
 def connect_backend(client: StudioClient, project: str, backend_url: str, *, interactive: bool = False,
