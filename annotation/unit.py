@@ -14,8 +14,11 @@ Task data (what `vner preannotate` writes and `vner dataset` reads back) is the 
 
 `unit` is the unit's index in its document (paragraph index at paragraph granularity, document-level sentence
 index at sentence granularity, 0 for a whole document). `task_key` is stable for the same text, so pushing the
-same tasks twice does not duplicate them. `source_offset` (raw documents only) is where the text starts in
-the normalised document text.
+same tasks twice does not duplicate them. `source_offset` is where the text starts in the normalised document
+text (`annotation.text.normalise_text`) when the text is a verbatim slice of it: a raw paragraph of one line.
+It is None when the display text was rebuilt: pre-segmented words re-spaced (`display_from_words`), or hard-wrapped
+lines joined with one space (`annotation.text.paragraph_texts`); the text is then the document's words, not its
+characters.
 """
 from __future__ import annotations
 
@@ -75,7 +78,7 @@ class Unit:
     sentence_spans: tuple[Offsets, ...]
     word_spans: tuple[Offsets, ...]
     segmenter: str = ""
-    source_offset: int | None = None  # offset of `text` in the normalised document text, when verbatim
+    source_offset: int | None = None  # offset of `text` in the normalised document text, when a verbatim slice
 
     # -- cutting
 

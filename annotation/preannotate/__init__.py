@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -29,6 +29,7 @@ from ..errors import VnerError
 from ..progress import progress_bar
 from ..schema import ENTITY_TYPES
 from ..spans import Span, SpanError, check_spans
+from ..stream import DocumentPart
 from ..tasks import make_task
 from ..text import Document
 from ..unit import Granularity, Sentence, Unit, units_at
@@ -156,7 +157,7 @@ class PreannotateStats:
     sentences: int = 0
     tasks: int = 0
     spans: Counter = field(default_factory=Counter)
-    seconds: float = 0.0
+    seconds: float = 0.0  # end to end for the CLI (loading, segmentation, pre-annotation, writing)
 
     def summary(self) -> str:
         per_type = ", ".join(f"{t} {self.spans.get(t, 0)}" for t in ENTITY_TYPES)
@@ -167,21 +168,76 @@ class PreannotateStats:
         )
 
 
+def preannotate_stream(
+    parts: Iterable[DocumentPart | Document],
+    preannotators: Sequence[Preannotator],
+    granularity: Granularity = "paragraph",
+    *,
+    stats: PreannotateStats | None = None,
+    batch_sentences: int = 1024,
+    on_part: Callable[[DocumentPart], None] | None = None,
+) -> Iterator[dict]:
+    """Label Studio tasks (one per unit of `granularity`, each with one prediction holding the combined spans)
+    for a stream of documents or document parts (`annotation.stream.iter_document_parts`), in order, holding
+    at most about `batch_sentences` sentences (plus one document at document granularity). A document's paragraphs
+    become task units in `units_at`, part by part (a whole document at document granularity). `stats` is
+    updated as tasks are made; `on_part` is called with each part once it is read (progress)."""
+    stats = stats if stats is not None else PreannotateStats()
+    version = model_version(preannotators)
+    buffer: list[Unit] = []
+    n_buffered = 0
+    whole: list[Unit] = []  # document granularity: the current document's paragraphs
+
+    def flush() -> Iterator[dict]:
+        nonlocal n_buffered
+        found = annotate_units(buffer, preannotators)
+        for unit, spans in zip(buffer, found):
+            stats.tasks += 1
+            stats.sentences += len(unit.sentence_spans)
+            stats.spans.update(sp.label for sp in spans)
+            yield make_task(unit, [(version, spans)])
+        buffer.clear()
+        n_buffered = 0
+
+    for part in parts:
+        if isinstance(part, Document):
+            part = DocumentPart(part, part.paragraphs, True, 0)
+        if granularity == "document":
+            whole.extend(part.paragraphs)
+            units = units_at(whole, granularity) if part.last else []
+            if part.last:
+                whole = []
+        else:
+            units = units_at(part.paragraphs, granularity)
+        if part.last:
+            stats.docs += 1
+        buffer.extend(units)
+        n_buffered += sum(len(u.sentence_spans) for u in units)
+        if on_part is not None:
+            on_part(part)
+        if n_buffered >= batch_sentences:
+            yield from flush()
+    if buffer:
+        yield from flush()
+
+
 def preannotate_documents(
     docs: Sequence[Document],
     preannotators: Sequence[Preannotator],
     granularity: Granularity = "paragraph",
     progress: bool = False,
 ) -> tuple[list[dict], PreannotateStats]:
-    """Label Studio tasks (one per unit of `granularity`) with one prediction holding the combined spans."""
+    """Label Studio tasks (one per unit of `granularity`) with one prediction holding the combined spans, for
+    documents in memory (`preannotate_stream` over them)."""
     t0 = time.perf_counter()
-    units = [u for d in docs for u in units_at(d.paragraphs, granularity)]
-    spans = annotate_units(units, preannotators, progress=progress)
-    version = model_version(preannotators)
-    tasks = [make_task(unit, [(version, found)]) for unit, found in zip(units, spans)]
-    stats = PreannotateStats(docs=len(docs), sentences=sum(len(u.sentence_spans) for u in units), tasks=len(tasks),
-                             spans=Counter(sp.label for found in spans for sp in found),
-                             seconds=time.perf_counter() - t0)
+    stats = PreannotateStats()
+    total = sum(len(p.sentence_spans) for d in docs for p in d.paragraphs)
+    with progress_bar(total=total, enabled=progress, unit="sent", desc="pre-annotating") as bar:
+        tasks = []
+        for task in preannotate_stream(docs, preannotators, granularity, stats=stats):
+            tasks.append(task)
+            bar.update(len(task["data"]["vner"]["sentences"]))
+    stats.seconds = time.perf_counter() - t0
     return tasks, stats
 
 
@@ -195,5 +251,6 @@ __all__ = [
     "annotate_units",
     "model_version",
     "preannotate_documents",
+    "preannotate_stream",
     "resolve_overlaps",
 ]

@@ -25,9 +25,7 @@ def register(sub) -> None:
                    help="add a `LABEL<TAB>name` gazetteer (same as gazetteer:FILE in --annotators; repeatable)")
     p.add_argument("--granularity", choices=["paragraph", "sentence", "document"], default="paragraph",
                    help="one task per paragraph, sentence or document")
-    p.add_argument("--segmentation", choices=["auto", "raw", "segmented"], default="auto",
-                   help="auto: files with syllables joined by `_` are taken as word-segmented, others are "
-                   "segmented with underthesea")
+    add_loading_arguments(p)
     p.set_defaults(func=_preannotate)
 
     p = sub.add_parser(
@@ -40,15 +38,50 @@ def register(sub) -> None:
     p.set_defaults(func=_config)
 
 
-def run_preannotate(paths, annotators, output, *, granularity: str = "paragraph", segmentation: str = "auto") -> int:
-    """Load, pre-annotate and write tasks: the one path of `vner preannotate` and `vner predict`."""
-    from annotation.preannotate import preannotate_documents
-    from annotation.tasks import write_tasks
-    from annotation.text import load_documents
+def add_loading_arguments(p) -> None:
+    """How text files are read: the options of every command that loads .txt files."""
+    p.add_argument("--segmentation", choices=["auto", "raw", "segmented"], default="auto",
+                   help="auto: a file whose words join Vietnamese syllables with `_` across the file (what "
+                   "segmenters write) is taken as word-segmented; others (e-mails, URLs, hashtags with `_` "
+                   "included) are raw text, kept character for character and segmented with underthesea")
+    p.add_argument("--paragraphs", choices=["auto", "lines", "blank-lines"], default="auto",
+                   help="auto: one paragraph per line, unless the file is hard-wrapped (lines broken at a fixed "
+                   "width), whose lines are joined back into paragraphs; lines: every line; blank-lines: the lines "
+                   "between blank lines")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="processes segmenting raw text (default: every core, fewer for small inputs; 1: none)")
 
-    docs = load_documents(paths, segmentation=segmentation)
-    tasks, stats = preannotate_documents(docs, annotators, granularity, progress=True)
-    write_tasks(tasks, output)
+
+def run_preannotate(paths, annotators, output, *, granularity: str = "paragraph", segmentation: str = "auto",
+                    paragraphs: str = "auto", workers: int | None = None, verbose: bool = False) -> int:
+    """Load, pre-annotate and write tasks: the one path of `vner preannotate` and `vner predict`. Documents stream
+    through loading, segmentation (a process pool), pre-annotation and writing, so memory does not grow with the
+    input; the rate printed is end to end."""
+    import time
+
+    from annotation.outputs import check_output
+    from annotation.preannotate import PreannotateStats, preannotate_stream
+    from annotation.progress import progress_bar
+    from annotation.stream import LoadReport, default_workers, iter_document_parts, text_files
+    from annotation.tasks import write_tasks
+
+    t0 = time.perf_counter()
+    check_output(output)
+    inputs = text_files(paths)
+    workers = workers or default_workers(inputs.total_bytes)
+    report, stats = LoadReport(), PreannotateStats()
+    with progress_bar(total=inputs.total_bytes, unit="B", unit_scale=True, desc="pre-annotating") as bar:
+        def on_part(part) -> None:
+            bar.update(part.nbytes)
+            bar.set_postfix_str(f"{stats.sentences / max(time.perf_counter() - t0, 1e-9):.0f} sentences/s",
+                                refresh=False)
+
+        parts = iter_document_parts(inputs, segmentation=segmentation, paragraphs=paragraphs, workers=workers,
+                                    report=report)
+        write_tasks(preannotate_stream(parts, annotators, granularity, stats=stats, on_part=on_part), output)
+    stats.seconds = time.perf_counter() - t0
+    for line in (report.files + report.skipped if verbose else report.summary()):
+        print(line)
     print(f"{output}: {stats.summary()}")
     return 0
 
@@ -57,8 +90,12 @@ def _preannotate(args) -> int:
     from vner.api import load_preannotators
 
     specs = args.annotators.split(",") + [f"gazetteer:{g}" for g in args.gazetteer]
+    from annotation.outputs import check_output
+
+    check_output(args.output)  # before loading a model
     return run_preannotate(args.paths, load_preannotators(specs), args.output, granularity=args.granularity,
-                           segmentation=args.segmentation)
+                           segmentation=args.segmentation, paragraphs=args.paragraphs, workers=args.workers,
+                           verbose=args.verbose)
 
 
 def _config(args) -> int:
@@ -68,6 +105,9 @@ def _config(args) -> int:
 
     xml = labeling_config_xml()
     if args.output:
+        from annotation.outputs import check_output
+
+        check_output(args.output)
         Path(args.output).write_text(xml, encoding="utf-8")
         print(args.output)
     else:
