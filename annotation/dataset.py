@@ -349,13 +349,15 @@ Named entities ({", ".join(ENTITY_TYPES)}) in Vietnamese text, {origin}. One exa
 
 ## Fields
 
-- `text`: the sentence as annotators read it (NFC, natural spacing, no segmentation underscores).
+- `text`: the sentence as annotators read it (NFC, natural spacing, no segmentation underscores); for a corpus
+  file, built from its words.
 - `tokens`: PhoBERT words (syllables joined by `_`, e.g. `Võ_Văn_Thưởng`); a word that an entity boundary cut
   is split there, so every entity starts and ends on a token.
 - `token_starts`/`token_ends`: character offsets of each token in `text`: entities come back exactly as
   (`text[start:end]`, label), so the dataset is lossless.
-- `doc_id`, `sentence_id` (sentence index in the document), `annotator` (Label Studio user, or
-  `prediction:<model_version>` for uncorrected pre-annotations), `id` (`doc_id:sentence_id`).
+- `doc_id`, `sentence_id` (sentence index in the document), `annotator` (Label Studio user,
+  `prediction:<model_version>` for uncorrected pre-annotations, or `corpus:<file>` for a corpus file's sentences),
+  `id` (`doc_id:sentence_id`).
 
 Also here: `conll/{{split}}.conll` (token TAB tag, `-DOCSTART-` before each document) and
 `jsonl/{{split}}.jsonl` (tags as names). Load with `datasets.load_from_disk(path)`.
