@@ -1,18 +1,20 @@
 """`vner preannotate` at scale, before and after streaming: end-to-end sentences/s, peak memory of the whole
-process tree and the time until the progress bar first shows, for the old code path
-(a commit before streaming, extracted with `git archive`) and this tree, side by side on the same input.
+process tree and the time until the progress bar first shows, for the old code path (a commit before
+streaming) and the new one, side by side on the same input; each tree is extracted with `git archive`, or the
+new one is this working tree.
 
 Memory is the peak of the PSS summed over the process tree (pages shared by the segmentation workers, forked
-from one server that loaded underthesea, are counted once), sampled every 0.2 s. The input is generated from the repo's own text (seeds, benchmarks/heldout and benchmarks/devtext, as plain
-text): documents of 2-8 paragraphs, each paragraph 1-5 sentences drawn at random from that text, written as many
-.txt files under out/bench/scale/<size>/ (ignored by git; regenerated when missing). `--one-file` writes one big
-file instead (memory must not grow with a file either).
+from one server that loaded underthesea, are counted once), sampled every 0.2 s. The input is generated from the
+repo's own text (seeds, benchmarks/heldout and benchmarks/devtext, as plain text): documents of 2-8 paragraphs,
+each paragraph 1-5 sentences drawn at random from that text, written as many .txt files under
+out/bench/scale/<size>/ (ignored by git; regenerated when missing). `--one-file` writes one big file instead
+(memory must not grow with a file either).
 
     .venv/bin/python benchmarks/preannotate_scale.py --sizes 5,50 [--before 80db964] [--skip-before 50]
                                                        [--after HEAD] [--workers N] [--one-file]
 
-The progress bar is only drawn on a terminal, so each run gets a pseudo-terminal as stderr. The last line is one
-JSON object with every figure.
+The progress bar is only drawn on a terminal, so each run gets a pseudo-terminal (100 columns) as stderr. The
+last line is one JSON object with every figure.
 """
 from __future__ import annotations
 
