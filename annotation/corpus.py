@@ -528,8 +528,8 @@ def _split_rule(sources: Sequence[Source]) -> str:
         parts.append("The splits given with the sources are kept as they are (" +
                      ", ".join(f"`{s.split}` = `{s.path.name}`" for s in given) + ").")
     if free:
-        parts.append("The other sources are split by document (no document is in two splits), shuffled with a "
-                     "fixed seed and cut by document counts.")
+        parts.append(("The other sources are split" if given else "Splits are made") + " by document (no document is "
+                     "in two splits), shuffled with a fixed seed and cut by document counts.")
     return " ".join(parts)
 
 
