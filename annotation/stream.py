@@ -175,8 +175,21 @@ def _pool(workers: int, segmenter):
     return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(segmenter,))
 
 
+def _picklable(obj) -> bool:
+    import pickle
+
+    try:
+        pickle.dumps(obj)
+    except Exception:
+        return False
+    return True
+
+
 def _results(jobs: Iterator[_Job], workers: int, window: int, segmenter) -> Iterator[tuple[_Job, list[Analysed]]]:
     """(job, analysis) in job order; with workers > 1, at most `window` jobs in flight in a process pool."""
+    if workers > 1 and segmenter is not None and not _picklable(segmenter):
+        log.warning("the segmenter %r cannot be sent to worker processes; segmenting in this process", segmenter)
+        workers = 1
     if workers <= 1:
         for job in jobs:
             yield job, [analyse_paragraph(t, job.doc.segmented, segmenter) for t in job.texts]
