@@ -48,8 +48,8 @@ def add_loading_arguments(p) -> None:
                    help="auto: one paragraph per line, unless the file is hard-wrapped (lines broken at a fixed "
                    "width), whose lines are joined back into paragraphs; lines: every line; blank-lines: the lines "
                    "between blank lines")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="processes segmenting raw text (default: every core, fewer for small inputs; 1: none)")
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="processes segmenting raw text; 0: every core, fewer for small inputs; 1: in the main process")
 
 
 def run_preannotate(paths, annotators, output, *, granularity: str = "paragraph", segmentation: str = "auto",
