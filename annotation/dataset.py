@@ -1,8 +1,9 @@
-"""Hugging Face dataset built from corrected Label Studio exports (one example per sentence)."""
+"""Hugging Face dataset built from corrected Label Studio exports and token files (one example per sentence)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from .errors import VnerError
-from .export import annotation_rule_line
 from .schema import BIO_LABELS, ENTITY_DESCRIPTIONS, ENTITY_TYPES, label2id
 
 
@@ -84,24 +85,69 @@ def _columns(examples) -> dict:
     return cols
 
 
-def build_dataset_dict(examples, *, ratios=(0.8, 0.1, 0.1), seed: int = 42):
-    """A `DatasetDict` (train/validation/test, split by document, see `split_documents`) with
-    `dataset_features()`; `ner_tags` may be label names or ids. Within a split, examples are ordered by
-    document (shuffled order), sentence id and annotator."""
+def make_example(doc_id: str, sentence_id: int, annotator: str, text: str, word_spans, spans, *,
+                 id_suffix: str = "") -> dict:
+    """The one shape of a dataset example, from a sentence's display text, its word spans and entity spans
+    (offsets into `text`), through `spans_to_bio`: what a Label Studio task and a token file (CoNLL, JSON Lines)
+    both become. Raises `annotation.spans.SpanError` for spans BIO cannot hold as they are."""
+    from .spans import spans_to_bio
+
+    tokens, token_spans, tags = spans_to_bio(text, word_spans, spans)
+    return {
+        "id": f"{doc_id}:{sentence_id}{id_suffix}",
+        "doc_id": doc_id,
+        "sentence_id": sentence_id,
+        "annotator": annotator,
+        "text": text,
+        "tokens": tokens,
+        "token_starts": [a for a, _ in token_spans],
+        "token_ends": [b for _, b in token_spans],
+        "ner_tags": tags,
+    }
+
+
+def assign_splits(doc_ids, *, ratios=(0.8, 0.1, 0.1), seed: int = 42,
+                  fixed: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Documents per split: those in `fixed` (doc_id -> split, a corpus's own split) where they are given, the
+    others by `split_documents` with `ratios`."""
+    fixed = fixed or {}
+    docs = sorted(set(doc_ids))
+    bad = sorted({s for s in fixed.values() if s not in SPLITS})
+    if bad:
+        raise VnerError(f"unknown split name(s) {bad}; use {', '.join(SPLITS)}.")
+    free = [d for d in docs if d not in fixed]
+    out = split_documents(free, ratios, seed) if free else {name: [] for name in SPLITS}
+    for name in SPLITS:
+        out[name] = out[name] + [d for d in docs if fixed.get(d) == name]
+    return out
+
+
+def build_dataset_dict(examples, *, ratios=(0.8, 0.1, 0.1), seed: int = 42, fixed: dict[str, str] | None = None):
+    """A `DatasetDict` split by document (`assign_splits`: a document's split from `fixed`, else
+    `split_documents`) with `dataset_features()`; `ner_tags` may be label names or ids. A split without an
+    example is left out (a 0-row split cannot be read back by `load_from_disk`); `empty_splits(dsd)` names them.
+    Within a split, examples are ordered by document (shuffled order, then fixed documents in id order), sentence
+    id and annotator."""
     from datasets import Dataset, DatasetDict
 
     examples = list(examples)
     if not examples:
         raise VnerError("no examples to build a dataset from.")
-    assignment = split_documents((ex["doc_id"] for ex in examples), ratios, seed)
+    assignment = assign_splits((ex["doc_id"] for ex in examples), ratios=ratios, seed=seed, fixed=fixed)
     features = dataset_features()
     out = {}
     for name in SPLITS:
         order = {d: k for k, d in enumerate(assignment[name])}
         rows = sorted((ex for ex in examples if ex["doc_id"] in order),
                       key=lambda ex: (order[ex["doc_id"]], ex["sentence_id"], ex["annotator"]))
-        out[name] = Dataset.from_dict(_columns(rows), features=features, split=name)
+        if rows:
+            out[name] = Dataset.from_dict(_columns(rows), features=features, split=name)
     return DatasetDict(out)
+
+
+def empty_splits(dsd) -> list[str]:
+    """The splits of `SPLITS` that `build_dataset_dict` left out because no example fell in them."""
+    return [name for name in SPLITS if name not in dsd]
 
 
 def example_spans(example) -> list:
@@ -130,7 +176,19 @@ def entity_counts(dsd) -> dict[str, dict[str, int]]:
     return out
 
 
-def write_dataset(dsd, out_dir, *, issues=(), stats: dict | None = None, source: str | None = None) -> dict:
+@dataclass
+class Provenance:
+    """Where a dataset came from, for its card: one line per source file (format, split, what was read), how
+    the splits were made, and what each source entity type became (`(source type, schema type or "O",
+    entities)`; "O" = dropped)."""
+
+    sources: list[str] = field(default_factory=list)
+    split_rule: str = ""
+    label_map: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+def write_dataset(dsd, out_dir, *, issues=(), stats: dict | None = None, source: str | None = None,
+                  provenance: Provenance | None = None) -> dict:
     """Write `dsd` to `out_dir`: `save_to_disk` (what `vner train --dataset` reads), `conll/{split}.conll`
     (token TAB tag, `-DOCSTART-` before each document, a blank line after each sentence),
     `jsonl/{split}.jsonl` (one example per line, `ner_tags` as names), `README.md` (a Hugging Face dataset
@@ -173,7 +231,8 @@ def write_dataset(dsd, out_dir, *, issues=(), stats: dict | None = None, source:
         from .export import write_issues
 
         write_issues(issues, out / "issues.jsonl")
-    (out / "README.md").write_text(dataset_card(dsd, counts, issues=issues, stats=stats, source=source), encoding="utf-8")
+    card = dataset_card(dsd, counts, issues=issues, stats=stats, source=source, provenance=provenance)
+    (out / "README.md").write_text(card, encoding="utf-8")
     return counts
 
 
@@ -193,7 +252,8 @@ def repeats_note(repeats: list[dict]) -> str:
     return "; ".join(parts)
 
 
-def dataset_card(dsd, counts, *, issues=(), stats: dict | None = None, source: str | None = None) -> str:
+def dataset_card(dsd, counts, *, issues=(), stats: dict | None = None, source: str | None = None,
+                 provenance: Provenance | None = None) -> str:
     """A Hugging Face dataset card: YAML header (features, splits) plus counts, schema and provenance."""
     from collections import Counter
 
@@ -264,6 +324,8 @@ configs:
             handled.append(f"- {len(stats[key])} {what}")
     chosen_by = stats.get("chosen_by") or {}
     if chosen_by.get("ground_truth") or chosen_by.get("latest"):
+        from .export import annotation_rule_line  # export builds its examples with this module
+
         handled.append(f"- {annotation_rule_line(chosen_by)}")
     if stats.get("dropped_sentences"):
         handled.append(f"- {stats['dropped_sentences']} sentences left out because of the problems below")
@@ -273,18 +335,34 @@ configs:
     if stats.get("repeated_sentences"):
         handled.append(f"- {repeats_note(stats['repeated_sentences'])}")
     handled_text = "\n".join(handled) or "- nothing needed special handling"
+    prov = provenance or Provenance()
+    left_out = "".join(f"\n\n`{name}`: no example fell in this split, so it is left out (splits are by document; "
+                       "a split without rows cannot be read back by `load_from_disk`)." for name in empty_splits(dsd))
+    split_rule = prov.split_rule or "Splits are by document (no document is in two splits), shuffled with a fixed seed."
+    sources = ""
+    if prov.sources:
+        sources = "\n## Sources\n\n" + "\n".join(f"- {line}" for line in prov.sources) + "\n"
+    if prov.label_map:
+        rows = "\n".join(f"| {src} | {'dropped (O)' if dst == 'O' else dst} | {n} |" for src, dst, n in prov.label_map)
+        dropped = sum(n for _, dst, n in prov.label_map if dst == "O")
+        sources += ("\n## Entity types of the sources\n\n| source type | becomes | entities |\n| --- | --- | ---: |\n"
+                    + rows + f"\n\n{dropped} source entities were dropped (their words are tagged O).\n")
+    origin = "converted by `vner dataset`"
+    if prov.sources:
+        origin += " from the sources listed below"
+    elif source:
+        origin += f" from `{source}`"
     return f"""{header}
 # vner Vietnamese NER dataset
 
-Named entities ({", ".join(ENTITY_TYPES)}) in Vietnamese text, corrected by annotators in Label Studio and
-converted by `vner dataset`{f" from `{source}`" if source else ""}. One example per sentence.
+Named entities ({", ".join(ENTITY_TYPES)}) in Vietnamese text, {origin}. One example per sentence.
 
 ## Counts
 
-{table}
+{table}{left_out}
 
-Splits are by document (no document is in two splits), shuffled with a fixed seed.
-
+{split_rule}
+{sources}
 ## Schema
 
 | type | what it covers |
@@ -295,13 +373,15 @@ Splits are by document (no document is in two splits), shuffled with a fixed see
 
 ## Fields
 
-- `text`: the sentence as annotators read it (NFC, natural spacing, no segmentation underscores).
+- `text`: the sentence as annotators read it (NFC, natural spacing, no segmentation underscores); for a corpus
+  file, built from its words.
 - `tokens`: PhoBERT words (syllables joined by `_`, e.g. `Võ_Văn_Thưởng`); a word that an entity boundary cut
   is split there, so every entity starts and ends on a token.
 - `token_starts`/`token_ends`: character offsets of each token in `text`: entities come back exactly as
   (`text[start:end]`, label), so the dataset is lossless.
-- `doc_id`, `sentence_id` (sentence index in the document), `annotator` (Label Studio user, or
-  `prediction:<model_version>` for uncorrected pre-annotations), `id` (`doc_id:sentence_id`).
+- `doc_id`, `sentence_id` (sentence index in the document), `annotator` (Label Studio user,
+  `prediction:<model_version>` for uncorrected pre-annotations, or `corpus:<file>` for a corpus file's sentences),
+  `id` (`doc_id:sentence_id`).
 
 Also here: `conll/{{split}}.conll` (token TAB tag, `-DOCSTART-` before each document) and
 `jsonl/{{split}}.jsonl` (tags as names). Load with `datasets.load_from_disk(path)`.

@@ -38,11 +38,19 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .dataset import make_example
 from .errors import VnerError
 from .progress import progress_bar
 from .regions import Problem, Regions, parse_regions, region_shape_problem
-from .spans import Span, SpanError, spans_to_bio
-from .text import default_segmenter, looks_segmented, nfc_with_offsets, read_text_file, split_paragraphs
+from .spans import Span, SpanError
+from .text import (
+    controls_to_boundaries,
+    default_segmenter,
+    looks_segmented,
+    nfc_with_offsets,
+    read_text_file,
+    split_paragraphs,
+)
 from .unit import Offsets, Unit
 
 ANNOTATION_MODES = ("latest", "per-annotator")
@@ -237,10 +245,17 @@ def whitespace_segmenter(text: str) -> list[list[str]]:
 whitespace_segmenter.name = "whitespace"  # type: ignore[attr-defined]
 
 
-def read_task(task: dict, *, segmenter=None, first_sentence: int = 0) -> TaskText:
+def foreign_doc_id(task: dict, doc_prefix: str = "") -> str:
+    """The document of a task vner did not write: its `data.doc_id`, else `task-<id>`, after `doc_prefix` (which
+    keeps the documents of several exports apart)."""
+    return doc_prefix + str(task["data"].get("doc_id") or f"task-{task.get('id')}")
+
+
+def read_task(task: dict, *, segmenter=None, first_sentence: int = 0, doc_prefix: str = "") -> TaskText:
     """The text of a task. A vner task (`data.vner`) is decoded as it is (ValueError if it no longer matches its
-    text); any other text task is normalised to NFC (offsets follow), cut into lines, sentences and words
-    (underthesea, or whitespace words for `_`-segmented text), numbered from `first_sentence`."""
+    text); any other text task is normalised to NFC (offsets follow), its control characters made boundaries,
+    cut into lines, sentences and words (underthesea, or whitespace words for `_`-segmented text), numbered from
+    `first_sentence`, in document `foreign_doc_id(task, doc_prefix)`."""
     data = task["data"]
     if isinstance(data.get("vner"), dict):
         unit = Unit.from_task_data(data)
@@ -250,11 +265,12 @@ def read_task(task: dict, *, segmenter=None, first_sentence: int = 0) -> TaskTex
         text, mapping = original, None
     else:
         text, mapping = nfc_with_offsets(original)
+    text = controls_to_boundaries(text)  # one character for one: the offset map still holds
     if looks_segmented(text):
         segmenter = whitespace_segmenter
     elif segmenter is None:
         segmenter = default_segmenter()
-    doc_id = str(data.get("doc_id") or f"task-{task.get('id')}")
+    doc_id = foreign_doc_id(task, doc_prefix)
     paragraphs = split_paragraphs(text, segmented=False, segmenter=segmenter, doc_id=doc_id)
     if paragraphs:
         unit = replace(Unit.join(paragraphs, text=text), first_sentence=first_sentence)
@@ -315,23 +331,13 @@ def task_examples(tt: TaskText, regions: Regions, annotator: str, *, id_suffix: 
         if any(sp.start < gs or sp.end > ge for sp in inside):
             problems.append(Problem("outside_sentences", f"sentence {sid}: a span reaches outside the task's sentences", (gs, ge)))
             continue
-        text = unit.text[gs:ge]
         try:
-            tokens, token_spans, tags = spans_to_bio(text, unit.slice_words(gs, ge), [sp.shifted(-gs) for sp in inside])
+            example = make_example(unit.doc_id, sid, annotator, unit.text[gs:ge], unit.slice_words(gs, ge),
+                                   [sp.shifted(-gs) for sp in inside], id_suffix=id_suffix)
         except SpanError as exc:
             problems.append(Problem(exc.reason, f"sentence {sid}: {exc}", (gs, ge)))
             continue
-        out.examples.append({
-            "id": f"{unit.doc_id}:{sid}{id_suffix}",
-            "doc_id": unit.doc_id,
-            "sentence_id": sid,
-            "annotator": annotator,
-            "text": text,
-            "tokens": tokens,
-            "token_starts": [a for a, _ in token_spans],
-            "token_ends": [b for _, b in token_spans],
-            "ner_tags": tags,
-        })
+        out.examples.append(example)
     if placed != len(spans):
         problems.append(Problem("outside_sentences", f"{len(spans) - placed} span(s) lie outside the task's sentences"))
         out.examples = []
@@ -350,6 +356,7 @@ def load_export(
     segmenter=None,
     progress: bool = False,
     keep_repeats: bool = False,
+    doc_prefix: str = "",
 ) -> ExportResult:
     """Examples (one per sentence; dicts matching `dataset_features()`, `ner_tags` as label names) from a Label
     Studio JSON export. See the module docstring for how each problem is handled.
@@ -361,6 +368,8 @@ def load_export(
     uses its latest prediction (`annotator` = "prediction:<model_version>"). lenient: problems are collected in
     `issues` instead of raising; the affected sentences/tasks are left out. keep_repeats: keep every copy of a
     sentence text repeated in a document (by default each weighs once: `keep_repeats_once`).
+    doc_prefix: put before the document
+    ids of tasks vner did not write (`foreign_doc_id`), to keep several exports' documents apart.
     """
     if annotations not in ANNOTATION_MODES:
         raise VnerError(f"annotations must be one of {ANNOTATION_MODES}, not {annotations!r}.")
@@ -394,8 +403,9 @@ def load_export(
                 stats["unannotated_tasks"].append(tid)
                 continue
         try:
-            doc_id = str(task["data"].get("doc_id") or f"task-{tid}")
-            tt = read_task(task, segmenter=segmenter, first_sentence=next_sentence.get(doc_id, 0))
+            doc_id = foreign_doc_id(task, doc_prefix)
+            tt = read_task(task, segmenter=segmenter, first_sentence=next_sentence.get(doc_id, 0),
+                           doc_prefix=doc_prefix)
         except ValueError as exc:
             issues.append(ExportIssue(str(path), tid, "text_changed", f"vner task data no longer matches its text: "
                                       f"{exc}; re-create the task with `vner preannotate`"))
@@ -435,16 +445,14 @@ def load_export(
             stats["tasks_used"] += 1
         examples.extend(task_rows)
         example_tasks.extend([tid] * len(task_rows))
-    seen: dict[str, Any] = {}
+    seen: dict[str, tuple[Any, str]] = {}
     unique: list[dict] = []
     unique_tasks: list = []
     for ex, task_id in zip(examples, example_tasks):
         if ex["id"] in seen:
-            issues.append(ExportIssue(str(path), task_id, "duplicate",
-                                      f"sentence {ex['id']} also comes from task {seen[ex['id']]}; "
-                                      "the same text was imported twice — delete one of the tasks"))
+            issues.append(ExportIssue(str(path), task_id, "duplicate", duplicate_message(ex, *seen[ex["id"]])))
             continue
-        seen[ex["id"]] = task_id
+        seen[ex["id"]] = (task_id, ex["text"])
         unique.append(ex)
         unique_tasks.append(task_id)
     stats["repeated_sentences"] = []
@@ -499,6 +507,18 @@ def keep_repeats_once(examples: Sequence[dict], task_ids: Sequence, *, per_annot
             "same_as": examples[first]["sentence_id"], "annotator": examples[k]["annotator"], "kept": k not in dropped,
             "same_labels": same} for k, first, same in sorted(repeats)]
     return [ex for k, ex in enumerate(examples) if k not in dropped], out
+
+
+def duplicate_message(example: dict, first_task, first_text: str, where: str = "task") -> str:
+    """Why two tasks give the same document sentence, and what to do: the same text twice, or two different
+    documents under one id (never "delete one" then: both hold real annotations)."""
+    if example["text"] == first_text:
+        return (f"sentence {example['id']} is also in {where} {first_task} with the same text: the same task was "
+                "imported twice; keep the copy whose annotation you want (--lenient keeps the first)")
+    return (f"sentence {example['id']} differs from the one in {where} {first_task}: two different documents share "
+            f"the id {example['doc_id']!r} (files of the same name from two folders or batches, made before document "
+            "ids carried a content hash); give each batch its own project and pass both exports to `vner dataset`, "
+            "or re-create the tasks with this vner")
 
 
 def issues_summary(path, issues: Sequence[ExportIssue], shown: int = 3) -> str:

@@ -1,6 +1,6 @@
 """Gold sources in inline markup: `[[entity text|LABEL]]` on the line after `## unit N`.
 
-Used for the gold of the seeds (`annotation/gold/<doc_id>.md`, built into a Label Studio export by
+Used for the gold of the seeds (`annotation/gold/<file name>.md`, built into a Label Studio export by
 `scripts/build_gold.py`) and for the held-out evaluation set (`benchmarks/heldout/*.md`). Each task text (one
 paragraph, as `annotation.unit.units_at` cuts it) sits on the line after `## unit N`, with its entities
 marked inline. Everything else in a file is comment. Stripping the marks must give back the task text exactly;
@@ -21,6 +21,7 @@ from .errors import VnerError
 from .regions import region
 from .schema import ENTITY_TYPES
 from .spans import Span, SpanError, check_spans
+from .text import document_name
 
 MARK = re.compile(r"\[\[([^\[\]|]+)\|([A-Z]+)\]\]")
 UNIT_HEADER = re.compile(r"^## unit (\d+)\s*$")
@@ -112,10 +113,11 @@ def check_against_tasks(gold: dict[str, dict[int, GoldUnit]], tasks: list[dict],
     """Every task has a gold unit whose plain text is the task text exactly, and vice versa."""
     seen = set()
     for task in tasks:
-        doc_id, index, text = task["data"]["doc_id"], task["data"]["unit"], task["data"]["text"]
+        doc_id, index, text = document_name(task["data"]["doc_id"]), task["data"]["unit"], task["data"]["text"]
         unit = gold.get(doc_id, {}).get(index)
         if unit is None:
-            raise VnerError(f"{Path(gold_dir) / (doc_id + '.md')}: unit {index} of {doc_id} is missing; add `## unit {index}` and its text.")
+            raise VnerError(f"{Path(gold_dir) / (doc_id + '.md')}: unit {index} of {doc_id} is missing; "
+                            f"add `## unit {index}` and its text.")
         if unit.text != text:
             cut = next((i for i, (a, b) in enumerate(zip(unit.text, text)) if a != b), min(len(unit.text), len(text)))
             raise VnerError(
@@ -144,7 +146,7 @@ def build_export(gold: dict[str, dict[int, GoldUnit]], tasks: list[dict], gold_d
     out = []
     for task_id, task in enumerate(tasks, start=1):
         data = task["data"]
-        unit = gold[data["doc_id"]][data["unit"]]
+        unit = gold[document_name(data["doc_id"])][data["unit"]]
         predictions = []
         for k, pred in enumerate(task.get("predictions") or [], start=1):
             predictions.append({"id": task_id * 100 + k, **pred, "task": task_id, "project": PROJECT_ID,

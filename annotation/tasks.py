@@ -7,6 +7,7 @@ more predictions, each a list of regions (`annotation.regions.region`) with a `m
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -53,9 +54,27 @@ def make_task(unit: Unit, predictions: Iterable[tuple[str, Sequence[Span] | Prop
     return task
 
 
-def write_tasks(tasks: list[dict], path: str | Path) -> Path:
-    """Tasks as a JSON list (what `vner studio push` and Label Studio's import read)."""
+def write_tasks(tasks: Iterable[dict], path: str | Path) -> Path:
+    """Tasks as a JSON list (what `vner studio push` and Label Studio's import read), written as they come (any
+    iterable: a stream of tasks is never held whole) into a temporary file renamed into place at the end, so a
+    failure never leaves half a file. The bytes are those of `json.dumps(list(tasks), ensure_ascii=False,
+    indent=1)` plus a newline."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    encode = json.JSONEncoder(ensure_ascii=False, indent=1).encode
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write("[")
+            n = 0
+            for task in tasks:
+                # an item of a list dumped with indent=1 is the item dumped alone, one level deeper (JSON strings
+                # hold no raw newline, so every newline is a line break of the layout)
+                f.write(("\n " if n == 0 else ",\n ") + encode(task).replace("\n", "\n "))
+                n += 1
+            f.write("\n]\n" if n else "]\n")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path

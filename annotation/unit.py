@@ -16,8 +16,11 @@ Task data (what `vner preannotate` writes and `vner dataset` reads back) is the 
 index at sentence granularity, 0 for a whole document). A unit longer than a limit is cut between sentences
 into pieces (`Unit.cut`): each piece keeps its unit's index and adds `"part": 0, 1, ...` (top-level, next to
 `unit`), so (doc_id, unit, part) names a task uniquely in its document. `task_key` is stable for the same text
-(and part), so pushing the same tasks twice does not duplicate them. `source_offset` (raw documents only) is
-where the text starts in the normalised document text.
+(and part), so pushing the same tasks twice does not duplicate them. `source_offset` is where the text starts in
+the normalised document text (`annotation.text.normalise_text`) when the text is a verbatim slice of it: a raw
+paragraph of one line. It is None when the display text was rebuilt: pre-segmented words re-spaced
+(`display_from_words`), or hard-wrapped lines joined with one space (`annotation.text.paragraph_texts`); the text
+is then the document's words, not its characters.
 """
 from __future__ import annotations
 
@@ -83,7 +86,7 @@ class Unit:
     sentence_spans: tuple[Offsets, ...]
     word_spans: tuple[Offsets, ...]
     segmenter: str = ""
-    source_offset: int | None = None  # offset of `text` in the normalised document text, when verbatim
+    source_offset: int | None = None  # offset of `text` in the normalised document text, when a verbatim slice
     part: int | None = None  # which piece of unit `index` (Unit.cut); None: the unit is whole
 
     # -- cutting
@@ -253,10 +256,11 @@ class Unit:
         return unit
 
 
-def repeated(paragraphs: Sequence[Unit]) -> dict[int, int]:
+def repeated(paragraphs: Sequence[Unit], seen: dict[str, int] | None = None) -> dict[int, int]:
     """Paragraphs whose text repeats an earlier paragraph of the same document (captions and headlines a web
-    page shows twice): {index of the repeat: index of its first occurrence}."""
-    first: dict[str, int] = {}
+    page shows twice): {index of the repeat: index of its first occurrence}. `seen` (text -> first index) carries
+    the earlier paragraphs of a document read in parts, and is updated."""
+    first: dict[str, int] = {} if seen is None else seen
     out = {}
     for p in paragraphs:
         if p.text in first:

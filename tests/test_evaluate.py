@@ -124,7 +124,8 @@ def test_evaluate_scores_a_preannotator_stack_on_a_dataset(tmp_path, capsys):
     assert strict["micro avg"]["precision"] == pytest.approx(2 / 3) and strict["micro avg"]["recall"] == pytest.approx(0.4)
     assert strict["PER"]["f1-score"] == 1.0 and strict["ORG"]["recall"] == 0.0 and strict["DATE"]["support"] == 1
     assert metrics["confusion"]["ORG"] == {MISSED: 1} and metrics["confusion"]["LOC"] == {"LOC": 2}
-    (error,) = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert {s["text"] for s in error["missed"]} == {"Bộ Y tế", "ngày 5/3", "Việt Nam"}
-    assert [s["text"] for s in error["spurious"]] == ["Việt"]
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(errors) == metrics["sentences_with_errors"] == metrics["sentences"] == 2
+    assert {s["text"] for e in errors for s in e["missed"]} == {"Bộ Y tế", "ngày 5/3", "Việt Nam"}
+    assert [s["text"] for e in errors for s in e["spurious"]] == ["Việt"]
     assert metrics["preannotators"].startswith("vner:gazetteer@")

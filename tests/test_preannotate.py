@@ -11,7 +11,7 @@ from annotation.preannotate.crf import align_tagged_tokens
 from annotation.preannotate.gazetteer import Gazetteer, read_entries
 from annotation.schema import ENTITY_TYPES
 from annotation.spans import Span, check_spans
-from annotation.text import Sentence, load_documents, whitespace_words
+from annotation.text import Sentence, document_name, load_documents, whitespace_words
 from vner.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,7 +135,7 @@ def test_cli_preannotate_seeds_and_config(tmp_path, capsys):
     summary = capsys.readouterr().out
     assert "5 docs" in summary and "sentences/s" in summary
     tasks = json.loads(out.read_text(encoding="utf-8"))
-    assert {t["data"]["doc_id"] for t in tasks} == {p.stem for p in (ROOT / "seeds").glob("*.txt")}
+    assert {document_name(t["data"]["doc_id"]) for t in tasks} == {p.stem for p in (ROOT / "seeds").glob("*.txt")}
     labels = {r["value"]["labels"][0] for t in tasks for r in t["predictions"][0]["result"]}
     assert labels == set(ENTITY_TYPES)
     cfg = tmp_path / "labeling_config.xml"

@@ -8,7 +8,7 @@ import pytest
 from training_data import trained_model
 
 from annotation.preannotate import preannotate_documents
-from annotation.text import Sentence, load_documents
+from annotation.text import Sentence, document_name, load_documents
 from training.predict import ModelAnnotator, Tagger
 
 RAW = (
@@ -96,7 +96,7 @@ def test_cli_writes_label_studio_tasks(model_dir, tmp_path, capsys):
     (tmp_path / "in" / "doc.txt").write_text(RAW, encoding="utf-8")
     assert main(["predict", "--model", model_dir, str(tmp_path / "in"), "-o", str(tmp_path / "tasks.json")]) == 0
     tasks = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))
-    assert [t["data"]["doc_id"] for t in tasks] == ["doc", "doc"]  # one task per paragraph
+    assert [document_name(t["data"]["doc_id"]) for t in tasks] == ["doc", "doc"]  # one task per paragraph
     assert all(len(t["predictions"]) == 1 for t in tasks)
     # one annotation path: `vner predict` is `vner preannotate --annotators model:DIR`, byte for byte
     assert main(["preannotate", str(tmp_path / "in"), "--annotators", f"model:{model_dir}",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -32,6 +32,7 @@ from ..errors import VnerError
 from ..progress import progress_bar
 from ..schema import ENTITY_TYPES
 from ..spans import Proposal, Span, SpanError, check_spans
+from ..stream import DocumentPart
 from ..tasks import make_task
 from ..text import Document
 from ..unit import MAX_TASK_CHARS, Granularity, Sentence, Unit, repeated, units_at
@@ -233,7 +234,7 @@ class PreannotateStats:
     sentences: int = 0
     tasks: int = 0
     spans: Counter = field(default_factory=Counter)
-    seconds: float = 0.0
+    seconds: float = 0.0  # end to end for the CLI (loading, segmentation, pre-annotation, writing)
     cut: Counter = field(default_factory=Counter)  # (doc_id, unit index) of each unit cut -> its number of pieces
     repeats: list[tuple[str, int, int]] = field(default_factory=list)  # (doc_id, repeat, first occurrence)
 
@@ -251,6 +252,75 @@ class PreannotateStats:
         )
 
 
+def preannotate_stream(
+    parts: Iterable[DocumentPart | Document],
+    preannotators: Sequence[Preannotator],
+    granularity: Granularity = "paragraph",
+    *,
+    stats: PreannotateStats | None = None,
+    max_chars: int | None = MAX_TASK_CHARS,
+    drop_repeats: bool = True,
+    batch_sentences: int = 1024,
+    on_part: Callable[[DocumentPart], None] | None = None,
+) -> Iterator[dict]:
+    """Label Studio tasks (one per unit of `granularity`, each with one prediction holding the combined spans)
+    for a stream of documents or document parts (`annotation.stream.iter_document_parts`), in order, holding
+    at most about `batch_sentences` sentences (plus one document at document granularity). A document's paragraphs
+    become task units in `units_at`, part by part (a whole document at document granularity).
+
+    Units longer than `max_chars` are cut between sentences into several tasks (None or 0: never); a paragraph
+    that repeats an earlier one of its document (in any of its parts) is left out (`drop_repeats`), so each text
+    is annotated once. Both are counted in `stats` (`cut`, `repeats`), which is updated as tasks are made;
+    `on_part` is called with each part once it is read (progress)."""
+    stats = stats if stats is not None else PreannotateStats()
+    version = model_version(preannotators)
+    buffer: list[Unit] = []
+    n_buffered = 0
+    whole: list[Unit] = []  # document granularity: the current document's paragraphs
+    seen: dict[str, int] = {}  # the current document's paragraph texts -> first occurrence (repeats)
+
+    def flush() -> Iterator[dict]:
+        nonlocal n_buffered
+        found = annotate_units(buffer, preannotators)
+        for unit, proposal in zip(buffer, found):
+            stats.tasks += 1
+            stats.sentences += len(unit.sentence_spans)
+            stats.spans.update(sp.label for sp in proposal.spans)
+            yield make_task(unit, [(version, proposal)])
+        buffer.clear()
+        n_buffered = 0
+
+    for part in parts:
+        if isinstance(part, Document):
+            part = DocumentPart(part, part.paragraphs, True, 0)
+        paragraphs = part.paragraphs
+        if drop_repeats:
+            again = repeated(paragraphs, seen)
+            for k, first in sorted(again.items()):
+                stats.repeats.append((part.doc.doc_id, k, first))
+                log.debug("%s: paragraph %d repeats paragraph %d: pushed once", part.doc.doc_id, k, first)
+            paragraphs = [p for p in paragraphs if p.index not in again]
+        if granularity == "document":
+            whole.extend(paragraphs)
+            units = units_at(whole, granularity, max_chars=max_chars) if part.last and whole else []
+        else:
+            units = units_at(paragraphs, granularity, max_chars=max_chars)
+        for u in units:
+            if u.part is not None:
+                stats.cut[u.doc_id, u.index] += 1
+        if part.last:
+            stats.docs += 1
+            whole, seen = [], {}
+        buffer.extend(units)
+        n_buffered += sum(len(u.sentence_spans) for u in units)
+        if on_part is not None:
+            on_part(part)
+        if n_buffered >= batch_sentences:
+            yield from flush()
+    if buffer:
+        yield from flush()
+
+
 def preannotate_documents(
     docs: Sequence[Document],
     preannotators: Sequence[Preannotator],
@@ -260,32 +330,17 @@ def preannotate_documents(
     max_chars: int | None = MAX_TASK_CHARS,
     drop_repeats: bool = True,
 ) -> tuple[list[dict], PreannotateStats]:
-    """Label Studio tasks (one per unit of `granularity`) with one prediction holding the combined spans.
-
-    Units longer than `max_chars` are cut between sentences into several tasks (None or 0: never); a paragraph
-    that repeats an earlier one of its document is left out (`drop_repeats`), so each text is annotated once.
-    Both are counted in the stats (`cut`, `repeats`) and logged one by one."""
+    """Label Studio tasks (one per unit of `granularity`) with one prediction holding the combined spans, for
+    documents in memory (`preannotate_stream` over them)."""
     t0 = time.perf_counter()
-    units: list[Unit] = []
-    stats = PreannotateStats(docs=len(docs))
-    for d in docs:
-        if drop_repeats:
-            for again, first in sorted(repeated(d.paragraphs).items()):
-                stats.repeats.append((d.doc_id, again, first))
-                log.debug("%s: paragraph %d repeats paragraph %d: pushed once", d.doc_id, again, first)
-        for u in units_at(d.paragraphs, granularity, max_chars=max_chars, drop_repeats=drop_repeats):
-            if u.part is not None:
-                stats.cut[u.doc_id, u.index] += 1
-                if u.part == 0:
-                    log.debug("%s: unit %d is longer than %d characters: cut between sentences", d.doc_id, u.index,
-                             max_chars)
-            units.append(u)
-    proposals = annotate_units(units, preannotators, progress=progress)
-    version = model_version(preannotators)
-    tasks = [make_task(unit, [(version, found)]) for unit, found in zip(units, proposals)]
-    stats.sentences = sum(len(u.sentence_spans) for u in units)
-    stats.tasks = len(tasks)
-    stats.spans = Counter(sp.label for found in proposals for sp in found.spans)
+    stats = PreannotateStats()
+    total = sum(len(p.sentence_spans) for d in docs for p in d.paragraphs)
+    with progress_bar(total=total, enabled=progress, unit="sent", desc="pre-annotating") as bar:
+        tasks = []
+        for task in preannotate_stream(docs, preannotators, granularity, stats=stats, max_chars=max_chars,
+                                       drop_repeats=drop_repeats):
+            tasks.append(task)
+            bar.update(len(task["data"]["vner"]["sentences"]))
     stats.seconds = time.perf_counter() - t0
     return tasks, stats
 
@@ -306,5 +361,6 @@ __all__ = [
     "annotate_units",
     "model_version",
     "preannotate_documents",
+    "preannotate_stream",
     "resolve_overlaps",
 ]

@@ -30,9 +30,7 @@ def register(sub) -> None:
     p.add_argument("--granularity", choices=["paragraph", "sentence", "document"], default="paragraph",
                    help="one task per paragraph, sentence or document")
     add_task_options(p)
-    p.add_argument("--segmentation", choices=["auto", "raw", "segmented"], default="auto",
-                   help="auto: files with syllables joined by `_` are taken as word-segmented, others are "
-                   "segmented with underthesea")
+    add_loading_arguments(p)
     p.set_defaults(func=_preannotate)
 
     p = sub.add_parser(
@@ -43,6 +41,63 @@ def register(sub) -> None:
     )
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: print to stdout)")
     p.set_defaults(func=_config)
+
+
+def add_loading_arguments(p) -> None:
+    """How text files are read: the options of every command that loads .txt files."""
+    p.add_argument("--segmentation", choices=["auto", "raw", "segmented"], default="auto",
+                   help="auto: a file whose words join Vietnamese syllables with `_` across the file (what "
+                   "segmenters write) is taken as word-segmented; others (e-mails, URLs, hashtags with `_` "
+                   "included) are raw text, kept character for character and segmented with underthesea")
+    p.add_argument("--paragraphs", choices=["auto", "lines", "blank-lines"], default="auto",
+                   help="auto: one paragraph per line, unless the file is hard-wrapped (lines broken at a fixed "
+                   "width), whose lines are joined back into paragraphs; lines: every line; blank-lines: the lines "
+                   "between blank lines")
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="processes segmenting raw text; 0: every core, fewer for small inputs; 1: in the main process")
+
+
+def run_preannotate(paths, annotators, output, *, granularity: str = "paragraph", segmentation: str = "auto",
+                    paragraphs: str = "auto", workers: int | None = None, verbose: bool = False,
+                    max_chars: int | None = None, drop_repeats: bool = True) -> int:
+    """Load, pre-annotate and write tasks: the one path of `vner preannotate` and `vner predict`. Documents stream
+    through loading, segmentation (a process pool), pre-annotation and writing, so memory does not grow with the
+    input; the rate printed is end to end. `max_chars` None: the default task size limit
+    (annotation.unit.MAX_TASK_CHARS); 0: never cut."""
+    import time
+
+    from annotation.errors import VnerError
+    from annotation.outputs import check_output
+    from annotation.preannotate import PreannotateStats, preannotate_stream
+    from annotation.progress import progress_bar
+    from annotation.stream import LoadReport, default_workers, iter_document_parts, text_files
+    from annotation.tasks import write_tasks
+    from annotation.unit import MAX_TASK_CHARS
+
+    t0 = time.perf_counter()
+    if max_chars is not None and max_chars < 0:
+        raise VnerError(f"--max-task-chars {max_chars}: give a number of characters, or 0 to never cut tasks.")
+    check_output(output)
+    inputs = text_files(paths)
+    workers = workers or default_workers(inputs.total_bytes)
+    report, stats = LoadReport(), PreannotateStats()
+    with progress_bar(total=inputs.total_bytes, unit="B", unit_scale=True, desc="pre-annotating") as bar:
+        def on_part(part) -> None:
+            bar.update(part.nbytes)
+            bar.set_postfix_str(f"{stats.sentences / max(time.perf_counter() - t0, 1e-9):.0f} sentences/s",
+                                refresh=False)
+
+        parts = iter_document_parts(inputs, segmentation=segmentation, paragraphs=paragraphs, workers=workers,
+                                    report=report)
+        tasks = preannotate_stream(parts, annotators, granularity, stats=stats, on_part=on_part,
+                                   max_chars=MAX_TASK_CHARS if max_chars is None else max_chars,
+                                   drop_repeats=drop_repeats)
+        write_tasks(tasks, output)
+    stats.seconds = time.perf_counter() - t0
+    for line in (report.files + report.skipped if verbose else report.summary()):
+        print(line)
+    print(f"{output}: {stats.summary()}")
+    return 0
 
 
 def add_task_options(p) -> None:
@@ -57,35 +112,17 @@ def add_task_options(p) -> None:
                    "document (by default each repeated text is pushed once)")
 
 
-def run_preannotate(paths, annotators, output, *, granularity: str = "paragraph", segmentation: str = "auto",
-                    max_chars: int | None = None, drop_repeats: bool = True) -> int:
-    """Load, pre-annotate and write tasks: the one path of `vner preannotate` and `vner predict`.
-    `max_chars` None: the default limit (annotation.unit.MAX_TASK_CHARS); 0: never cut."""
-    from annotation.errors import VnerError
-    from annotation.preannotate import preannotate_documents
-    from annotation.tasks import write_tasks
-    from annotation.text import load_documents
-    from annotation.unit import MAX_TASK_CHARS
-
-    if max_chars is not None and max_chars < 0:
-        raise VnerError(f"--max-task-chars {max_chars}: give a number of characters, or 0 to never cut tasks.")
-    docs = load_documents(paths, segmentation=segmentation)
-    tasks, stats = preannotate_documents(docs, annotators, granularity, progress=True,
-                                         max_chars=MAX_TASK_CHARS if max_chars is None else max_chars,
-                                         drop_repeats=drop_repeats)
-    write_tasks(tasks, output)
-    print(f"{output}: {stats.summary()}")
-    return 0
-
-
 def _preannotate(args) -> int:
     from vner.api import load_preannotators
 
     specs = args.annotators.split(",") + [f"gazetteer:{g}" for g in args.gazetteer]
+    from annotation.outputs import check_output
+
+    check_output(args.output)  # before loading a model
     annotators = load_preannotators(specs, model_mode=args.model_mode)
     return run_preannotate(args.paths, annotators, args.output, granularity=args.granularity,
-                           segmentation=args.segmentation, max_chars=args.max_task_chars,
-                           drop_repeats=not args.keep_repeats)
+                           segmentation=args.segmentation, paragraphs=args.paragraphs, workers=args.workers,
+                           verbose=args.verbose, max_chars=args.max_task_chars, drop_repeats=not args.keep_repeats)
 
 
 def _config(args) -> int:
@@ -95,6 +132,9 @@ def _config(args) -> int:
 
     xml = labeling_config_xml()
     if args.output:
+        from annotation.outputs import check_output
+
+        check_output(args.output)
         Path(args.output).write_text(xml, encoding="utf-8")
         print(args.output)
     else:

@@ -2,19 +2,34 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def register(sub) -> None:
     p = sub.add_parser(
         "dataset",
-        help="turn a Label Studio JSON export into a Hugging Face dataset (+ CoNLL, JSONL, card)",
-        description="Read a Label Studio JSON export (tasks from `vner preannotate` or any text project), convert "
-        "every annotation to BIO tags over PhoBERT words without losing a span, split by document into "
-        "train/validation/test and write DIR (save_to_disk), DIR/conll, DIR/jsonl and DIR/README.md.",
+        help="build a Hugging Face dataset (+ CoNLL, JSONL, card) from Label Studio exports or corpus files",
+        description="Read Label Studio JSON exports (tasks from `vner preannotate` or any text project) and token "
+        "files (CoNLL columns; JSON Lines of {\"words\", \"tags\"} such as PhoNER_COVID19), several at once, the "
+        "format of each detected from its content. SPLIT=PATH keeps a corpus's own split (train=, validation= or "
+        "dev=, test=); files without a prefix are split by document ratios. Every annotation becomes BIO tags over "
+        "PhoBERT words without losing a span (a token file's words are kept as they are). Writes DIR "
+        "(save_to_disk), DIR/conll, DIR/jsonl and DIR/README.md (a dataset card). A split that gets no example is "
+        "left out.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("export", metavar="EXPORT.json", help="Label Studio export (Export > JSON)")
+    p.add_argument("sources", nargs="+", metavar="[SPLIT=]PATH",
+                   help="Label Studio export (Export > JSON), CoNLL file or JSON Lines file; SPLIT=PATH keeps the "
+                   "file's examples in SPLIT")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="dataset folder to write")
+    p.add_argument("--format", choices=["auto", "labelstudio", "conll", "jsonl"], default="auto",
+                   help="format of every input; auto: detected from each file's content")
+    p.add_argument("--label-map", metavar="SRC=TYPE,...",
+                   help="map the token files' entity types onto the schema (PER, ORG, LOC, DATE) or to O to drop "
+                   "them, e.g. NAME=PER,ORGANIZATION=ORG,LOCATION=LOC,PATIENT_ID=O; a type neither in the schema "
+                   "nor mapped is an error listing every such type")
+    p.add_argument("--tag-column", type=int, metavar="N",
+                   help="CoNLL files: the column (1-based) holding the NER tag (default: the last; VLSP 2016: 4)")
     p.add_argument("--use-predictions", action="store_true",
                    help="tasks nobody annotated use their (latest) pre-annotation instead of being skipped")
     p.add_argument("--annotations", choices=["latest", "per-annotator"], default="latest",
@@ -27,7 +42,7 @@ def register(sub) -> None:
                    help="keep every copy of a sentence repeated in a document (by default one example per text, "
                    "the copy a person corrected; copies people labelled differently are always kept)")
     p.add_argument("--split", default="0.8,0.1,0.1", metavar="TRAIN,VAL,TEST",
-                   help="document ratios of the train/validation/test splits")
+                   help="document ratios of the train/validation/test splits (inputs without a SPLIT= prefix)")
     p.add_argument("--seed", type=int, default=42, help="seed of the document shuffle")
     p.set_defaults(func=_dataset)
 
@@ -70,19 +85,33 @@ def parse_ratios(text: str) -> tuple[float, float, float]:
 
 
 def _dataset(args) -> int:
-    from pathlib import Path
-
-    from annotation.dataset import build_dataset_dict, write_dataset
-    from annotation.export import annotation_rule_line, load_export
+    from annotation.corpus import load_sources, parse_label_map, parse_sources
+    from annotation.dataset import build_dataset_dict, empty_splits, write_dataset
+    from annotation.errors import VnerError
+    from annotation.export import annotation_rule_line
+    from annotation.outputs import check_output
     from annotation.schema import ENTITY_TYPES
 
+    check_output(args.output, folder=True)
     ratios = parse_ratios(args.split)
-    result = load_export(args.export, use_predictions=args.use_predictions, annotations=args.annotations,
-                         lenient=args.lenient, progress=True, keep_repeats=args.keep_repeats)
-    dsd = build_dataset_dict(result.examples, ratios=ratios, seed=args.seed)
-    counts = write_dataset(dsd, args.output, issues=result.issues, stats=result.stats, source=Path(args.export).name)
-    print(f"{args.output}: {len(result.examples)} sentences from {result.stats['tasks_used']} of "
-          f"{result.stats['tasks']} tasks")
+    if args.tag_column is not None and args.tag_column < 1:
+        raise VnerError(f"--tag-column {args.tag_column}: columns are numbered from 1.")
+    sources = parse_sources(args.sources)
+    result = load_sources(sources, fmt=args.format, tag_column=args.tag_column,
+                          label_map=parse_label_map(args.label_map), use_predictions=args.use_predictions,
+                          annotations=args.annotations, lenient=args.lenient, progress=True, on_source=print,
+                          keep_repeats=args.keep_repeats)
+    dsd = build_dataset_dict(result.examples, ratios=ratios, seed=args.seed, fixed=result.fixed)
+    only = sources[0].path.name if len(sources) == 1 else None
+    counts = write_dataset(dsd, args.output, issues=result.issues, stats=result.stats, source=only,
+                           provenance=result.provenance)
+    for src_type, dst, n in result.provenance.label_map:
+        if src_type != dst:
+            print(f"  {src_type} -> {'O (dropped)' if dst == 'O' else dst}: {n} entities")
+    for note in result.notes:
+        print(f"note: {note}")
+    n_docs = len({ex["doc_id"] for ex in result.examples})
+    print(f"{args.output}: {len(result.examples)} sentences from {n_docs} documents")
     header = ["split", "docs", "sentences"] + list(ENTITY_TYPES)
     rows = [[name, str(len(set(ds["doc_id"]))), str(len(ds))] + [str(counts[name][t]) for t in ENTITY_TYPES]
             for name, ds in dsd.items()]
@@ -97,7 +126,7 @@ def _dataset(args) -> int:
             notes.append(f"{len(result.stats[key])} {what}")
     if notes:
         print("tasks: " + ", ".join(notes))
-    if any(result.stats["chosen_by"].values()):
+    if any(result.stats.get("chosen_by", {}).values()):
         per = " (per task and annotator)" if args.annotations == "per-annotator" else ""
         print(annotation_rule_line(result.stats["chosen_by"]) + per)
     if result.stats.get("trimmed_spans"):
@@ -106,9 +135,10 @@ def _dataset(args) -> int:
         from annotation.dataset import repeats_note
 
         print(f"sentences: {repeats_note(result.stats['repeated_sentences'])}")
-    empty = [name for (name, ds), ratio in zip(dsd.items(), ratios) if ratio > 0 and len(ds) == 0]
+    empty = empty_splits(dsd)
     if empty:
-        print(f"note: {' and '.join(empty)} got no document (splits are by document; 3 or more documents fill every split)")
+        print(f"note: {' and '.join(empty)} got no example and {'is' if len(empty) == 1 else 'are'} left out "
+              "(splits are by document; 3 or more documents fill every split with a nonzero ratio)")
     if result.issues:
         print(f"{len(result.issues)} problem(s) left out, listed in {Path(args.output) / 'issues.jsonl'}")
     return 0
@@ -116,10 +146,13 @@ def _dataset(args) -> int:
 
 def _corrections(args) -> int:
     import json
-    from pathlib import Path
 
     from annotation.corrections import correction_report, render_markdown
+    from annotation.outputs import check_output
 
+    for path, option in ((args.output, "-o"), (args.json, "--json")):
+        if path:
+            check_output(path, option=option)
     annotators = None
     if args.preannotators:
         from vner.api import load_preannotators

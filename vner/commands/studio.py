@@ -132,8 +132,10 @@ def _push(args) -> int:
 
 
 def _pull(args) -> int:
+    from annotation.outputs import check_output
     from annotation.studio.client import pull_tasks, write_export
 
+    check_output(args.output)
     client = _client(args)
     tasks = pull_tasks(client, args.project, page_size=args.page_size)
     out = write_export(tasks, args.output)
