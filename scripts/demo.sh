@@ -41,7 +41,7 @@ cat <<MSG
 
 Done. Everything is in $OUT/.
 NOTE: the model above starts from a tiny, randomly initialised stand-in for PhoBERT (PhoBERT's real tokenizer,
-no pre-trained weights: no machine here reaches the Hugging Face Hub) and sees 100 sentences: its scores only
+no pre-trained weights: no machine here reaches the Hugging Face Hub) and sees about 90 sentences: its scores only
 show the pipeline works. To train the real thing, where vinai/phobert-base is in the Hugging Face cache (HF_HOME)
 or the Hub is reachable (ideally with a GPU):
   vner train --model_name_or_path vinai/phobert-base --dataset $OUT/dataset --output_dir models/phobert-base-ner

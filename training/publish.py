@@ -11,6 +11,7 @@ writes exactly that folder and uploads nothing. The token is read from `--token`
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from annotation.errors import VnerError
 from annotation.schema import BIO_LABELS, ENTITY_DESCRIPTIONS, ENTITY_TYPES
+
+logger = logging.getLogger(__name__)
 
 # Known PhoBERT backbones: (license id for the card metadata, what to say about it).
 BASE_LICENSES = {
@@ -187,9 +190,15 @@ Intended for pre-annotating Vietnamese news-like text for human correction and f
 DATE mentions. It has not been evaluated on other domains (social media, legal, medical), on text without
 diacritics, or on NFD text (normalise to NFC first; `vner` does). Entities nested inside others are not
 represented (one label per span). Scores are softmax probabilities of the least sure word, not calibrated.
+
+{STAGED_MARK}
 """
     card = ModelCard(f"---\n{data.to_yaml()}\n---\n{body}")
     return str(card)
+
+
+# The card's last line: how `stage` recognises a folder it staged (and may replace) from anyone else's.
+STAGED_MARK = "<!-- model card written by vner publish -->"
 
 
 def stage(model_dir: str | Path, repo_id: str, out: str | Path, *, metrics_file: str | Path | None = None) -> Path:
@@ -197,9 +206,14 @@ def stage(model_dir: str | Path, repo_id: str, out: str | Path, *, metrics_file:
     model_dir, out = Path(model_dir), Path(out)
     if not (model_dir / "config.json").is_file():
         raise VnerError(f"{model_dir}: not a model folder (no config.json); train one with `vner train`.")
-    if out.exists() and any(out.iterdir()):
-        raise VnerError(f"{out}: exists and is not empty; choose a new folder for the staged upload.")
     metrics, source = load_eval_metrics(model_dir, metrics_file)
+    if out.exists() and any(out.iterdir()):
+        card = out / "README.md"
+        if not (card.is_file() and STAGED_MARK in card.read_text(encoding="utf-8", errors="replace")):
+            raise VnerError(f"{out}: exists, is not empty and is not a folder `vner publish` staged; choose a new "
+                            "folder for the staged upload.")
+        logger.info("%s: replacing the upload staged there before", out)
+        shutil.rmtree(out)  # a staging of ours: staging again gives the folder for the model as it is now
     out.mkdir(parents=True, exist_ok=True)
     for f in sorted(model_dir.iterdir()):
         if f.is_file() and f.suffix in UPLOAD_SUFFIXES and f.name not in NOT_UPLOADED and f.name != "README.md":

@@ -209,9 +209,9 @@ def check_arguments(model_args: ModelArguments, data_args: DataArguments, args) 
     number("max_seq_length", data_args.max_seq_length, whole=True, minimum=3)
     number("max_train_samples", data_args.max_train_samples, whole=True, minimum=1, optional=True)
     number("max_eval_samples", data_args.max_eval_samples, whole=True, minimum=1, optional=True)
-    out = Path(args.output_dir)
-    if out.exists() and not out.is_dir():
-        raise VnerError(f"--output_dir {out}: exists and is not a folder.")
+    from annotation.outputs import check_output
+
+    check_output(args.output_dir, folder=True, option="--output_dir")  # writable, before any loading
 
 
 def _read_config(path: str, parser) -> dict:

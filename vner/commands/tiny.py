@@ -28,7 +28,10 @@ def register(sub) -> None:
 
 
 def _tiny(args) -> int:
+    from annotation.outputs import check_output
     from training.tiny import build_tiny_model
+
+    check_output(args.output, folder=True)
 
     out = build_tiny_model(args.output, args.corpus, num_merges=args.merges, seed=args.seed,
                            hidden_size=args.hidden_size, num_hidden_layers=args.layers,

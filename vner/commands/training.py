@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def register(sub) -> None:
-    from .annotate import add_task_options
+    from .annotate import add_loading_arguments, add_task_options
 
     p = sub.add_parser(
         "train",
@@ -53,8 +53,7 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", required=True, help="tasks JSON file to write")
     p.add_argument("--granularity", choices=["paragraph", "sentence", "document"], default="paragraph",
                    help="one task per paragraph (default), sentence or document")
-    p.add_argument("--segmentation", choices=["auto", "raw", "segmented"], default="auto",
-                   help="raw: segment with underthesea; segmented: words already joined by _; auto: detect")
+    add_loading_arguments(p)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--device", help="cpu, cuda, ... (default: cuda if available)")
     add_task_options(p)
@@ -118,10 +117,13 @@ def _train_help(parser, *, full: bool) -> None:
 def _evaluate(args: argparse.Namespace) -> int:
     from annotation.evaluation import write_evaluation
 
+    from annotation.outputs import check_output
+
     if args.model:
         from training.evaluate import evaluate
 
         output = args.output or str(Path(args.model) / "eval")
+        check_output(output, folder=True)
         ev = evaluate(args.model, args.dataset, args.split, batch_size=args.batch_size, device=args.device)
         who = args.model
     else:
@@ -131,6 +133,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         stack = load_preannotators(args.preannotators, batch_size=args.batch_size, device=args.device)
         name = "+".join(s.replace(":", "-").replace("/", "_") for s in split_specs(args.preannotators))
         output = args.output or str(Path(args.dataset) / f"eval-{args.split}-{name}")
+        check_output(output, folder=True)
         ev = evaluate_preannotators(args.dataset, stack, args.split, progress=True)
         who = ev.metrics["preannotators"]
     write_evaluation(ev, output)
@@ -148,13 +151,20 @@ def _predict(args: argparse.Namespace) -> int:
 
     from .annotate import run_preannotate
 
+    from annotation.outputs import check_output
+
+    check_output(args.output)  # before loading the model
     annotator = model_preannotator(args.model, batch_size=args.batch_size, device=args.device)
     return run_preannotate(args.paths, [annotator], args.output, granularity=args.granularity,
-                           segmentation=args.segmentation, max_chars=args.max_task_chars,
-                           drop_repeats=not args.keep_repeats)
+                           segmentation=args.segmentation, paragraphs=args.paragraphs, workers=args.workers,
+                           verbose=args.verbose, max_chars=args.max_task_chars, drop_repeats=not args.keep_repeats)
 
 
 def _publish(args: argparse.Namespace) -> int:
+    if args.dry_run:
+        from annotation.outputs import check_output
+
+        check_output(args.dry_run, folder=True, option="--dry-run")
     from training.publish import publish
 
     where = publish(args.model, args.repo_id, private=args.private, token=args.token, dry_run=args.dry_run,
