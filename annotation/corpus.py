@@ -23,6 +23,7 @@ Entity types are kept when they are in the schema, else mapped by the label map 
 a type mapped to `O` is dropped and its words tagged O). A type neither in the schema nor mapped stops
 everything with one error listing every such type and its count, before any example is built.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,13 +43,27 @@ from .text import controls_to_boundaries, display_from_words, read_text_file
 
 FORMATS = ("auto", "labelstudio", "conll", "jsonl")
 FORMAT_NAMES = {"labelstudio": "Label Studio export", "conll": "CoNLL columns", "jsonl": "JSON Lines"}
-SPLIT_ALIASES = {"train": "train", "validation": "validation", "valid": "validation", "val": "validation",
-                 "dev": "validation", "test": "test"}
+SPLIT_ALIASES = {
+    "train": "train",
+    "validation": "validation",
+    "valid": "validation",
+    "val": "validation",
+    "dev": "validation",
+    "test": "test",
+}
 WORD_KEYS = ("words", "tokens")
 TAG_KEYS = ("tags", "ner_tags", "labels")
 # Only for the example in the error message of an unmapped type: nothing is ever mapped without being asked.
-LIKELY_TYPES = {"PERSON": "PER", "PERSON_NAME": "PER", "NAME": "PER", "ORGANIZATION": "ORG", "ORGANISATION": "ORG",
-                "LOCATION": "LOC", "GPE": "LOC", "TIME": "DATE"}
+LIKELY_TYPES = {
+    "PERSON": "PER",
+    "PERSON_NAME": "PER",
+    "NAME": "PER",
+    "ORGANIZATION": "ORG",
+    "ORGANISATION": "ORG",
+    "LOCATION": "LOC",
+    "GPE": "LOC",
+    "TIME": "DATE",
+}
 _PREFIXES = {"B": "B", "I": "I", "E": "I", "L": "I", "S": "B", "U": "B"}  # BIOES/BILOU -> IOB2 before the fix-up
 
 
@@ -121,8 +136,10 @@ def parse_label_map(text: str | None) -> dict[str, str]:
         if not eq or not src or not dst:
             raise VnerError(f"--label-map: {item.strip()!r} is not SOURCE=TYPE; write e.g. NAME=PER,PATIENT_ID=O.")
         if dst not in ENTITY_TYPES and dst != "O":
-            raise VnerError(f"--label-map: {src}={dst}: {dst!r} is not a schema type; map to one of "
-                            f"{', '.join(ENTITY_TYPES)} or to O (dropped).")
+            raise VnerError(
+                f"--label-map: {src}={dst}: {dst!r} is not a schema type; map to one of "
+                f"{', '.join(ENTITY_TYPES)} or to O (dropped)."
+            )
         if src in out and out[src] != dst:
             raise VnerError(f"--label-map: {src} is mapped twice ({out[src]} and {dst}).")
         out[src] = dst
@@ -184,8 +201,10 @@ def detect_format(path: Path) -> str:
             return "jsonl"
         if is_json:
             return "labelstudio"
-        raise VnerError(f"{path}: a JSON object, but not JSON Lines of {{\"words\": [...], \"tags\": [...]}}; pass a "
-                        "Label Studio export (a JSON list of tasks), JSON Lines or CoNLL columns.")
+        raise VnerError(
+            f'{path}: a JSON object, but not JSON Lines of {{"words": [...], "tags": [...]}}; pass a '
+            "Label Studio export (a JSON list of tasks), JSON Lines or CoNLL columns."
+        )
     for line in stripped.splitlines():
         if line.strip() and not line.startswith("#") and not line.startswith("-DOCSTART-"):
             cols = line.split("\t") if "\t" in line else line.split()
@@ -194,8 +213,10 @@ def detect_format(path: Path) -> str:
             break
     if is_json:
         return "labelstudio"
-    raise VnerError(f"{path}: cannot tell the format (not a JSON list of tasks, not JSON Lines of words and tags, "
-                    "not token-TAB-tag columns); pass --format labelstudio|conll|jsonl.")
+    raise VnerError(
+        f"{path}: cannot tell the format (not a JSON list of tasks, not JSON Lines of words and tags, "
+        "not token-TAB-tag columns); pass --format labelstudio|conll|jsonl."
+    )
 
 
 def _columns_of(line: str) -> list[str]:
@@ -229,11 +250,15 @@ def iter_conll(path: Path, tag_column: int | None = None) -> Iterator[TokenSente
                 continue  # a comment line (`# text = ...`, `# sent_id = ...`)
             if tag is None:
                 want = f"column {tag_column}" if tag_column else "a word and a tag"
-                raise VnerError(f"{path}:{n}: {len(cols)} column(s), need {want}; write `word<TAB>tag` lines "
-                                "(blank line between sentences).")
+                raise VnerError(
+                    f"{path}:{n}: {len(cols)} column(s), need {want}; write `word<TAB>tag` lines "
+                    "(blank line between sentences)."
+                )
             if split_tag(tag) is None:
-                raise VnerError(f"{path}:{n}: {tag!r} (column {k + 1}) is not a tag (O, B-TYPE, I-TYPE, E-TYPE, "
-                                "S-TYPE); pick the tag column with --tag-column N.")
+                raise VnerError(
+                    f"{path}:{n}: {tag!r} (column {k + 1}) is not a tag (O, B-TYPE, I-TYPE, E-TYPE, "
+                    "S-TYPE); pick the tag column with --tag-column N."
+                )
             if not words:
                 start = n
             words.append(cols[0])
@@ -257,9 +282,9 @@ def iter_jsonl(path: Path) -> Iterator[TokenSentence]:
             words = next((obj[k] for k in WORD_KEYS if k in obj), None)
             tags = next((obj[k] for k in TAG_KEYS if k in obj), None)
             if not isinstance(words, list) or not isinstance(tags, list):
-                raise VnerError(f"{path}:{n}: needs \"words\" and \"tags\" lists (or \"tokens\" and \"ner_tags\").")
+                raise VnerError(f'{path}:{n}: needs "words" and "tags" lists (or "tokens" and "ner_tags").')
             if any(not isinstance(t, str) for t in tags):
-                raise VnerError(f"{path}:{n}: tags must be names like \"B-PER\", not ids; convert them first.")
+                raise VnerError(f'{path}:{n}: tags must be names like "B-PER", not ids; convert them first.')
             if any(not isinstance(w, str) for w in words):
                 raise VnerError(f"{path}:{n}: every word must be a string.")
             if len(words) != len(tags):
@@ -305,8 +330,7 @@ def describe_token_file(info: TokenFile, split: str | None) -> str:
     what = FORMAT_NAMES[info.format]
     if info.format == "conll":
         what += f", tag from column {info.tag_column}" if info.tag_column else ", tag from the last column"
-    docs = (_n(info.documents, "document") if info.doc_markers else
-            "no document markers: each sentence is a document")
+    docs = _n(info.documents, "document") if info.doc_markers else "no document markers: each sentence is a document"
     return f"{where}: {what}, {info.scheme} tags; {_n(info.sentences, 'sentence')} ({docs})"
 
 
@@ -325,8 +349,16 @@ def normalise_words(words: Sequence[str], where: str) -> list[str]:
     return out
 
 
-def sentence_example(words: Sequence[str], tags: Sequence[str], *, doc_id: str, sentence_id: int, annotator: str,
-                     type_map: dict[str, str], where: str) -> dict:
+def sentence_example(
+    words: Sequence[str],
+    tags: Sequence[str],
+    *,
+    doc_id: str,
+    sentence_id: int,
+    annotator: str,
+    type_map: dict[str, str],
+    where: str,
+) -> dict:
     """One example from a sentence of a token file: display text and word offsets from the words
     (`display_from_words`), spans from the IOB2 tags with mapped types (`bio_to_spans`), the example from
     `make_example` (as for a Label Studio task)."""
@@ -362,8 +394,10 @@ def parse_sources(args: Sequence[str]) -> list[Source]:
         if eq and head.strip().lower() in SPLIT_ALIASES and rest:
             out.append(Source(Path(rest), SPLIT_ALIASES[head.strip().lower()]))
         elif eq and not Path(arg).exists() and head and "/" not in head:
-            raise VnerError(f"{arg}: {head!r} is not a split; write train=PATH, validation=PATH (or dev=PATH) or "
-                            "test=PATH, or a plain PATH to split by document ratios.")
+            raise VnerError(
+                f"{arg}: {head!r} is not a split; write train=PATH, validation=PATH (or dev=PATH) or "
+                "test=PATH, or a plain PATH to split by document ratios."
+            )
         else:
             out.append(Source(Path(arg), None))
     seen: dict[Path, Source] = {}
@@ -423,10 +457,10 @@ def load_sources(
 
     Token files are scanned first (formats, schemes, entity types) and every type neither in the schema nor in
     `label_map` stops here, all of them in one error with their counts. Label Studio exports are read by
-    `load_export` (`use_predictions`, `annotations`, `lenient`, `keep_repeats` apply to them); with several sources, tasks vner
-    did not write get the source name before their document id, and a document id that two exports use for
-    different texts is kept apart as `<source>/<doc_id>` in each. `on_source(line)` is called with one line per
-    source saying what was detected."""
+    `load_export` (`use_predictions`, `annotations`, `lenient`, `keep_repeats` apply to them); with several
+    sources, tasks vner did not write get the source name before their document id, and a document id that two
+    exports use for different texts is kept apart as `<source>/<doc_id>` in each. `on_source(line)` is called with
+    one line per source saying what was detected."""
     from .export import ExportIssue, duplicate_message, load_export
 
     if fmt not in FORMATS:
@@ -448,8 +482,10 @@ def load_sources(
     if unmapped:
         listed = ", ".join(f"{t} ({n})" for t, n in sorted(unmapped.items(), key=lambda x: (-x[1], x[0])))
         example = ",".join(f"{t}={LIKELY_TYPES.get(t.upper(), 'O')}" for t in sorted(unmapped))
-        raise VnerError(f"entity types neither in the schema ({', '.join(ENTITY_TYPES)}) nor mapped: {listed}; map "
-                        f"each with --label-map, to a schema type or to O to drop it (e.g. --label-map {example}).")
+        raise VnerError(
+            f"entity types neither in the schema ({', '.join(ENTITY_TYPES)}) nor mapped: {listed}; map "
+            f"each with --label-map, to a schema type or to O to drop it (e.g. --label-map {example})."
+        )
 
     examples: list[dict] = []
     fixed: dict[str, str] = {}
@@ -464,14 +500,23 @@ def load_sources(
             rows = _token_file_examples(src, info, label_map)
             line = describe_token_file(info, src.split)
         else:
-            res = load_export(src.path, use_predictions=use_predictions, annotations=annotations, lenient=lenient,
-                              progress=progress, doc_prefix=f"{src.name}/" if several else "", keep_repeats=keep_repeats)
+            res = load_export(
+                src.path,
+                use_predictions=use_predictions,
+                annotations=annotations,
+                lenient=lenient,
+                progress=progress,
+                doc_prefix=f"{src.name}/" if several else "",
+                keep_repeats=keep_repeats,
+            )
             rows = res.examples
             issues += res.issues
             _merge_stats(stats, res.stats)
             where = f"{src.split}={src.path}" if src.split else str(src.path)
-            line = (f"{where}: {FORMAT_NAMES['labelstudio']}; {len(rows)} sentences from {res.stats['tasks_used']} "
-                    f"of {res.stats['tasks']} tasks")
+            line = (
+                f"{where}: {FORMAT_NAMES['labelstudio']}; {len(rows)} sentences from {res.stats['tasks_used']} "
+                f"of {res.stats['tasks']} tasks"
+            )
         lines.append(line)
         if on_source is not None:
             on_source(line)
@@ -486,12 +531,18 @@ def load_sources(
     for doc_id, by_source in texts.items():
         if len(by_source) > 1:
             ks = sorted(by_source)
-            if any(by_source[a][s] != by_source[b][s] for i, a in enumerate(ks) for b in ks[i + 1 :]
-                   for s in set(by_source[a]) & set(by_source[b])):
+            if any(
+                by_source[a][s] != by_source[b][s]
+                for i, a in enumerate(ks)
+                for b in ks[i + 1 :]
+                for s in set(by_source[a]) & set(by_source[b])
+            ):
                 apart.add(doc_id)
     if apart:
-        notes.append(f"{len(apart)} document id(s) name different texts in different exports and were kept apart "
-                     f"as <source>/<id>: {', '.join(sorted(apart)[:5])}{' ...' if len(apart) > 5 else ''}")
+        notes.append(
+            f"{len(apart)} document id(s) name different texts in different exports and were kept apart "
+            f"as <source>/<id>: {', '.join(sorted(apart)[:5])}{' ...' if len(apart) > 5 else ''}"
+        )
     seen: dict[str, tuple[str, str]] = {}
     duplicates: list = []
     for src, rows in zip(sources, per_source):
@@ -501,21 +552,28 @@ def load_sources(
                 ex["id"] = f"{src.name}/{ex['id']}"
             if ex["id"] in seen:
                 first_src, first_text = seen[ex["id"]]
-                duplicates.append(ExportIssue(str(src.path), None, "duplicate",
-                                              duplicate_message(ex, first_src, first_text, where="source")))
+                duplicates.append(
+                    ExportIssue(
+                        str(src.path), None, "duplicate", duplicate_message(ex, first_src, first_text, where="source")
+                    )
+                )
                 continue
             seen[ex["id"]] = (str(src.path), ex["text"])
             if src.split:
                 if fixed.get(ex["doc_id"], src.split) != src.split:
-                    raise VnerError(f"document {ex['doc_id']} is in {fixed[ex['doc_id']]} ({fixed_from[ex['doc_id']]}) "
-                                    f"and in {src.split} ({src.path}); a document belongs to one split.")
+                    raise VnerError(
+                        f"document {ex['doc_id']} is in {fixed[ex['doc_id']]} ({fixed_from[ex['doc_id']]}) "
+                        f"and in {src.split} ({src.path}); a document belongs to one split."
+                    )
                 fixed[ex["doc_id"]] = src.split
                 fixed_from[ex["doc_id"]] = str(src.path)
             examples.append(ex)
     if duplicates and not lenient:
         first = "; ".join(i.message for i in duplicates[:2])
-        raise VnerError(f"{len(duplicates)} sentence(s) come from two sources: {first}. Pass --lenient to keep the "
-                        "first and list the others in issues.jsonl.")
+        raise VnerError(
+            f"{len(duplicates)} sentence(s) come from two sources: {first}. Pass --lenient to keep the "
+            "first and list the others in issues.jsonl."
+        )
     issues += duplicates
     used = set(found)
     for src_type in sorted(set(label_map) - used):
@@ -530,11 +588,16 @@ def _split_rule(sources: Sequence[Source]) -> str:
     free = [s for s in sources if not s.split]
     parts = []
     if given:
-        parts.append("The splits given with the sources are kept as they are (" +
-                     ", ".join(f"`{s.split}` = `{s.path.name}`" for s in given) + ").")
+        parts.append(
+            "The splits given with the sources are kept as they are ("
+            + ", ".join(f"`{s.split}` = `{s.path.name}`" for s in given)
+            + ")."
+        )
     if free:
-        parts.append(("The other sources are split" if given else "Splits are made") + " by document (no document is "
-                     "in two splits), shuffled with a fixed seed and cut by document counts.")
+        parts.append(
+            ("The other sources are split" if given else "Splits are made") + " by document (no document is "
+            "in two splits), shuffled with a fixed seed and cut by document counts."
+        )
     return " ".join(parts)
 
 
@@ -555,8 +618,17 @@ def _token_file_examples(src: Source, info: TokenFile, label_map: dict[str, str]
             doc_id = f"{src.name}-{k:05d}"
         sid = next_sentence[key]
         next_sentence[key] += 1
-        rows.append(sentence_example(sent.words, sent.tags, doc_id=doc_id, sentence_id=sid, annotator=annotator,
-                                     type_map=label_map, where=f"{src.path}:{sent.line}"))
+        rows.append(
+            sentence_example(
+                sent.words,
+                sent.tags,
+                doc_id=doc_id,
+                sentence_id=sid,
+                annotator=annotator,
+                type_map=label_map,
+                where=f"{src.path}:{sent.line}",
+            )
+        )
     return rows
 
 

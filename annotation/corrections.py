@@ -14,6 +14,7 @@ Spans are read by the same reader as `vner dataset` (annotation.export, annotati
 is handled the same way (default: an error; lenient: the task is skipped and listed). Recomputed predictions
 come from the one annotation path (`annotation.preannotate.annotate_units`).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -68,8 +69,15 @@ def shared_tags(text: str, word_spans, gold: Sequence[Span], predicted: Sequence
     return gold_tags, pred_tags
 
 
-def correction_report(path: str | Path, *, preannotators=None, lenient: bool = False, progress: bool = False,
-                      segmenter=None, model_version: str | None = None) -> dict:
+def correction_report(
+    path: str | Path,
+    *,
+    preannotators=None,
+    lenient: bool = False,
+    progress: bool = False,
+    segmenter=None,
+    model_version: str | None = None,
+) -> dict:
     """The correction report of an export as a JSON-able dict (see the module docstring).
 
     The annotation compared is the one `choose_annotation` picks (ground truth, else the latest); the prediction
@@ -100,8 +108,14 @@ def correction_report(path: str | Path, *, preannotators=None, lenient: bool = F
         try:
             tt = read_task(task, segmenter=segmenter)
         except ValueError as exc:
-            issues.append(ExportIssue(str(path), task.get("id"), "text_changed",
-                                      f"vner task data no longer matches its text: {exc}; re-create the task"))
+            issues.append(
+                ExportIssue(
+                    str(path),
+                    task.get("id"),
+                    "text_changed",
+                    f"vner task data no longer matches its text: {exc}; re-create the task",
+                )
+            )
             continue
         annotation, rule = choose_annotation(live)
         chosen_by[rule] += 1
@@ -115,11 +129,15 @@ def correction_report(path: str | Path, *, preannotators=None, lenient: bool = F
     if not records and not issues:
         if model_version is not None and skipped["no_predictions"]:
             known = ", ".join(sorted(v for v in versions if v)) or "none"
-            raise VnerError(f"{path}: no annotated task has a prediction of model_version {model_version!r}; "
-                            f"the export has: {known}.")
+            raise VnerError(
+                f"{path}: no annotated task has a prediction of model_version {model_version!r}; "
+                f"the export has: {known}."
+            )
         if skipped["no_predictions"]:
-            raise VnerError(f"{path}: no annotated task has a prediction to compare with; pass --preannotators "
-                            "(e.g. rules,dates) to recompute them.")
+            raise VnerError(
+                f"{path}: no annotated task has a prediction to compare with; pass --preannotators "
+                "(e.g. rules,dates) to recompute them."
+            )
         raise VnerError(f"{path}: no annotated task to compare; annotate the tasks in Label Studio first.")
     if issues and not lenient:
         raise VnerError(issues_summary(path, issues))
@@ -152,8 +170,10 @@ def correction_report(path: str | Path, *, preannotators=None, lenient: bool = F
     total = {k: sum(per_type[t][k] for t in ENTITY_TYPES) for k in keys}
     return {
         "file": str(path),
-        "predictions": ("recomputed: " + "+".join(a.name for a in preannotators)) if preannotators is not None
-        else f"stored in the export, model_version {model_version!r}" if model_version is not None
+        "predictions": ("recomputed: " + "+".join(a.name for a in preannotators))
+        if preannotators is not None
+        else f"stored in the export, model_version {model_version!r}"
+        if model_version is not None
         else "stored in the export",
         "model_versions": dict(sorted(versions.items())),  # tasks holding a prediction of each version
         "chosen_by": chosen_by,
@@ -185,8 +205,10 @@ def render_markdown(report: dict) -> str:
     lines.append(rule_line[0].upper() + rule_line[1:] + ".")
     several = [v for v in report.get("model_versions", {}) if v]
     if len(several) > 1 and report["predictions"] == "stored in the export":
-        lines.append(f"Predictions of {len(several)} model versions ({', '.join(several)}): each task is compared "
-                     "with its latest; pass --model-version to compare with one of them.")
+        lines.append(
+            f"Predictions of {len(several)} model versions ({', '.join(several)}): each task is compared "
+            "with its latest; pass --model-version to compare with one of them."
+        )
     if report["issues"]:
         lines.append(f"{len(report['issues'])} task problem(s) skipped (listed in the JSON report).")
     lines += [
@@ -199,16 +221,24 @@ def render_markdown(report: dict) -> str:
     rows = list(report["per_type"].items()) + [("all", report["total"])]
     for name, c in rows:
         label = f"**{name}**" if name == "all" else name
-        lines.append(f"| {label} | {c['predicted']} | {c['kept']} | {c['boundary_changed']} | {c['type_changed']} | "
-                     f"{c['deleted']} | {c['gold']} | {c['added']} | {_pct(c['kept'], c['predicted'])} |")
+        lines.append(
+            f"| {label} | {c['predicted']} | {c['kept']} | {c['boundary_changed']} | {c['type_changed']} | "
+            f"{c['deleted']} | {c['gold']} | {c['added']} | {_pct(c['kept'], c['predicted'])} |"
+        )
     if report["type_changes"]:
         lines += ["", "Type changes: " + ", ".join(f"{k} {v}" for k, v in report["type_changes"].items()) + "."]
     metrics = report["seqeval"]
-    if not metrics["strict"]["micro avg"]["support"] and not any(
-            c["predicted"] for c in report["per_type"].values()):
+    if not metrics["strict"]["micro avg"]["support"] and not any(c["predicted"] for c in report["per_type"].values()):
         lines += ["", "No entities in either the annotations or the predictions."]
     else:
-        lines += ["", "## seqeval, strict IOB2 (annotations as reference)", "", render_table(metrics, "strict"),
-                  "", "## seqeval, default mode (conlleval: a stray I- starts an entity)", "",
-                  render_table(metrics, "default")]
+        lines += [
+            "",
+            "## seqeval, strict IOB2 (annotations as reference)",
+            "",
+            render_table(metrics, "strict"),
+            "",
+            "## seqeval, default mode (conlleval: a stray I- starts an entity)",
+            "",
+            render_table(metrics, "default"),
+        ]
     return "\n".join(lines) + "\n"

@@ -1,7 +1,9 @@
 """Hugging Face dataset built from corrected Label Studio exports and token files (one example per sentence)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .errors import VnerError
 from .schema import BIO_LABELS, ENTITY_DESCRIPTIONS, ENTITY_TYPES, label2id
@@ -85,8 +87,9 @@ def _columns(examples) -> dict:
     return cols
 
 
-def make_example(doc_id: str, sentence_id: int, annotator: str, text: str, word_spans, spans, *,
-                 id_suffix: str = "") -> dict:
+def make_example(
+    doc_id: str, sentence_id: int, annotator: str, text: str, word_spans, spans, *, id_suffix: str = ""
+) -> dict:
     """The one shape of a dataset example, from a sentence's display text, its word spans and entity spans
     (offsets into `text`), through `spans_to_bio`: what a Label Studio task and a token file (CoNLL, JSON Lines)
     both become. Raises `annotation.spans.SpanError` for spans BIO cannot hold as they are."""
@@ -106,8 +109,9 @@ def make_example(doc_id: str, sentence_id: int, annotator: str, text: str, word_
     }
 
 
-def assign_splits(doc_ids, *, ratios=(0.8, 0.1, 0.1), seed: int = 42,
-                  fixed: dict[str, str] | None = None) -> dict[str, list[str]]:
+def assign_splits(
+    doc_ids, *, ratios=(0.8, 0.1, 0.1), seed: int = 42, fixed: dict[str, str] | None = None
+) -> dict[str, list[str]]:
     """Documents per split: those in `fixed` (doc_id -> split, a corpus's own split) where they are given, the
     others by `split_documents` with `ratios`."""
     fixed = fixed or {}
@@ -138,8 +142,10 @@ def build_dataset_dict(examples, *, ratios=(0.8, 0.1, 0.1), seed: int = 42, fixe
     out = {}
     for name in SPLITS:
         order = {d: k for k, d in enumerate(assignment[name])}
-        rows = sorted((ex for ex in examples if ex["doc_id"] in order),
-                      key=lambda ex: (order[ex["doc_id"]], ex["sentence_id"], ex["annotator"]))
+        rows = sorted(
+            (ex for ex in examples if ex["doc_id"] in order),
+            key=lambda ex: (order[ex["doc_id"]], ex["sentence_id"], ex["annotator"]),
+        )
         if rows:
             out[name] = Dataset.from_dict(_columns(rows), features=features, split=name)
     return DatasetDict(out)
@@ -187,8 +193,15 @@ class Provenance:
     label_map: list[tuple[str, str, int]] = field(default_factory=list)
 
 
-def write_dataset(dsd, out_dir, *, issues=(), stats: dict | None = None, source: str | None = None,
-                  provenance: Provenance | None = None) -> dict:
+def write_dataset(
+    dsd,
+    out_dir,
+    *,
+    issues=(),
+    stats: dict | None = None,
+    source: str | None = None,
+    provenance: Provenance | None = None,
+) -> dict:
     """Write `dsd` to `out_dir`: `save_to_disk` (what `vner train --dataset` reads), `conll/{split}.conll`
     (token TAB tag, `-DOCSTART-` before each document, a blank line after each sentence),
     `jsonl/{split}.jsonl` (one example per line, `ner_tags` as names), `README.md` (a Hugging Face dataset
@@ -218,7 +231,9 @@ def write_dataset(dsd, out_dir, *, issues=(), stats: dict | None = None, source:
                 if row["doc_id"] != prev_doc:
                     parts.append("-DOCSTART-\tO\n\n")
                     prev_doc = row["doc_id"]
-                parts.append("".join(f"{tok}\t{BIO_LABELS[tag]}\n" for tok, tag in zip(row["tokens"], row["ner_tags"])) + "\n")
+                parts.append(
+                    "".join(f"{tok}\t{BIO_LABELS[tag]}\n" for tok, tag in zip(row["tokens"], row["ner_tags"])) + "\n"
+                )
             f.write("".join(parts))
         encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps(**kw) builds one per call
         with open(out / "jsonl" / f"{name}.jsonl", "w", encoding="utf-8") as f:
@@ -242,18 +257,28 @@ def repeats_note(repeats: list[dict]) -> str:
     differ = [r for r in repeats if r["kept"] and not r["same_labels"]]
     parts = []
     if left_out:
-        parts.append(f"{len(left_out)} repeated sentences kept once (the same text earlier in the same document: "
-                     "captions and headlines a page shows twice; a copy a person corrected wins over a "
-                     "pre-annotated one)")
+        parts.append(
+            f"{len(left_out)} repeated sentences kept once (the same text earlier in the same document: "
+            "captions and headlines a page shows twice; a copy a person corrected wins over a "
+            "pre-annotated one)"
+        )
     if differ:
         where = ", ".join(f"{r['doc_id']}:{r['sentence_id']}" for r in differ[:5]) + (" ..." if len(differ) > 5 else "")
-        parts.append(f"{len(differ)} repeated sentences labelled differently by people, all kept, worth a look: "
-                     f"{where}")
+        parts.append(
+            f"{len(differ)} repeated sentences labelled differently by people, all kept, worth a look: {where}"
+        )
     return "; ".join(parts)
 
 
-def dataset_card(dsd, counts, *, issues=(), stats: dict | None = None, source: str | None = None,
-                 provenance: Provenance | None = None) -> str:
+def dataset_card(
+    dsd,
+    counts,
+    *,
+    issues=(),
+    stats: dict | None = None,
+    source: str | None = None,
+    provenance: Provenance | None = None,
+) -> str:
     """A Hugging Face dataset card: YAML header (features, splits) plus counts, schema and provenance."""
     from collections import Counter
 
@@ -303,23 +328,31 @@ configs:
     for name, ds in dsd.items():
         n_docs = len(set(ds.data.column("doc_id").to_pylist()))
         n_tokens = sum(len(t) for t in ds.data.column("tokens").to_pylist())
-        rows.append(f"| {name} | {n_docs} | {len(ds)} | {n_tokens} | " + " | ".join(str(counts[name][t]) for t in ENTITY_TYPES)
-                    + f" | {sum(counts[name].values())} |")
-    table = (f"| split | documents | sentences | tokens | {' | '.join(ENTITY_TYPES)} | entities |\n"
-             f"| --- | ---: | ---: | ---: | {' | '.join('---:' for _ in ENTITY_TYPES)} | ---: |\n" + "\n".join(rows))
+        rows.append(
+            f"| {name} | {n_docs} | {len(ds)} | {n_tokens} | "
+            + " | ".join(str(counts[name][t]) for t in ENTITY_TYPES)
+            + f" | {sum(counts[name].values())} |"
+        )
+    table = (
+        f"| split | documents | sentences | tokens | {' | '.join(ENTITY_TYPES)} | entities |\n"
+        f"| --- | ---: | ---: | ---: | {' | '.join('---:' for _ in ENTITY_TYPES)} | ---: |\n" + "\n".join(rows)
+    )
     schema = "\n".join(f"| {t} | {ENTITY_DESCRIPTIONS[t]} |" for t in ENTITY_TYPES)
     reasons = Counter(i.reason for i in issues)
     issue_text = (
-        "No problems were found in the export." if not issues else
-        f"{len(issues)} problem(s) were found and the affected sentences left out (built with `--lenient`); every one "
-        f"is listed in `issues.jsonl`: " + ", ".join(f"{r} {n}" for r, n in sorted(reasons.items())) + "."
+        "No problems were found in the export."
+        if not issues
+        else f"{len(issues)} problem(s) were found and the affected sentences left out (built with `--lenient`); "
+        "every one is listed in `issues.jsonl`: " + ", ".join(f"{r} {n}" for r, n in sorted(reasons.items())) + "."
     )
     handled = []
-    for key, what in (("cancelled_tasks", "tasks skipped because their annotation was cancelled"),
-                      ("unannotated_tasks", "tasks skipped because nobody annotated them"),
-                      ("from_predictions", "tasks taken from pre-annotations (not corrected by a person)"),
-                      ("several_annotations", f"tasks with several annotations ({stats.get('annotations_mode', 'latest')})"),
-                      ("merged_sentences", "sentence groups merged because an entity crossed a sentence boundary")):
+    for key, what in (
+        ("cancelled_tasks", "tasks skipped because their annotation was cancelled"),
+        ("unannotated_tasks", "tasks skipped because nobody annotated them"),
+        ("from_predictions", "tasks taken from pre-annotations (not corrected by a person)"),
+        ("several_annotations", f"tasks with several annotations ({stats.get('annotations_mode', 'latest')})"),
+        ("merged_sentences", "sentence groups merged because an entity crossed a sentence boundary"),
+    ):
         if stats.get(key):
             handled.append(f"- {len(stats[key])} {what}")
     chosen_by = stats.get("chosen_by") or {}
@@ -330,14 +363,19 @@ configs:
     if stats.get("dropped_sentences"):
         handled.append(f"- {stats['dropped_sentences']} sentences left out because of the problems below")
     if stats.get("trimmed_spans"):
-        handled.append(f"- {stats['trimmed_spans']} spans trimmed of surrounding whitespace (a region dragged over a "
-                       "space keeps only the name)")
+        handled.append(
+            f"- {stats['trimmed_spans']} spans trimmed of surrounding whitespace (a region dragged over a "
+            "space keeps only the name)"
+        )
     if stats.get("repeated_sentences"):
         handled.append(f"- {repeats_note(stats['repeated_sentences'])}")
     handled_text = "\n".join(handled) or "- nothing needed special handling"
     prov = provenance or Provenance()
-    left_out = "".join(f"\n\n`{name}`: no example fell in this split, so it is left out (splits are by document; "
-                       "a split without rows cannot be read back by `load_from_disk`)." for name in empty_splits(dsd))
+    left_out = "".join(
+        f"\n\n`{name}`: no example fell in this split, so it is left out (splits are by document; "
+        "a split without rows cannot be read back by `load_from_disk`)."
+        for name in empty_splits(dsd)
+    )
     split_rule = prov.split_rule or "Splits are by document (no document is in two splits), shuffled with a fixed seed."
     sources = ""
     if prov.sources:
@@ -345,8 +383,11 @@ configs:
     if prov.label_map:
         rows = "\n".join(f"| {src} | {'dropped (O)' if dst == 'O' else dst} | {n} |" for src, dst, n in prov.label_map)
         dropped = sum(n for _, dst, n in prov.label_map if dst == "O")
-        sources += ("\n## Entity types of the sources\n\n| source type | becomes | entities |\n| --- | --- | ---: |\n"
-                    + rows + f"\n\n{dropped} source entities were dropped (their words are tagged O).\n")
+        sources += (
+            "\n## Entity types of the sources\n\n| source type | becomes | entities |\n| --- | --- | ---: |\n"
+            + rows
+            + f"\n\n{dropped} source entities were dropped (their words are tagged O).\n"
+        )
     origin = "converted by `vner dataset`"
     if prov.sources:
         origin += " from the sources listed below"
@@ -406,9 +447,13 @@ def load_dataset_dict(path: str | Path):
     try:
         ds = load_from_disk(str(path))
     except Exception as exc:
-        raise VnerError(f"{path}: not a saved dataset ({str(exc).splitlines()[0]}); build one with `vner dataset`.") from None
+        raise VnerError(
+            f"{path}: not a saved dataset ({str(exc).splitlines()[0]}); build one with `vner dataset`."
+        ) from None
     if not isinstance(ds, DatasetDict):
-        raise VnerError(f"{path}: holds a single Dataset; vner expects a DatasetDict with train/validation/test splits.")
+        raise VnerError(
+            f"{path}: holds a single Dataset; vner expects a DatasetDict with train/validation/test splits."
+        )
     for split in ds.values():
         missing = {"tokens", "ner_tags"} - set(split.column_names)
         if missing:

@@ -12,13 +12,14 @@ boundary falls inside a token, the tokens of that sentence are split there for b
 
     vner evaluate --dataset data/vner --split test --preannotators rules,dates -o out/eval-rules
 """
+
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from .errors import VnerError
 from .metrics import render_table, seqeval_report
@@ -71,8 +72,14 @@ def split_rows(dataset: str | Path, split: str) -> tuple[list[dict], list[str]]:
     return list(ds[split]), list(ds[split].features["ner_tags"].feature.names)
 
 
-def score(rows: Sequence[dict], gold_tags: Sequence[Sequence[str]], pred_tags: Sequence[Sequence[str]],
-          gold_spans: Sequence[Sequence[Span]], pred_spans: Sequence[Sequence[Span]], **meta) -> Evaluation:
+def score(
+    rows: Sequence[dict],
+    gold_tags: Sequence[Sequence[str]],
+    pred_tags: Sequence[Sequence[str]],
+    gold_spans: Sequence[Sequence[Span]],
+    pred_spans: Sequence[Sequence[Span]],
+    **meta,
+) -> Evaluation:
     """The report of one tagger on dataset rows: seqeval over the tag sequences (same tokens on both sides), the
     confusion and the errors over the spans (offsets into each row's `text`). `meta` goes into the metrics."""
     metrics = seqeval_report(gold_tags, pred_tags)
@@ -83,24 +90,28 @@ def score(rows: Sequence[dict], gold_tags: Sequence[Sequence[str]], pred_tags: S
         gold_keys, pred_keys = {g.key for g in gold}, {p.key for p in pred}
         if gold_keys != pred_keys:
             text = row["text"]
-            errors.append({
-                "id": row.get("id"),
-                "text": text,
-                "gold": [span_json(text, g) for g in gold],
-                "predicted": [span_json(text, p) for p in pred],
-                "missed": [span_json(text, g) for g in gold if g.key not in pred_keys],
-                "spurious": [span_json(text, p) for p in pred if p.key not in gold_keys],
-            })
+            errors.append(
+                {
+                    "id": row.get("id"),
+                    "text": text,
+                    "gold": [span_json(text, g) for g in gold],
+                    "predicted": [span_json(text, p) for p in pred],
+                    "missed": [span_json(text, g) for g in gold if g.key not in pred_keys],
+                    "spurious": [span_json(text, p) for p in pred if p.key not in gold_keys],
+                }
+            )
     table: dict[str, dict[str, int]] = {}
     for (g, p), n in sorted(confusion.items()):
         table.setdefault(g, {})[p] = n
-    metrics.update({"headline": "strict micro F1", "sentences": len(rows), "sentences_with_errors": len(errors),
-                    **meta})
+    metrics.update(
+        {"headline": "strict micro F1", "sentences": len(rows), "sentences_with_errors": len(errors), **meta}
+    )
     return Evaluation(metrics, table, errors, render_table(metrics, "strict", digits=4))
 
 
-def evaluate_preannotators(dataset: str | Path, preannotators, split: str = "test", *,
-                           progress: bool = False) -> Evaluation:
+def evaluate_preannotators(
+    dataset: str | Path, preannotators, split: str = "test", *, progress: bool = False
+) -> Evaluation:
     """A pre-annotator stack (the one annotation path, `annotate_units`) scored on a dataset split."""
     from .corrections import shared_tags
     from .preannotate import annotate_units, model_version
@@ -110,8 +121,16 @@ def evaluate_preannotators(dataset: str | Path, preannotators, split: str = "tes
     units, gold_spans = [], []
     for row in rows:
         token_spans = tuple(zip(row["token_starts"], row["token_ends"]))
-        units.append(Unit(row["doc_id"], row["sentence_id"], row["sentence_id"], row["text"],
-                          ((0, len(row["text"])),), token_spans))
+        units.append(
+            Unit(
+                row["doc_id"],
+                row["sentence_id"],
+                row["sentence_id"],
+                row["text"],
+                ((0, len(row["text"])),),
+                token_spans,
+            )
+        )
         gold_spans.append(bio_to_spans(token_spans, [names[t] for t in row["ner_tags"]]))
     proposals = annotate_units(units, preannotators, progress=progress)
     pred_spans = [sorted(p.spans) for p in proposals]
@@ -120,8 +139,16 @@ def evaluate_preannotators(dataset: str | Path, preannotators, split: str = "tes
         g, p = shared_tags(unit.text, unit.word_spans, gold, pred)
         gold_tags.append(g)
         pred_tags.append(p)
-    return score(rows, gold_tags, pred_tags, gold_spans, pred_spans, split=split, dataset=str(dataset),
-                 preannotators=model_version(preannotators))
+    return score(
+        rows,
+        gold_tags,
+        pred_tags,
+        gold_spans,
+        pred_spans,
+        split=split,
+        dataset=str(dataset),
+        preannotators=model_version(preannotators),
+    )
 
 
 def write_evaluation(ev: Evaluation, out_dir: str | Path) -> None:
@@ -139,18 +166,27 @@ def render_report(ev: Evaluation) -> str:
     m = ev.metrics
     who = m.get("model") or m.get("preannotators")
     lines = [f"# Evaluation: {who} on {m['dataset']} ({m['split']}, {m['sentences']} sentences)", ""]
-    for mode, title in (("strict", "strict IOB2, the headline (an entity must start with B-)"),
-                        ("default", "default mode, for comparison (conlleval: a stray I- starts an entity)")):
+    for mode, title in (
+        ("strict", "strict IOB2, the headline (an entity must start with B-)"),
+        ("default", "default mode, for comparison (conlleval: a stray I- starts an entity)"),
+    ):
         lines += [f"## seqeval, {title}", "", render_table(m, mode, digits=4), ""]
     gold_types = sorted(ev.confusion)
     pred_types = sorted({p for row in ev.confusion.values() for p in row})
-    lines += ["## Type confusion (overlapping spans; rows gold, columns predicted)", "",
-              "| gold \\ predicted | " + " | ".join(pred_types) + " |",
-              "|---" * (len(pred_types) + 1) + "|"]
+    lines += [
+        "## Type confusion (overlapping spans; rows gold, columns predicted)",
+        "",
+        "| gold \\ predicted | " + " | ".join(pred_types) + " |",
+        "|---" * (len(pred_types) + 1) + "|",
+    ]
     for g in gold_types:
         lines.append(f"| {g} | " + " | ".join(str(ev.confusion[g].get(p, 0)) for p in pred_types) + " |")
-    lines += ["", f"Sentences with at least one error: {m['sentences_with_errors']} of {m['sentences']} "
-              "(all listed in `errors.jsonl`).", ""]
+    lines += [
+        "",
+        f"Sentences with at least one error: {m['sentences_with_errors']} of {m['sentences']} "
+        "(all listed in `errors.jsonl`).",
+        "",
+    ]
     for e in ev.errors[:20]:
         miss = ", ".join(f"{s['text']!r}/{s['label']}" for s in e["missed"]) or "-"
         spur = ", ".join(f"{s['text']!r}/{s['label']}" for s in e["spurious"]) or "-"

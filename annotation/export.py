@@ -1,33 +1,34 @@
 """Read a Label Studio JSON export back into vner examples (one per sentence) without losing a span silently.
 
-Tasks written by vner (`data.vner`, the codec of `annotation.unit.Unit`) carry their sentences and words: they are used as they are,
-after checking that the task text is still the text vner wrote (`task_key`). Tasks from any other project
-(only `data.text`) are normalised to NFC (annotation offsets follow through the map), split into paragraphs
-(lines) and sentences, and segmented with underthesea (whitespace words when the text is pre-segmented).
+Tasks written by vner (`data.vner`, the codec of `annotation.unit.Unit`) carry their sentences and words: they are
+used as they are, after checking that the task text is still the text vner wrote (`task_key`). Tasks from any
+other project (only `data.text`) are normalised to NFC (annotation offsets follow through the map), split into
+paragraphs (lines) and sentences, and segmented with underthesea (whitespace words when the text is pre-segmented).
 
-How each problem is handled (reason code → default / `lenient=True`):
+How each problem is handled (reason code: default / `lenient=True`):
 
-| reason            | what                                             | default | lenient                        |
-| ----------------- | ------------------------------------------------ | ------- | ------------------------------ |
-| (trimmed)         | span with leading/trailing whitespace            | trimmed, counted in stats            |
-| (merged)          | span crossing a sentence boundary                | sentences merged into one example, listed in stats |
-| (cancelled)       | task whose annotations were all cancelled        | task skipped, listed in stats        |
-| (no annotation)   | task without annotation                          | skipped, listed (or its prediction with use_predictions) |
-| (several)         | several annotations on a task                    | `choose_annotation` or one per annotator |
-| out_of_range      | start/end missing, not ints, outside the text    | error   | task skipped, listed           |
-| text_mismatch     | `value.text` != text[start:end]                  | error   | task skipped, listed           |
-| text_changed      | vner task text/segmentation no longer matches    | error   | task skipped, listed           |
-| unknown_label     | label not in the schema                          | error   | sentence skipped, listed       |
-| several_labels    | a region with zero or several labels             | error   | sentence skipped, listed       |
-| empty_span        | span of whitespace only                          | error   | span listed (nothing to keep)  |
-| overlap           | two spans overlap                                | error   | sentence skipped, listed       |
-| duplicate         | two tasks give the same document sentence        | error   | first kept, listed             |
-| (repeated)        | the same sentence text twice in one document     | kept once, listed in stats (`keep_repeats`) |
-| (other config)    | result type / from_name not in the vner config   | error, always (the export is from another project) |
+| reason          | what                                          | default / lenient                                 |
+| --------------- | --------------------------------------------- | ------------------------------------------------- |
+| (trimmed)       | span with leading/trailing whitespace         | trimmed, counted in stats                         |
+| (merged)        | span crossing a sentence boundary             | sentences merged into one example, listed         |
+| (cancelled)     | task whose annotations were all cancelled     | task skipped, listed in stats                     |
+| (no annotation) | task without annotation                       | skipped, listed (use_predictions: the prediction) |
+| (several)       | several annotations on a task                 | `choose_annotation`, or one per annotator         |
+| out_of_range    | start/end missing, not ints, outside the text | error / task skipped, listed                      |
+| text_mismatch   | `value.text` != text[start:end]               | error / task skipped, listed                      |
+| text_changed    | vner task text/segmentation no longer matches | error / task skipped, listed                      |
+| unknown_label   | label not in the schema                       | error / sentence skipped, listed                  |
+| several_labels  | a region with zero or several labels          | error / sentence skipped, listed                  |
+| empty_span      | span of whitespace only                       | error / span listed (nothing to keep)             |
+| overlap         | two spans overlap                             | error / sentence skipped, listed                  |
+| duplicate       | two tasks give the same document sentence     | error / first kept, listed                        |
+| (repeated)      | the same sentence text twice in one document  | kept once, listed in stats (`keep_repeats`)       |
+| (other config)  | result type / from_name not in the config     | error, always (the export is from another project) |
 
 Errors name the file and task ids; nothing is dropped without an issue. Sentence ids are document-level.
 `ner_tags` in the examples are BIO label *names* (`"B-PER"`); `build_dataset_dict` encodes them as ids.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -54,13 +55,11 @@ from .text import (
 from .unit import Offsets, Unit
 
 ANNOTATION_MODES = ("latest", "per-annotator")
-RELABEL_HINT = (
-    "label with the config that `vner config` writes (Labels name=\"label\" toName=\"text\" over $text)"
-)
+RELABEL_HINT = 'label with the config that `vner config` writes (Labels name="label" toName="text" over $text)'
 REEXPORT_PREDICTIONS_HINT = (
     "re-export with full predictions: POST /api/projects/<id>/exports with "
-    "serialization_options {\"predictions\": {\"only_id\": false}}, or list tasks with the SDK "
-    "`client.tasks.list(project=<id>, fields=\"all\")`"
+    'serialization_options {"predictions": {"only_id": false}}, or list tasks with the SDK '
+    '`client.tasks.list(project=<id>, fields="all")`'
 )
 
 
@@ -202,7 +201,9 @@ def annotator_name(annotation: dict) -> str:
 def full_predictions(path: str | Path, task: dict) -> list[dict]:
     preds = task.get("predictions") or []
     if any(not isinstance(p, dict) for p in preds):
-        raise VnerError(f"{path}: task {task.get('id')}: predictions were exported as ids only; {REEXPORT_PREDICTIONS_HINT}.")
+        raise VnerError(
+            f"{path}: task {task.get('id')}: predictions were exported as ids only; {REEXPORT_PREDICTIONS_HINT}."
+        )
     return preds
 
 
@@ -329,11 +330,20 @@ def task_examples(tt: TaskText, regions: Regions, annotator: str, *, id_suffix: 
             out.dropped_sentences += 1
             continue
         if any(sp.start < gs or sp.end > ge for sp in inside):
-            problems.append(Problem("outside_sentences", f"sentence {sid}: a span reaches outside the task's sentences", (gs, ge)))
+            problems.append(
+                Problem("outside_sentences", f"sentence {sid}: a span reaches outside the task's sentences", (gs, ge))
+            )
             continue
         try:
-            example = make_example(unit.doc_id, sid, annotator, unit.text[gs:ge], unit.slice_words(gs, ge),
-                                   [sp.shifted(-gs) for sp in inside], id_suffix=id_suffix)
+            example = make_example(
+                unit.doc_id,
+                sid,
+                annotator,
+                unit.text[gs:ge],
+                unit.slice_words(gs, ge),
+                [sp.shifted(-gs) for sp in inside],
+                id_suffix=id_suffix,
+            )
         except SpanError as exc:
             problems.append(Problem(exc.reason, f"sentence {sid}: {exc}", (gs, ge)))
             continue
@@ -377,18 +387,34 @@ def load_export(
     n_live = sum(1 for t in tasks if live_annotations(t))
     if not n_live and not use_predictions:
         cancelled = sum(1 for t in tasks if t.get("annotations"))
-        why = f"all {cancelled} annotated task(s) were cancelled (skipped)" if cancelled else "no task has an annotation"
-        raise VnerError(f"{path}: {why}; annotate the tasks in Label Studio first, or pass --use-predictions to build "
-                        "the dataset from the pre-annotations.")
+        why = (
+            f"all {cancelled} annotated task(s) were cancelled (skipped)" if cancelled else "no task has an annotation"
+        )
+        raise VnerError(
+            f"{path}: {why}; annotate the tasks in Label Studio first, or pass --use-predictions to build "
+            "the dataset from the pre-annotations."
+        )
     if use_predictions and not n_live:
         if not any(t.get("predictions") for t in tasks):
-            raise VnerError(f"{path}: no task has an annotation or a prediction; pre-annotate (`vner preannotate`) or annotate first.")
+            raise VnerError(
+                f"{path}: no task has an annotation or a prediction; pre-annotate (`vner preannotate`) or annotate "
+                "first."
+            )
     issues: list[ExportIssue] = []
-    stats: dict[str, Any] = {"file": str(path), "tasks": len(tasks), "tasks_used": 0, "cancelled_tasks": [],
-                             "unannotated_tasks": [], "from_predictions": [], "several_annotations": [],
-                             "annotations_mode": annotations, "chosen_by": dict.fromkeys(ANNOTATION_RULES, 0),
-                             "trimmed_spans": 0, "merged_sentences": [],
-                             "dropped_sentences": 0}
+    stats: dict[str, Any] = {
+        "file": str(path),
+        "tasks": len(tasks),
+        "tasks_used": 0,
+        "cancelled_tasks": [],
+        "unannotated_tasks": [],
+        "from_predictions": [],
+        "several_annotations": [],
+        "annotations_mode": annotations,
+        "chosen_by": dict.fromkeys(ANNOTATION_RULES, 0),
+        "trimmed_spans": 0,
+        "merged_sentences": [],
+        "dropped_sentences": 0,
+    }
     examples: list[dict] = []
     example_tasks: list = []  # the task id of each example (for duplicate reports)
     next_sentence: dict[str, int] = {}  # foreign tasks of one doc_id are numbered on from the previous one
@@ -404,11 +430,18 @@ def load_export(
                 continue
         try:
             doc_id = foreign_doc_id(task, doc_prefix)
-            tt = read_task(task, segmenter=segmenter, first_sentence=next_sentence.get(doc_id, 0),
-                           doc_prefix=doc_prefix)
+            tt = read_task(
+                task, segmenter=segmenter, first_sentence=next_sentence.get(doc_id, 0), doc_prefix=doc_prefix
+            )
         except ValueError as exc:
-            issues.append(ExportIssue(str(path), tid, "text_changed", f"vner task data no longer matches its text: "
-                                      f"{exc}; re-create the task with `vner preannotate`"))
+            issues.append(
+                ExportIssue(
+                    str(path),
+                    tid,
+                    "text_changed",
+                    f"vner task data no longer matches its text: {exc}; re-create the task with `vner preannotate`",
+                )
+            )
             continue
         if "vner" not in task["data"]:
             next_sentence[doc_id] = tt.unit.first_sentence + len(tt.unit.sentence_spans)
@@ -438,7 +471,9 @@ def load_export(
             found = task_examples(tt, regions, who, id_suffix=suffix)
             stats["trimmed_spans"] += regions.trimmed
             stats["dropped_sentences"] += found.dropped_sentences
-            stats["merged_sentences"] += [{"task_id": tid, "doc_id": tt.unit.doc_id, "sentences": m} for m in found.merged]
+            stats["merged_sentences"] += [
+                {"task_id": tid, "doc_id": tt.unit.doc_id, "sentences": m} for m in found.merged
+            ]
             issues += [ExportIssue(str(path), tid, p.reason, p.message) for p in found.problems]
             task_rows += found.examples
         if task_rows:
@@ -457,8 +492,9 @@ def load_export(
         unique_tasks.append(task_id)
     stats["repeated_sentences"] = []
     if not keep_repeats:
-        unique, stats["repeated_sentences"] = keep_repeats_once(unique, unique_tasks,
-                                                                per_annotator=annotations == "per-annotator")
+        unique, stats["repeated_sentences"] = keep_repeats_once(
+            unique, unique_tasks, per_annotator=annotations == "per-annotator"
+        )
     stats["examples"] = len(unique)
     stats["issues"] = len(issues)
     stats["merged_sentence_groups"] = len(stats["merged_sentences"])
@@ -467,8 +503,9 @@ def load_export(
     return ExportResult(unique, issues, stats)
 
 
-def keep_repeats_once(examples: Sequence[dict], task_ids: Sequence, *, per_annotator: bool = False
-                      ) -> tuple[list[dict], list[dict]]:
+def keep_repeats_once(
+    examples: Sequence[dict], task_ids: Sequence, *, per_annotator: bool = False
+) -> tuple[list[dict], list[dict]]:
     """Repeated text of a document (web pages repeat captions and headlines) weighs once in the dataset.
 
     Copies of a sentence text in one document (per annotator with `per_annotator`) are compared: a copy labelled
@@ -503,9 +540,18 @@ def keep_repeats_once(examples: Sequence[dict], task_ids: Sequence, *, per_annot
             if k not in kept and k not in dropped:
                 dropped.add(k)
                 repeats.append((k, kept[0], any(labels(j) == labels(k) for j in kept)))
-    out = [{"task_id": task_ids[k], "doc_id": examples[k]["doc_id"], "sentence_id": examples[k]["sentence_id"],
-            "same_as": examples[first]["sentence_id"], "annotator": examples[k]["annotator"], "kept": k not in dropped,
-            "same_labels": same} for k, first, same in sorted(repeats)]
+    out = [
+        {
+            "task_id": task_ids[k],
+            "doc_id": examples[k]["doc_id"],
+            "sentence_id": examples[k]["sentence_id"],
+            "same_as": examples[first]["sentence_id"],
+            "annotator": examples[k]["annotator"],
+            "kept": k not in dropped,
+            "same_labels": same,
+        }
+        for k, first, same in sorted(repeats)
+    ]
     return [ex for k, ex in enumerate(examples) if k not in dropped], out
 
 
@@ -513,19 +559,25 @@ def duplicate_message(example: dict, first_task, first_text: str, where: str = "
     """Why two tasks give the same document sentence, and what to do: the same text twice, or two different
     documents under one id (never "delete one" then: both hold real annotations)."""
     if example["text"] == first_text:
-        return (f"sentence {example['id']} is also in {where} {first_task} with the same text: the same task was "
-                "imported twice; keep the copy whose annotation you want (--lenient keeps the first)")
-    return (f"sentence {example['id']} differs from the one in {where} {first_task}: two different documents share "
-            f"the id {example['doc_id']!r} (files of the same name from two folders or batches, made before document "
-            "ids carried a content hash); give each batch its own project and pass both exports to `vner dataset`, "
-            "or re-create the tasks with this vner")
+        return (
+            f"sentence {example['id']} is also in {where} {first_task} with the same text: the same task was "
+            "imported twice; keep the copy whose annotation you want (--lenient keeps the first)"
+        )
+    return (
+        f"sentence {example['id']} differs from the one in {where} {first_task}: two different documents share "
+        f"the id {example['doc_id']!r} (files of the same name from two folders or batches, made before document "
+        "ids carried a content hash); give each batch its own project and pass both exports to `vner dataset`, "
+        "or re-create the tasks with this vner"
+    )
 
 
 def issues_summary(path, issues: Sequence[ExportIssue], shown: int = 3) -> str:
     first = "; ".join(str(i) for i in issues[:shown])
     more = f" (and {len(issues) - shown} more)" if len(issues) > shown else ""
-    return (f"{path}: {len(issues)} problem(s) in the export: {first}{more}. Fix them in Label Studio, or pass "
-            "--lenient to leave the affected sentences out and list every problem in issues.jsonl.")
+    return (
+        f"{path}: {len(issues)} problem(s) in the export: {first}{more}. Fix them in Label Studio, or pass "
+        "--lenient to leave the affected sentences out and list every problem in issues.jsonl."
+    )
 
 
 def write_issues(issues: Sequence[ExportIssue], path: str | Path) -> None:

@@ -10,6 +10,7 @@ otherwise reading stops naming file:line.
 (the gold as one completed manual annotation per task), with fixed ids and timestamps so that rebuilding gives
 the same bytes; `annotation.corrections` scores pre-annotators against such an export.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,7 +53,9 @@ def parse_marked_line(line: str, where: str) -> tuple[str, list[Span]]:
         length += len(plain)
         surface, label = m.group(1), m.group(2)
         if label not in ENTITY_TYPES:
-            raise VnerError(f"{where}: label {label!r} of [[{surface}|{label}]] is not in the schema {list(ENTITY_TYPES)}.")
+            raise VnerError(
+                f"{where}: label {label!r} of [[{surface}|{label}]] is not in the schema {list(ENTITY_TYPES)}."
+            )
         if surface != surface.strip():
             raise VnerError(f"{where}: [[{surface}|{label}]] has whitespace inside the brackets; move it outside.")
         spans.append(Span(length, length + len(surface), label))
@@ -83,7 +86,9 @@ def read_gold_file(path: Path) -> dict[int, GoldUnit]:
             if index in units:
                 raise VnerError(f"{path}:{k + 1}: unit {index} appears twice.")
             if k + 1 >= len(lines) or not lines[k + 1].strip():
-                raise VnerError(f"{path}:{k + 2}: the marked text of unit {index} should be on the line after its header.")
+                raise VnerError(
+                    f"{path}:{k + 2}: the marked text of unit {index} should be on the line after its header."
+                )
             where = f"{path}:{k + 2}"
             text, spans = parse_marked_line(lines[k + 1], where)
             units[index] = GoldUnit(path.stem, index, text, spans, where)
@@ -105,7 +110,9 @@ def plain_text(units: dict[int, GoldUnit]) -> str:
     """The document the units come from: one unit per line, in unit order (what `vner preannotate` reads)."""
     indices = sorted(units)
     if indices != list(range(len(indices))):
-        raise VnerError(f"{next(iter(units.values())).source}: units should be numbered 0..{len(indices) - 1} without gaps.")
+        raise VnerError(
+            f"{next(iter(units.values())).source}: units should be numbered 0..{len(indices) - 1} without gaps."
+        )
     return "".join(units[i].text + "\n" for i in indices)
 
 
@@ -116,19 +123,23 @@ def check_against_tasks(gold: dict[str, dict[int, GoldUnit]], tasks: list[dict],
         doc_id, index, text = document_name(task["data"]["doc_id"]), task["data"]["unit"], task["data"]["text"]
         unit = gold.get(doc_id, {}).get(index)
         if unit is None:
-            raise VnerError(f"{Path(gold_dir) / (doc_id + '.md')}: unit {index} of {doc_id} is missing; "
-                            f"add `## unit {index}` and its text.")
+            raise VnerError(
+                f"{Path(gold_dir) / (doc_id + '.md')}: unit {index} of {doc_id} is missing; "
+                f"add `## unit {index}` and its text."
+            )
         if unit.text != text:
             cut = next((i for i, (a, b) in enumerate(zip(unit.text, text)) if a != b), min(len(unit.text), len(text)))
             raise VnerError(
                 f"{unit.source}: without the marks the text differs from the task text at character {cut}: "
-                f"{unit.text[max(0, cut - 20):cut + 20]!r} vs {text[max(0, cut - 20):cut + 20]!r}."
+                f"{unit.text[max(0, cut - 20) : cut + 20]!r} vs {text[max(0, cut - 20) : cut + 20]!r}."
             )
         seen.add((doc_id, index))
     extra = sorted(set((d, i) for d, units in gold.items() for i in units) - seen)
     if extra:
         d, i = extra[0]
-        raise VnerError(f"{gold[d][i].source}: unit {i} of {d} is not a task of the documents ({len(extra)} such units).")
+        raise VnerError(
+            f"{gold[d][i].source}: unit {i} of {d} is not a task of the documents ({len(extra)} such units)."
+        )
 
 
 def _short_id(*parts) -> str:
@@ -149,8 +160,16 @@ def build_export(gold: dict[str, dict[int, GoldUnit]], tasks: list[dict], gold_d
         unit = gold[document_name(data["doc_id"])][data["unit"]]
         predictions = []
         for k, pred in enumerate(task.get("predictions") or [], start=1):
-            predictions.append({"id": task_id * 100 + k, **pred, "task": task_id, "project": PROJECT_ID,
-                                "created_at": TIMESTAMP, "updated_at": TIMESTAMP})
+            predictions.append(
+                {
+                    "id": task_id * 100 + k,
+                    **pred,
+                    "task": task_id,
+                    "project": PROJECT_ID,
+                    "created_at": TIMESTAMP,
+                    "updated_at": TIMESTAMP,
+                }
+            )
         annotation = {
             "id": task_id,
             "completed_by": ANNOTATOR_ID,
@@ -163,24 +182,28 @@ def build_export(gold: dict[str, dict[int, GoldUnit]], tasks: list[dict], gold_d
             "task": task_id,
             "project": PROJECT_ID,
         }
-        out.append({
-            "id": task_id,
-            "data": data,
-            "annotations": [annotation],
-            "predictions": predictions,
-            "meta": {},
-            "created_at": TIMESTAMP,
-            "updated_at": TIMESTAMP,
-            "inner_id": task_id,
-            "project": PROJECT_ID,
-            "total_annotations": 1,
-            "cancelled_annotations": 0,
-            "total_predictions": len(predictions),
-        })
+        out.append(
+            {
+                "id": task_id,
+                "data": data,
+                "annotations": [annotation],
+                "predictions": predictions,
+                "meta": {},
+                "created_at": TIMESTAMP,
+                "updated_at": TIMESTAMP,
+                "inner_id": task_id,
+                "project": PROJECT_ID,
+                "total_annotations": 1,
+                "cancelled_annotations": 0,
+                "total_predictions": len(predictions),
+            }
+        )
     return out
 
 
 def gold_counts(gold: dict[str, dict[int, GoldUnit]]) -> dict[str, dict[str, int]]:
     """Entities per document and type."""
-    return {doc: {t: sum(sp.label == t for u in units.values() for sp in u.spans) for t in ENTITY_TYPES}
-            for doc, units in sorted(gold.items())}
+    return {
+        doc: {t: sum(sp.label == t for u in units.values() for sp in u.spans) for t in ENTITY_TYPES}
+        for doc, units in sorted(gold.items())
+    }

@@ -11,6 +11,7 @@ stopping, `vner corrections`, agreement). `default` is seqeval's default (conlle
 an entity; it is reported beside strict, labelled. Values are plain floats/ints (JSON-ready); the keys are
 seqeval's own, so anyone who knows seqeval reads them without a glossary.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -38,8 +39,9 @@ def seqeval_report(y_true: Sequence[Sequence[str]], y_pred: Sequence[Sequence[st
         empty = {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 0}
         out = {mode: {name: dict(empty) for name in AVERAGES} for mode in MODES}
     else:
-        out["strict"] = _plain(classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True,
-                                                     zero_division=0))
+        out["strict"] = _plain(
+            classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
+        )
         out["default"] = _plain(classification_report(y_true, y_pred, output_dict=True, zero_division=0))
     out["accuracy"] = float(accuracy_score(y_true, y_pred)) if any(y_true) else 0.0
     return out
@@ -61,6 +63,8 @@ def render_table(report: dict, mode: str = "strict", digits: int = 3) -> str:
     for name in entity_types(report, mode) + ["micro avg", "macro avg"]:
         r = report[mode].get(name)
         if r is not None:
-            rows.append(f"| {name} | {r['precision']:.{digits}f} | {r['recall']:.{digits}f} | "
-                        f"{r['f1-score']:.{digits}f} | {r['support']} |")
+            rows.append(
+                f"| {name} | {r['precision']:.{digits}f} | {r['recall']:.{digits}f} | "
+                f"{r['f1-score']:.{digits}f} | {r['support']} |"
+            )
     return "\n".join(rows)

@@ -1,6 +1,7 @@
 """Output paths are checked before any work: a destination that cannot be written is a one-line error naming
 the option and the path, not a traceback after minutes of work. Every command that writes calls `check_output`
 for each of its outputs before it reads its inputs."""
+
 from __future__ import annotations
 
 import os
@@ -37,6 +38,7 @@ def check_output(path: str | Path, *, folder: bool = False, option: str = "-o") 
         if p.exists() and not folder and not os.access(p, os.W_OK):
             raise PermissionError(f"{p} is read-only")
     except OSError as exc:
-        raise VnerError(f"{what}: cannot be written ({exc.strerror or exc}); choose another path or fix its "
-                        "permissions.") from None
+        raise VnerError(
+            f"{what}: cannot be written ({exc.strerror or exc}); choose another path or fix its permissions."
+        ) from None
     return p

@@ -1,5 +1,6 @@
 """The one progress bar of vner: tqdm on stderr, only when stderr is a terminal (logs and CI get none), at most
 two updates a second, removed when done unless asked to stay. Long steps use it from their first second."""
+
 from __future__ import annotations
 
 import sys

@@ -19,6 +19,7 @@ None (the whole task). Reason codes:
 
 Leading/trailing whitespace is trimmed and counted (`Regions.trimmed`), not a problem.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -71,8 +72,9 @@ def region_shape_problem(r) -> str | None:
     return f"a result that is not an object ({r!r:.40})"
 
 
-def parse_regions(results: Iterable, text: str, *, original: str | None = None,
-                  offset_map: Sequence[int] | None = None, who: str = "") -> Regions:
+def parse_regions(
+    results: Iterable, text: str, *, original: str | None = None, offset_map: Sequence[int] | None = None, who: str = ""
+) -> Regions:
     """Checked spans (offsets into `text`) from an annotation's or prediction's `result` list.
 
     Offsets in the regions point into `original` (the text as stored in Label Studio; default `text`);
@@ -88,7 +90,9 @@ def parse_regions(results: Iterable, text: str, *, original: str | None = None,
     for r in results:
         shape = region_shape_problem(r)
         if shape is not None:
-            out.problems.append(Problem("other_config", f"{shape}{tag}; use the labeling config that `vner config` writes"))
+            out.problems.append(
+                Problem("other_config", f"{shape}{tag}; use the labeling config that `vner config` writes")
+            )
             continue
         v = r.get("value") or {}
         start, end, labels = v.get("start"), v.get("end"), v.get("labels")
@@ -96,23 +100,41 @@ def parse_regions(results: Iterable, text: str, *, original: str | None = None,
             out.problems.append(Problem("out_of_range", f"span {start}-{end}{tag} is outside the text (length {n})"))
             continue
         if "text" in v and v["text"] != orig[start:end]:
-            out.problems.append(Problem("text_mismatch", f"span {start}-{end}{tag} says {v['text']!r} but the text "
-                                        f"there is {orig[start:end]!r}; the task text changed after annotation"))
+            out.problems.append(
+                Problem(
+                    "text_mismatch",
+                    f"span {start}-{end}{tag} says {v['text']!r} but the text "
+                    f"there is {orig[start:end]!r}; the task text changed after annotation",
+                )
+            )
             continue
         s, e = (start, end) if offset_map is None else (offset_map[start], offset_map[end])
         if not isinstance(labels, list) or len(labels) != 1:
-            out.problems.append(Problem("several_labels", f"span {start}-{end} {orig[start:end]!r}{tag} has labels "
-                                        f"{labels!r}; give each region exactly one label", (s, e)))
+            out.problems.append(
+                Problem(
+                    "several_labels",
+                    f"span {start}-{end} {orig[start:end]!r}{tag} has labels "
+                    f"{labels!r}; give each region exactly one label",
+                    (s, e),
+                )
+            )
             continue
         label = labels[0]
         if label not in ENTITY_TYPES:
-            out.problems.append(Problem("unknown_label", f"span {start}-{end} {orig[start:end]!r}{tag} has label "
-                                        f"{label!r}, not in the schema {list(ENTITY_TYPES)}", (s, e)))
+            out.problems.append(
+                Problem(
+                    "unknown_label",
+                    f"span {start}-{end} {orig[start:end]!r}{tag} has label "
+                    f"{label!r}, not in the schema {list(ENTITY_TYPES)}",
+                    (s, e),
+                )
+            )
             continue
         trimmed = trim_span(text, Span(s, e, label, r.get("score")))
         if trimmed is None:
-            out.problems.append(Problem("empty_span", f"span {start}-{end} {label}{tag} holds only whitespace",
-                                        (s, e), spoils=False))
+            out.problems.append(
+                Problem("empty_span", f"span {start}-{end} {label}{tag} holds only whitespace", (s, e), spoils=False)
+            )
             continue
         if (trimmed.start, trimmed.end) != (s, e):
             out.trimmed += 1
@@ -121,10 +143,14 @@ def parse_regions(results: Iterable, text: str, *, original: str | None = None,
     for sp in spans:
         if out.spans and sp.start < out.spans[-1].end:
             prev = out.spans[-1]
-            out.problems.append(Problem(
-                "overlap", f"span {sp.start}-{sp.end} {sp.label} {text[sp.start:sp.end]!r}{tag} overlaps "
-                f"{prev.start}-{prev.end} {prev.label} {text[prev.start:prev.end]!r}",
-                (min(sp.start, prev.start), max(sp.end, prev.end))))
+            out.problems.append(
+                Problem(
+                    "overlap",
+                    f"span {sp.start}-{sp.end} {sp.label} {text[sp.start : sp.end]!r}{tag} overlaps "
+                    f"{prev.start}-{prev.end} {prev.label} {text[prev.start : prev.end]!r}",
+                    (min(sp.start, prev.start), max(sp.end, prev.end)),
+                )
+            )
             if sp.end > prev.end:
                 out.spans[-1] = sp
             continue

@@ -1,5 +1,6 @@
 """The one label schema. Everything else (labeling config, ClassLabel names, id2label, model card) is
 generated from here, so adding a type is a one-line change."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET

@@ -3,6 +3,7 @@
 A span boundary that falls inside a word splits that word (the segmenter cuts about 1% of entities), so any
 set of trimmed, non-overlapping spans inside a sentence comes back exactly from its BIO tags.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -73,15 +74,17 @@ def check_spans(text: str, spans: Sequence[Span]) -> list[Span]:
         if prev is not None and sp.start < prev.end:
             raise SpanError(
                 "overlap",
-                f"span {sp.start}-{sp.end} {sp.label} {text[sp.start:sp.end]!r} overlaps "
-                f"{prev.start}-{prev.end} {prev.label} {text[prev.start:prev.end]!r}",
+                f"span {sp.start}-{sp.end} {sp.label} {text[sp.start : sp.end]!r} overlaps "
+                f"{prev.start}-{prev.end} {prev.label} {text[prev.start : prev.end]!r}",
                 sp,
             )
         prev = sp
     return ordered
 
 
-def spans_to_bio(text: str, word_spans: Sequence[Offsets], spans: Sequence[Span]) -> tuple[list[str], list[Offsets], list[str]]:
+def spans_to_bio(
+    text: str, word_spans: Sequence[Offsets], spans: Sequence[Span]
+) -> tuple[list[str], list[Offsets], list[str]]:
     """Words + BIO tags for `spans` over `text`, splitting words where a span boundary cuts one.
 
     Returns (tokens, token_spans, tags); tokens are PhoBERT word forms (`Võ_Văn_Thưởng`).
@@ -123,11 +126,11 @@ def spans_to_bio(text: str, word_spans: Sequence[Offsets], spans: Sequence[Span]
             tags[ti] = ("B-" if ti == first else "I-") + sp.label
             ti += 1
         if ti == first:
-            raise SpanError("no_words", f"span {sp.start}-{sp.end} {text[sp.start:sp.end]!r} covers no word", sp)
+            raise SpanError("no_words", f"span {sp.start}-{sp.end} {text[sp.start : sp.end]!r} covers no word", sp)
         if token_spans[first][0] != sp.start or token_spans[ti - 1][1] != sp.end:
             raise SpanError(
                 "not_on_words",
-                f"span {sp.start}-{sp.end} {text[sp.start:sp.end]!r} does not start and end on word characters",
+                f"span {sp.start}-{sp.end} {text[sp.start : sp.end]!r} does not start and end on word characters",
                 sp,
             )
     tokens = [word_form(text, s, e) for s, e in token_spans]
@@ -161,7 +164,9 @@ def bio_entities(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     return out
 
 
-def bio_to_spans(token_spans: Sequence[Offsets], tags: Sequence[str], scores: Sequence[float] | None = None) -> list[Span]:
+def bio_to_spans(
+    token_spans: Sequence[Offsets], tags: Sequence[str], scores: Sequence[float] | None = None
+) -> list[Span]:
     """Character spans of the entities of BIO `tags` over tokens at `token_spans` (decoded by `bio_entities`).
     With `scores` (one per token), a span's score is the minimum over its tokens."""
     return [

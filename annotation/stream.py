@@ -11,6 +11,7 @@ the same for any number of workers. `iter_documents` joins the parts of each doc
 Files found in folders that are empty (or blank) are skipped and reported; a file whose text is the text of an
 earlier file (same `document_id`) is skipped and reported; an empty file named on the command line is an error.
 """
+
 from __future__ import annotations
 
 import logging
@@ -97,8 +98,14 @@ def text_files(paths: Iterable[str | Path] | str | Path | TextFiles) -> TextFile
     return TextFiles(files, {p.resolve() for p in paths if not p.is_dir()}, sum(f.stat().st_size for f in files))
 
 
-def _jobs(files: list[Path], named: set[Path], report: LoadReport, *, segmentation: SegmentationMode,
-          paragraphs: ParagraphMode) -> Iterator[_Job]:
+def _jobs(
+    files: list[Path],
+    named: set[Path],
+    report: LoadReport,
+    *,
+    segmentation: SegmentationMode,
+    paragraphs: ParagraphMode,
+) -> Iterator[_Job]:
     seen: dict[str, str] = {}
     for path in files:
         explicit = path.resolve() in named
@@ -108,8 +115,9 @@ def _jobs(files: list[Path], named: set[Path], report: LoadReport, *, segmentati
         doc, pieces = prepare_document(path, text, segmentation=segmentation, paragraphs=paragraphs)
         if not pieces:
             if explicit:
-                raise VnerError(f"{path}: no text left after removing blank lines and control characters; "
-                                "remove it or add text.")
+                raise VnerError(
+                    f"{path}: no text left after removing blank lines and control characters; remove it or add text."
+                )
             report.skipped.append(f"{path}: skipped: the file is empty")
             continue
         if doc.doc_id in seen:
@@ -208,15 +216,24 @@ def _results(jobs: Iterator[_Job], workers: int, window: int, segmenter) -> Iter
             done, fut = pending.popleft()
             yield done, fut.result()
     except BrokenProcessPool as exc:
-        raise VnerError(f"a segmentation worker process stopped ({exc}; out of memory?); run again with fewer "
-                        "workers (--workers 1 segments in this process).") from None
+        raise VnerError(
+            f"a segmentation worker process stopped ({exc}; out of memory?); run again with fewer "
+            "workers (--workers 1 segments in this process)."
+        ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def iter_document_parts(paths: Iterable[str | Path] | TextFiles, *, segmentation: SegmentationMode = "auto",
-                        paragraphs: ParagraphMode = "auto", segmenter=None, workers: int = 1,
-                        window: int | None = None, report: LoadReport | None = None) -> Iterator[DocumentPart]:
+def iter_document_parts(
+    paths: Iterable[str | Path] | TextFiles,
+    *,
+    segmentation: SegmentationMode = "auto",
+    paragraphs: ParagraphMode = "auto",
+    segmenter=None,
+    workers: int = 1,
+    window: int | None = None,
+    report: LoadReport | None = None,
+) -> Iterator[DocumentPart]:
     """Parts of every document of `paths` (files, folders searched recursively for `*.txt`), in file order.
 
     workers: processes segmenting raw text (1: in this process; a custom `segmenter` must then be picklable).
@@ -230,8 +247,14 @@ def iter_document_parts(paths: Iterable[str | Path] | TextFiles, *, segmentation
     for job, analysed in _results(jobs, workers, window, segmenter):
         doc = job.doc
         n_par, n_sent = state.get(doc.doc_id, (0, 0))
-        units = paragraph_units(doc, list(zip(job.texts, job.offsets)), analysed,
-                                segmenter_name(doc.segmented, segmenter), first_index=n_par, first_sentence=n_sent)
+        units = paragraph_units(
+            doc,
+            list(zip(job.texts, job.offsets)),
+            analysed,
+            segmenter_name(doc.segmented, segmenter),
+            first_index=n_par,
+            first_sentence=n_sent,
+        )
         n_par += len(units)
         n_sent += sum(len(u.sentence_spans) for u in units)
         if job.last:

@@ -4,6 +4,7 @@ more predictions, each a list of regions (`annotation.regions.region`) with a `m
     {"data": {"text": ..., "doc_id": ..., "unit": 4, "task_key": ..., "vner": {...}},
      "predictions": [{"model_version": "vner:rules@1.1+dates@1.1", "score": 0.62, "result": [regions]}]}
 """
+
 from __future__ import annotations
 
 import json

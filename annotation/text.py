@@ -6,6 +6,7 @@ A word's PhoBERT form is always derived from the display text (`word_form`), so 
 can never disagree. Every later conversion (spans <-> BIO, subwords -> characters) goes through these spans;
 nobody re-derives offsets.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,12 +53,17 @@ class Document:
         elif self.segmented:
             seg = f"pre-segmented ({ev.joins} of {ev.tokens} words join syllables with _)"
         elif ev.underscored:
-            seg = (f"raw text, segmented by vner ({ev.underscored} token(s) hold _ and were kept as written; "
-                   f"{ev.joins} look like syllable joins)")
+            seg = (
+                f"raw text, segmented by vner ({ev.underscored} token(s) hold _ and were kept as written; "
+                f"{ev.joins} look like syllable joins)"
+            )
         else:
             seg = "raw text, segmented by vner"
-        rule = {"lines": "one paragraph per line", "blank-lines": "paragraphs between blank lines",
-                "wrapped": "hard-wrapped, lines joined into paragraphs"}[self.paragraph_mode]
+        rule = {
+            "lines": "one paragraph per line",
+            "blank-lines": "paragraphs between blank lines",
+            "wrapped": "hard-wrapped, lines joined into paragraphs",
+        }[self.paragraph_mode]
         n = len(self.paragraphs) if paragraphs is None else paragraphs
         return f"{self.path}: {seg}; {rule}: {_plural(n, 'paragraph')} from {_plural(self.lines, 'line')}"
 
@@ -125,8 +131,11 @@ def iter_text_files(paths: Iterable[str | Path]) -> list[Path]:
 # NEL, U+2028/2029) become line breaks; every other control character becomes a space. One character for one,
 # so offsets into the normalised text are offsets into the NFC text of the file.
 _LINE_SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_CONTROLS = {c: ("\n" if chr(c) in _LINE_SEPARATORS else " ")
-             for c in [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029] if chr(c) not in "\t\n\r"}
+_CONTROLS = {
+    c: ("\n" if chr(c) in _LINE_SEPARATORS else " ")
+    for c in [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+    if chr(c) not in "\t\n\r"
+}
 
 
 def controls_to_boundaries(text: str) -> str:
@@ -157,8 +166,15 @@ def document_name(doc_id: str) -> str:
 # A Vietnamese syllable: optional onset, one to three vowels (any tone), optional coda. Segmenters (RDRSegmenter,
 # underthesea, VnCoreNLP) join the syllables of a word with `_`; e-mail addresses, URLs, hashtags and code
 # identifiers hold `_` between other things.
-_VOWELS = "".join(sorted({unicodedata.normalize("NFC", v + t) for v in "aăâeêioôơuưy"
-                          for t in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")}))
+_VOWELS = "".join(
+    sorted(
+        {
+            unicodedata.normalize("NFC", v + t)
+            for v in "aăâeêioôơuưy"
+            for t in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+        }
+    )
+)
 _ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx]"
 _SYLLABLE = re.compile(rf"(?:{_ONSETS})?[{_VOWELS}]{{1,3}}(?:ch|ng|nh|[cmnpt])?")
 MIN_JOINS = 3  # at least this many syllable joins ...
@@ -210,29 +226,43 @@ def looks_segmented(text: str) -> bool:
     return segmentation_evidence(text).segmented
 
 
-def load_document(path: str | Path, *, segmentation: SegmentationMode = "auto", segmenter=None,
-                  paragraphs: ParagraphMode = "auto") -> Document:
+def load_document(
+    path: str | Path, *, segmentation: SegmentationMode = "auto", segmenter=None, paragraphs: ParagraphMode = "auto"
+) -> Document:
     """One text file as a `Document` (see `prepare_document` for the rules)."""
-    doc, pieces = prepare_document(path, normalise_text(read_text_file(path)), segmentation=segmentation,
-                                   paragraphs=paragraphs)
-    doc.paragraphs = paragraph_units(doc, pieces, [analyse_paragraph(p, doc.segmented, segmenter) for p, _ in pieces],
-                                     segmenter_name(doc.segmented, segmenter))
+    doc, pieces = prepare_document(
+        path, normalise_text(read_text_file(path)), segmentation=segmentation, paragraphs=paragraphs
+    )
+    doc.paragraphs = paragraph_units(
+        doc,
+        pieces,
+        [analyse_paragraph(p, doc.segmented, segmenter) for p, _ in pieces],
+        segmenter_name(doc.segmented, segmenter),
+    )
     if not doc.paragraphs:
         raise VnerError(f"{path}: no text left after removing blank lines.")
     return doc
 
 
-def load_documents(paths: Iterable[str | Path], *, segmentation: SegmentationMode = "auto", segmenter=None,
-                   paragraphs: ParagraphMode = "auto", workers: int = 1) -> list[Document]:
+def load_documents(
+    paths: Iterable[str | Path],
+    *,
+    segmentation: SegmentationMode = "auto",
+    segmenter=None,
+    paragraphs: ParagraphMode = "auto",
+    workers: int = 1,
+) -> list[Document]:
     """Text files and folders (searched recursively) as documents, in file order; see `annotation.stream`."""
     from .stream import iter_documents
 
-    return list(iter_documents(paths, segmentation=segmentation, segmenter=segmenter, paragraphs=paragraphs,
-                               workers=workers))
+    return list(
+        iter_documents(paths, segmentation=segmentation, segmenter=segmenter, paragraphs=paragraphs, workers=workers)
+    )
 
 
-def prepare_document(path: str | Path, text: str, *, segmentation: SegmentationMode = "auto",
-                     paragraphs: ParagraphMode = "auto") -> tuple[Document, list[tuple[str, int | None]]]:
+def prepare_document(
+    path: str | Path, text: str, *, segmentation: SegmentationMode = "auto", paragraphs: ParagraphMode = "auto"
+) -> tuple[Document, list[tuple[str, int | None]]]:
     """A document's header (id, segmentation mode, paragraph rule; no units yet) and its paragraph texts with
     their source offsets (`paragraph_texts`). `text` is already `normalise_text`-ed."""
     path = Path(path)
@@ -241,8 +271,15 @@ def prepare_document(path: str | Path, text: str, *, segmentation: SegmentationM
     evidence = segmentation_evidence(text) if segmentation == "auto" else None
     segmented = evidence.segmented if evidence is not None else segmentation == "segmented"
     mode, pieces, n_lines = paragraph_texts(text, paragraphs)
-    doc = Document(doc_id=document_id(path.stem, text), path=str(path), text=text, segmented=segmented,
-                   paragraph_mode=mode, evidence=evidence, lines=n_lines)
+    doc = Document(
+        doc_id=document_id(path.stem, text),
+        path=str(path),
+        text=text,
+        segmented=segmented,
+        paragraph_mode=mode,
+        evidence=evidence,
+        lines=n_lines,
+    )
     return doc, pieces
 
 
@@ -267,8 +304,15 @@ def analyse_paragraph(text: str, segmented: bool, segmenter=None) -> Analysed:
     return display, words, split_sentences(display, words)
 
 
-def paragraph_units(doc: Document, pieces: Sequence[tuple[str, int | None]], analysed: Sequence[Analysed],
-                    seg_name: str, *, first_index: int = 0, first_sentence: int = 0) -> list[Unit]:
+def paragraph_units(
+    doc: Document,
+    pieces: Sequence[tuple[str, int | None]],
+    analysed: Sequence[Analysed],
+    seg_name: str,
+    *,
+    first_index: int = 0,
+    first_sentence: int = 0,
+) -> list[Unit]:
     """`Unit`s of a document's paragraphs (or of a run of them, numbered on from `first_index` and
     `first_sentence`); a paragraph without words is left out."""
     units: list[Unit] = []
@@ -276,8 +320,18 @@ def paragraph_units(doc: Document, pieces: Sequence[tuple[str, int | None]], ana
     for (_, offset), (display, words, sentences) in zip(pieces, analysed):
         if not words:
             continue
-        units.append(Unit(doc.doc_id, index, n_sentences, display, tuple(sentences), tuple(words), seg_name,
-                          None if doc.segmented else offset))
+        units.append(
+            Unit(
+                doc.doc_id,
+                index,
+                n_sentences,
+                display,
+                tuple(sentences),
+                tuple(words),
+                seg_name,
+                None if doc.segmented else offset,
+            )
+        )
         index += 1
         n_sentences += len(sentences)
     return units
@@ -379,15 +433,20 @@ def paragraph_texts(text: str, mode: ParagraphMode = "auto") -> tuple[str, list[
     return "wrapped", out, n_lines
 
 
-def split_paragraphs(text: str, *, segmented: bool, segmenter=None, doc_id: str = "",
-                     paragraphs: ParagraphMode = "lines") -> list[Unit]:
+def split_paragraphs(
+    text: str, *, segmented: bool, segmenter=None, doc_id: str = "", paragraphs: ParagraphMode = "lines"
+) -> list[Unit]:
     """Paragraphs of `text` (one per non-blank line by default; see `paragraph_texts`) as `Unit`s with their
     sentences and words. Raw one-line paragraphs are verbatim slices of `text` (`source_offset`);
     pre-segmented lines are re-spaced for display."""
     _, pieces, _ = paragraph_texts(text, paragraphs)
     doc = Document(doc_id, "", text, segmented)
-    return paragraph_units(doc, pieces, [analyse_paragraph(p, segmented, segmenter) for p, _ in pieces],
-                           segmenter_name(segmented, segmenter))
+    return paragraph_units(
+        doc,
+        pieces,
+        [analyse_paragraph(p, segmented, segmenter) for p, _ in pieces],
+        segmenter_name(segmented, segmenter),
+    )
 
 
 # Tokens of pre-segmented text that attach to the previous/next token in the display text.
@@ -503,8 +562,33 @@ def segment_words(text: str, segmenter=None) -> list[Offsets]:
 
 # Tokens ending in "." that do not end a sentence.
 ABBREVIATIONS = {
-    "tp.", "tt.", "q.", "p.", "ths.", "ts.", "pgs.", "gs.", "bs.", "ks.", "mr.", "mrs.", "ms.", "dr.", "st.",
-    "no.", "vs.", "ttg.", "ubnd.", "h.", "x.", "tx.", "đ.", "pgs.ts.", "gs.ts.", "th.s.", "v.v.",
+    "tp.",
+    "tt.",
+    "q.",
+    "p.",
+    "ths.",
+    "ts.",
+    "pgs.",
+    "gs.",
+    "bs.",
+    "ks.",
+    "mr.",
+    "mrs.",
+    "ms.",
+    "dr.",
+    "st.",
+    "no.",
+    "vs.",
+    "ttg.",
+    "ubnd.",
+    "h.",
+    "x.",
+    "tx.",
+    "đ.",
+    "pgs.ts.",
+    "gs.ts.",
+    "th.s.",
+    "v.v.",
 }
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
 _INITIAL = re.compile(r"^(?:\w\.)+$")  # N. / N.T.H. initials inside names
@@ -559,9 +643,13 @@ def nfc_with_offsets(text: str) -> tuple[str, list[int]]:
         i = j
     mapping[n] = pos
     result = "".join(out)
-    if result != unicodedata.normalize("NFC", text):  # scripts whose starters compose (Hangul jamo): whole-text fallback
+    if result != unicodedata.normalize(
+        "NFC", text
+    ):  # scripts whose starters compose (Hangul jamo): whole-text fallback
         whole = unicodedata.normalize("NFC", text)
         if len(whole) == len(text):
             return whole, list(range(n + 1))
-        raise VnerError("text needs NFC composition across starters (e.g. Hangul jamo); normalise it before annotating.")
+        raise VnerError(
+            "text needs NFC composition across starters (e.g. Hangul jamo); normalise it before annotating."
+        )
     return result, mapping

@@ -22,6 +22,7 @@ paragraph of one line. It is None when the display text was rebuilt: pre-segment
 (`display_from_words`), or hard-wrapped lines joined with one space (`annotation.text.paragraph_texts`); the text
 is then the document's words, not its characters.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -115,8 +116,18 @@ class Unit:
         for k, (s, e) in enumerate(self.sentence_spans):
             sent = self.sentence(k)
             offset = None if self.source_offset is None else self.source_offset + s
-            out.append(Unit(self.doc_id, sent.index, sent.index, sent.text, ((0, e - s),), sent.word_spans,
-                            self.segmenter, offset))
+            out.append(
+                Unit(
+                    self.doc_id,
+                    sent.index,
+                    sent.index,
+                    sent.text,
+                    ((0, e - s),),
+                    sent.word_spans,
+                    self.segmenter,
+                    offset,
+                )
+            )
         return out
 
     def cut(self, max_chars: int | None, keep_together: Iterable[Offsets | Span] = ()) -> list[Unit]:
@@ -174,9 +185,19 @@ class Unit:
         for part, (i, j) in enumerate(zip(path, path[1:])):
             a, b = begins[i], ends[j]
             offset = None if self.source_offset is None else self.source_offset + a
-            out.append(Unit(self.doc_id, self.index, self.first_sentence + i, self.text[a:b],
-                            tuple((s - a, e - a) for s, e in self.sentence_spans[i:j]), self.slice_words(a, b),
-                            self.segmenter, offset, part))
+            out.append(
+                Unit(
+                    self.doc_id,
+                    self.index,
+                    self.first_sentence + i,
+                    self.text[a:b],
+                    tuple((s - a, e - a) for s, e in self.sentence_spans[i:j]),
+                    self.slice_words(a, b),
+                    self.segmenter,
+                    offset,
+                    part,
+                )
+            )
         return out
 
     @staticmethod
@@ -204,7 +225,9 @@ class Unit:
             offset = first.source_offset if len(units) == 1 else None
         else:
             offset = None
-        return Unit(first.doc_id, index, first.first_sentence, text, tuple(sents), tuple(words), first.segmenter, offset)
+        return Unit(
+            first.doc_id, index, first.first_sentence, text, tuple(sents), tuple(words), first.segmenter, offset
+        )
 
     def with_segmenter(self, segmenter: str) -> Unit:
         return replace(self, segmenter=segmenter)
@@ -242,10 +265,14 @@ class Unit:
                 raise ValueError("the text differs from the text vner wrote (task_key hash)")
             offset = meta.get("source_offset")
             unit = cls(
-                str(data["doc_id"]), int(data["unit"]), int(meta["first_sentence"]), text,
+                str(data["doc_id"]),
+                int(data["unit"]),
+                int(meta["first_sentence"]),
+                text,
                 _checked_spans(meta["sentences"], len(text), "sentence"),
                 _checked_spans(meta["words"], len(text), "word"),
-                str(meta.get("segmenter") or ""), None if offset is None else int(offset),
+                str(meta.get("segmenter") or ""),
+                None if offset is None else int(offset),
                 None if part is None else int(part),
             )
         except (KeyError, TypeError, AttributeError) as exc:
@@ -270,8 +297,13 @@ def repeated(paragraphs: Sequence[Unit], seen: dict[str, int] | None = None) -> 
     return out
 
 
-def units_at(paragraphs: Sequence[Unit], granularity: Granularity = "paragraph", *, max_chars: int | None = None,
-             drop_repeats: bool = False) -> list[Unit]:
+def units_at(
+    paragraphs: Sequence[Unit],
+    granularity: Granularity = "paragraph",
+    *,
+    max_chars: int | None = None,
+    drop_repeats: bool = False,
+) -> list[Unit]:
     """A document's paragraphs cut (or joined) into task units of `granularity`.
 
     drop_repeats: leave out the paragraphs that repeat an earlier one (`repeated`), so each text is annotated

@@ -1,4 +1,5 @@
 """Shared set-up of the CPU benchmarks: the tiny PhoBERT-format model and a dataset of the seed sentences."""
+
 from __future__ import annotations
 
 import subprocess
@@ -35,11 +36,24 @@ def seed_dataset(work: Path, repeat: int = 4) -> str:
     rows = []
     for k in range(repeat):
         for s in seed_sentences():
-            rows.append({"id": f"{k}-{s.doc_id}-{s.index}", "doc_id": s.doc_id, "sentence_id": s.index,
-                         "annotator": "bench", "text": s.text, "tokens": s.words,
-                         "token_starts": [a for a, _ in s.word_spans], "token_ends": [b for _, b in s.word_spans],
-                         "ner_tags": ["O"] * len(s.word_spans)})
+            rows.append(
+                {
+                    "id": f"{k}-{s.doc_id}-{s.index}",
+                    "doc_id": s.doc_id,
+                    "sentence_id": s.index,
+                    "annotator": "bench",
+                    "text": s.text,
+                    "tokens": s.words,
+                    "token_starts": [a for a, _ in s.word_spans],
+                    "token_ends": [b for _, b in s.word_spans],
+                    "ner_tags": ["O"] * len(s.word_spans),
+                }
+            )
     features = dataset_features()
-    DatasetDict({"train": Dataset.from_list(rows, features=features),
-                 "validation": Dataset.from_list(rows[: len(rows) // repeat], features=features)}).save_to_disk(str(out))
+    DatasetDict(
+        {
+            "train": Dataset.from_list(rows, features=features),
+            "validation": Dataset.from_list(rows[: len(rows) // repeat], features=features),
+        }
+    ).save_to_disk(str(out))
     return str(out)

@@ -7,6 +7,7 @@ Tasks are in the vner format (sentences + words carried in `data.vner`), as `vne
 so no segmenter runs: this measures the reader, the span->BIO conversion and the dataset writing.
 Prints tasks/s and the share of time per phase.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,10 @@ from annotation.tasks import make_task  # noqa: E402
 from annotation.text import split_sentences, whitespace_words  # noqa: E402
 from annotation.unit import Unit  # noqa: E402
 
-SYLLABLES = ("Hà Nội Việt Nam Thưởng Văn Võ Bộ Ngoại giao tại ngày tháng năm ông bà đã gặp đoàn đại biểu "
-             "thành phố hợp tác phát triển kinh tế người dân Đà Nẵng Huế Lan Minh").split()
+SYLLABLES = (
+    "Hà Nội Việt Nam Thưởng Văn Võ Bộ Ngoại giao tại ngày tháng năm ông bà đã gặp đoàn đại biểu "
+    "thành phố hợp tác phát triển kinh tế người dân Đà Nẵng Huế Lan Minh"
+).split()
 
 
 def synth_task(i: int, rng: random.Random) -> dict:
@@ -56,15 +59,27 @@ def synth_task(i: int, rng: random.Random) -> dict:
         b = min(len(spans_w) - 1, a + rng.randint(0, 2))
         spans.append(Span(spans_w[a][0], spans_w[b][1], rng.choice(ENTITY_TYPES)))
         pos = b + 1
-    unit = Unit(f"doc{i // 20:05d}", i % 20, 2 * (i % 20), text, tuple(split_sentences(text, word_spans)), tuple(word_spans),
-                "synthetic")
+    unit = Unit(
+        f"doc{i // 20:05d}",
+        i % 20,
+        2 * (i % 20),
+        text,
+        tuple(split_sentences(text, word_spans)),
+        tuple(word_spans),
+        "synthetic",
+    )
     task = make_task(unit)
     task["id"] = i + 1
-    task["annotations"] = [{
-        "id": i + 1, "completed_by": 1 + i % 3, "was_cancelled": False,
-        "created_at": "2026-11-01T00:00:00Z", "updated_at": "2026-11-01T00:00:00Z",
-        "result": [dict(region(sp, text), origin="manual") for sp in spans],
-    }]
+    task["annotations"] = [
+        {
+            "id": i + 1,
+            "completed_by": 1 + i % 3,
+            "was_cancelled": False,
+            "created_at": "2026-11-01T00:00:00Z",
+            "updated_at": "2026-11-01T00:00:00Z",
+            "result": [dict(region(sp, text), origin="manual") for sp in spans],
+        }
+    ]
     task["predictions"] = []
     return task
 
@@ -82,8 +97,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "export.json"
         t0 = time.perf_counter()
-        export.write_text(json.dumps([synth_task(i, rng) for i in range(args.tasks)], ensure_ascii=False), encoding="utf-8")
-        print(f"synthesised {args.tasks} tasks ({export.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
+        export.write_text(
+            json.dumps([synth_task(i, rng) for i in range(args.tasks)], ensure_ascii=False), encoding="utf-8"
+        )
+        print(
+            f"synthesised {args.tasks} tasks ({export.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s"
+        )
 
         profiler = None
         if args.profile:
@@ -103,8 +122,10 @@ def main() -> None:
 
         result = phase("load_export", lambda: load_export(export))
         dsd = phase("build_dataset_dict", lambda: build_dataset_dict(result.examples))
-        phase("write_dataset", lambda: write_dataset(dsd, Path(tmp) / "out", issues=result.issues, stats=result.stats,
-                                                     source=export.name))
+        phase(
+            "write_dataset",
+            lambda: write_dataset(dsd, Path(tmp) / "out", issues=result.issues, stats=result.stats, source=export.name),
+        )
         if profiler is not None:
             import pstats
 
@@ -113,8 +134,10 @@ def main() -> None:
 
     total, total_cpu = sum(times.values()), sum(cpu.values())
     # CPU time is printed too: on a shared machine it is the steadier figure.
-    print(f"{args.tasks} tasks -> {len(result.examples)} sentences in {total:.1f} s wall ({total_cpu:.1f} s CPU): "
-          f"{args.tasks / total:,.0f} tasks/s wall, {args.tasks / total_cpu:,.0f} tasks/s CPU")
+    print(
+        f"{args.tasks} tasks -> {len(result.examples)} sentences in {total:.1f} s wall ({total_cpu:.1f} s CPU): "
+        f"{args.tasks / total:,.0f} tasks/s wall, {args.tasks / total_cpu:,.0f} tasks/s CPU"
+    )
     print(f"  {'phase':<20} {'wall':>7} {'share':>6} {'CPU':>7}")
     for name, sec in times.items():
         print(f"  {name:<20} {sec:6.1f}s {100 * sec / total:5.1f}% {cpu[name]:6.1f}s")

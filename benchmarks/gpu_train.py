@@ -13,6 +13,7 @@ attention's own matmuls (12 * layers * hidden * seq per token), so the figure "w
     python benchmarks/gpu_train.py                     # needs CUDA
     python benchmarks/gpu_train.py --cpu-smoke         # 2-layer shape check on CPU, no figures worth reading
 """
+
 from __future__ import annotations
 
 import argparse
@@ -99,9 +100,18 @@ def main() -> None:
     device = "cuda" if torch.cuda.is_available() and not args.cpu_smoke else "cpu"
     layers, hidden, heads, ffn = (12, 768, 12, 3072) if not args.cpu_smoke else (2, 64, 2, 128)
     cfg = RobertaConfig(
-        vocab_size=64001, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
-        intermediate_size=ffn, max_position_embeddings=258, type_vocab_size=1, pad_token_id=1,
-        bos_token_id=0, eos_token_id=2, num_labels=9, attn_implementation="sdpa",
+        vocab_size=64001,
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=ffn,
+        max_position_embeddings=258,
+        type_vocab_size=1,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        num_labels=9,
+        attn_implementation="sdpa",
     )
     gpu = torch.cuda.get_device_name() if device == "cuda" else "cpu"
     peak = peak_flops(gpu)
@@ -112,10 +122,17 @@ def main() -> None:
     results = []
     seq = args.seq_len if not args.cpu_smoke else 32
     batches = [int(b) for b in args.batch_sizes.split(",")] if not args.cpu_smoke else [4]
-    for compile_model in ([False] if args.no_compile or args.cpu_smoke else [False, True]):
+    for compile_model in [False] if args.no_compile or args.cpu_smoke else [False, True]:
         for batch in batches:
-            r = run(cfg, batch=batch, seq=seq, steps=args.steps if not args.cpu_smoke else 2,
-                    warmup=args.warmup if not args.cpu_smoke else 1, compile_model=compile_model, device=device)
+            r = run(
+                cfg,
+                batch=batch,
+                seq=seq,
+                steps=args.steps if not args.cpu_smoke else 2,
+                warmup=args.warmup if not args.cpu_smoke else 1,
+                compile_model=compile_model,
+                device=device,
+            )
             r["mfu"] = r["model_tflops_6N"] * 1e12 / peak
             r["mfu_with_attention"] = r["model_tflops_with_attention"] * 1e12 / peak
             results.append(r)

@@ -23,6 +23,7 @@ segmenter (underthesea, raw seeds only); the total `vner preannotate` time on th
 segment + rules + dates + tasks).
 The last line printed is one JSON object with every figure.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,8 +70,12 @@ def gold_scores(export: Path, annotators) -> dict:
     out = {}
     for t in COLUMNS:
         row = rows.get(t, {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 0})
-        out[t] = {"p": round(row["precision"], 3), "r": round(row["recall"], 3), "f1": round(row["f1-score"], 3),
-                  "support": row["support"]}
+        out[t] = {
+            "p": round(row["precision"], 3),
+            "r": round(row["recall"], 3),
+            "f1": round(row["f1-score"], 3),
+            "support": row["support"],
+        }
     out["corrections"] = report["total"]
     return out
 
@@ -90,8 +95,12 @@ def markup_export(gold_dir: Path, pattern: str, export_path: Path, annotators) -
     tasks, stats = preannotate_documents(docs, annotators, "paragraph", max_chars=None, drop_repeats=False)
     export_path.write_text(json.dumps(build_export(gold, tasks, gold_dir), ensure_ascii=False), encoding="utf-8")
     counts = gold_counts(gold)
-    size = {"docs": len(docs), "units": stats.tasks, "sentences": stats.sentences,
-            "entities": {t: sum(c[t] for c in counts.values()) for t in ENTITY_TYPES}}
+    size = {
+        "docs": len(docs),
+        "units": stats.tasks,
+        "sentences": stats.sentences,
+        "entities": {t: sum(c[t] for c in counts.values()) for t in ENTITY_TYPES},
+    }
     return size, docs
 
 
@@ -142,9 +151,13 @@ def main() -> int:
     docs, load_s = timed(load_documents, [args.seeds])
     sentences = [s for d in docs for s in d.sentences()]
     raw_sents = sum(len(d.sentences()) for d in docs if not d.segmented)
-    figures: dict = {"sets": sets, "import_s": round(IMPORT_S, 2), "segmenter_import_s": round(seg_import_s, 2),
-                     "seed_load_and_segment_s": round(load_s, 3),
-                     "segment_sentences_per_s": round(raw_sents / load_s, 1) if load_s else None}
+    figures: dict = {
+        "sets": sets,
+        "import_s": round(IMPORT_S, 2),
+        "segmenter_import_s": round(seg_import_s, 2),
+        "seed_load_and_segment_s": round(load_s, 3),
+        "segment_sentences_per_s": round(raw_sents / load_s, 1) if load_s else None,
+    }
     print(f"seeds: {len(docs)} docs, {len(sentences)} sentences ({raw_sents} segmented by {seg.name} in {load_s:.2f}s)")
 
     specs = ["rules", "dates"] + ([] if args.no_crf else ["crf"])
@@ -155,14 +168,17 @@ def main() -> int:
     default = [annotators["rules"], annotators["dates"]]
     if not args.scores_only:
         figures["speed_seed"] = {}
-        speed(annotators, sentences, "speed on the seed sentences (one core, after segmentation)",
-              figures["speed_seed"])
+        speed(
+            annotators, sentences, "speed on the seed sentences (one core, after segmentation)", figures["speed_seed"]
+        )
         # the default `vner preannotate` path after imports: load + segment + rules + dates + tasks
         t = time.perf_counter()
         tasks, stats = preannotate_documents(load_documents([args.seeds]), default, "paragraph")
         total = time.perf_counter() - t
-        print(f"total `vner preannotate seeds` after imports (load, segment, rules+dates, {stats.tasks} tasks): "
-              f"{total:.2f}s")
+        print(
+            f"total `vner preannotate seeds` after imports (load, segment, rules+dates, {stats.tasks} tasks): "
+            f"{total:.2f}s"
+        )
         figures["total_preannotate_s"] = round(total, 2)
 
     stacks = {"rules+dates": ["rules", "dates"], "rules": ["rules"], "dates": ["dates"]}
@@ -183,16 +199,23 @@ def main() -> int:
                 export = Path(tmp) / f"{name}.json"
                 (size, set_docs), load_s = timed(markup_export, folder, pattern, export, default)
                 figures["sizes"][name] = size
-                print(f"\n{name} ({folder.relative_to(ROOT)}): {size['docs']} articles, {size['units']} paragraphs, "
-                      f"{size['sentences']} sentences, {sum(size['entities'].values())} entities ("
-                      + ", ".join(f"{t} {n}" for t, n in size["entities"].items()) + f"); loaded in {load_s:.1f}s")
+                print(
+                    f"\n{name} ({folder.relative_to(ROOT)}): {size['docs']} articles, {size['units']} paragraphs, "
+                    f"{size['sentences']} sentences, {sum(size['entities'].values())} entities ("
+                    + ", ".join(f"{t} {n}" for t, n in size["entities"].items())
+                    + f"); loaded in {load_s:.1f}s"
+                )
                 if name == "devtext-dev" and not args.scores_only:
                     figures["speed_devtext_dev"] = {}
-                    speed(annotators, [s for d in set_docs for s in d.sentences()],
-                          "speed on the real-text development sentences (one core, after segmentation)",
-                          figures["speed_devtext_dev"])
-            figures["scores"][name] = {stack: gold_scores(export, [annotators[m] for m in members])
-                                       for stack, members in stacks.items()}
+                    speed(
+                        annotators,
+                        [s for d in set_docs for s in d.sentences()],
+                        "speed on the real-text development sentences (one core, after segmentation)",
+                        figures["speed_devtext_dev"],
+                    )
+            figures["scores"][name] = {
+                stack: gold_scores(export, [annotators[m] for m in members]) for stack, members in stacks.items()
+            }
 
     scored = [s for s in sets if s in figures["scores"]]
     print("\nseqeval strict P/R/F1 per type (cells: precision/recall/F1)")

@@ -16,6 +16,7 @@ out/bench/scale/<size>/ (ignored by git; regenerated when missing). `--one-file`
 The progress bar is only drawn on a terminal, so each run gets a pseudo-terminal (100 columns) as stderr. The
 last line is one JSON object with every figure.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,7 +54,8 @@ def source_sentences() -> list[str]:
             if line.strip():
                 paragraphs.append(display_from_segmented(line)[0] if segmentation_evidence(text).segmented else line)
     for md in sorted((ROOT / "benchmarks" / "heldout").glob("[0-9]*.md")) + sorted(
-            (ROOT / "benchmarks" / "devtext").glob("*/[nw]*_[0-9]*.md")):
+        (ROOT / "benchmarks" / "devtext").glob("*/[nw]*_[0-9]*.md")
+    ):
         paragraphs += [u.text for u in read_gold_file(md).values()]
     sentences = []
     for p in paragraphs:
@@ -73,8 +75,9 @@ def generate(folder: Path, megabytes: float, *, one_file: bool, seed: int = 13) 
     written, n_docs = 0, 0
     big = open(folder / "corpus.txt", "w", encoding="utf-8") if one_file else None
     while written < target:
-        paragraphs = [" ".join(rng.choice(sentences) for _ in range(rng.randint(1, 5)))
-                      for _ in range(rng.randint(2, 8))]
+        paragraphs = [
+            " ".join(rng.choice(sentences) for _ in range(rng.randint(1, 5))) for _ in range(rng.randint(2, 8))
+        ]
         text = "\n".join(paragraphs) + "\n"
         if big is not None:
             big.write(text + "\n")
@@ -86,16 +89,21 @@ def generate(folder: Path, megabytes: float, *, one_file: bool, seed: int = 13) 
         n_docs += 1
     if big is not None:
         big.close()
-    info = {"bytes": written, "documents": n_docs, "files": 1 if one_file else n_docs,
-            "source_sentences": len(sentences)}
+    info = {
+        "bytes": written,
+        "documents": n_docs,
+        "files": 1 if one_file else n_docs,
+        "source_sentences": len(sentences),
+    }
     marker.write_text(json.dumps(info))
     return info
 
 
 def extract(commit: str) -> Path:
     """The tree of `commit` under out/bench/tree-<commit> (git archive: no worktree is registered)."""
-    commit = subprocess.run(["git", "rev-parse", "--short", commit], cwd=ROOT, check=True, capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", commit], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
     dest = OUT.parent / f"tree-{commit}"
     if not (dest / "vner" / "cli.py").exists():
         dest.mkdir(parents=True, exist_ok=True)
@@ -130,8 +138,16 @@ def tree_memory(pid: int) -> tuple[int, int]:
 def run(code_dir: Path, inputs: Path, output: Path, extra: list[str]) -> dict:
     """One `vner preannotate` run of the code in `code_dir`, with a pseudo-terminal as stderr."""
     env = dict(os.environ, PYTHONPATH=str(code_dir), COLUMNS="100")
-    cmd = [sys.executable, "-c", "import sys; from vner.cli import main; sys.exit(main())",
-           "preannotate", str(inputs), "-o", str(output), *extra]
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys; from vner.cli import main; sys.exit(main())",
+        "preannotate",
+        str(inputs),
+        "-o",
+        str(output),
+        *extra,
+    ]
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
     t0 = time.perf_counter()
@@ -169,12 +185,20 @@ def run(code_dir: Path, inputs: Path, output: Path, extra: list[str]) -> dict:
     summary = stdout.strip().splitlines()[-1]
     m = re.search(r"(\d+) docs, (\d+) sentences, (\d+) tasks, (\d+) spans .*?, (\d+) sentences/s", summary)
     docs, sentences, tasks, spans, printed_rate = map(int, m.groups())
-    return {"wall_s": round(wall, 1), "sentences": sentences, "tasks": tasks, "spans": spans, "docs": docs,
-            "sentences_per_s": round(sentences / wall, 1), "printed_rate": printed_rate,
-            "printed_rate_vs_true": round(printed_rate / (sentences / wall), 2),
-            "peak_pss_gib": round(peak_pss / 2**30, 3), "peak_rss_sum_gib": round(peak_rss / 2**30, 3),
-            "first_progress_s": round(first_stderr[0], 1) if first_stderr else None,
-            "output_mb": round(output.stat().st_size / 1e6, 1)}
+    return {
+        "wall_s": round(wall, 1),
+        "sentences": sentences,
+        "tasks": tasks,
+        "spans": spans,
+        "docs": docs,
+        "sentences_per_s": round(sentences / wall, 1),
+        "printed_rate": printed_rate,
+        "printed_rate_vs_true": round(printed_rate / (sentences / wall), 2),
+        "peak_pss_gib": round(peak_pss / 2**30, 3),
+        "peak_rss_sum_gib": round(peak_rss / 2**30, 3),
+        "first_progress_s": round(first_stderr[0], 1) if first_stderr else None,
+        "output_mb": round(output.stat().st_size / 1e6, 1),
+    }
 
 
 def main() -> int:
@@ -203,18 +227,22 @@ def main() -> int:
             res = run(code, inputs, OUT / f"{label}-{name}.json", extra)
             (OUT / f"{label}-{name}.json").unlink()
             runs[name] = res
-            print(f"  {name:<6} {res['wall_s']:>7.1f} s  {res['sentences_per_s']:>7.1f} sentences/s (printed "
-                  f"{res['printed_rate']}, {res['printed_rate_vs_true']}x the true rate)  peak memory "
-                  f"{res['peak_pss_gib']:.2f} GiB (PSS; RSS sum {res['peak_rss_sum_gib']:.2f})  first progress output "
-                  f"{res['first_progress_s']} s  "
-                  f"{res['sentences']} sentences, {res['tasks']} tasks, {res['spans']} spans")
+            print(
+                f"  {name:<6} {res['wall_s']:>7.1f} s  {res['sentences_per_s']:>7.1f} sentences/s (printed "
+                f"{res['printed_rate']}, {res['printed_rate_vs_true']}x the true rate)  peak memory "
+                f"{res['peak_pss_gib']:.2f} GiB (PSS; RSS sum {res['peak_rss_sum_gib']:.2f})  first progress output "
+                f"{res['first_progress_s']} s  "
+                f"{res['sentences']} sentences, {res['tasks']} tasks, {res['spans']} spans"
+            )
         if "before" in runs:
             b, a = runs["before"], runs["after"]
             runs["speedup"] = round(a["sentences_per_s"] / b["sentences_per_s"], 2)
             runs["memory_ratio"] = round(b["peak_pss_gib"] / a["peak_pss_gib"], 1)
             same = all(b[k] == a[k] for k in ("sentences", "tasks", "spans"))
-            print(f"  after/before: {runs['speedup']}x sentences/s, {runs['memory_ratio']}x less peak memory; "
-                  f"same sentences/tasks/spans: {same}")
+            print(
+                f"  after/before: {runs['speedup']}x sentences/s, {runs['memory_ratio']}x less peak memory; "
+                f"same sentences/tasks/spans: {same}"
+            )
         figures["runs"][label] = runs
     figures["load_after"] = os.getloadavg()[0]
     print(json.dumps(figures))

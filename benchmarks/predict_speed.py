@@ -11,6 +11,7 @@ What batching saves is the fixed cost of each forward call (Python, module dispa
 tiny model that cost is most of a single-sentence call; with a base-sized model on a CPU the matrix products
 dominate both ways and batching saves little (on a GPU it saves most of the time: one launch sequence per batch).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,6 @@ def main() -> None:
     from transformers import AutoConfig, AutoModelForTokenClassification
 
     from training.predict import Tagger
-
     from training.train import choose_threads
 
     if args.device == "cpu":
@@ -51,16 +51,24 @@ def main() -> None:
         model_dir = Path(tmp) / "classifier"  # base + a random token-classification head, as `vner train` saves
         shape = {}
         if args.hidden_size:
-            shape.update(hidden_size=args.hidden_size, num_attention_heads=max(1, args.hidden_size // 64),
-                         intermediate_size=4 * args.hidden_size)
+            shape.update(
+                hidden_size=args.hidden_size,
+                num_attention_heads=max(1, args.hidden_size // 64),
+                intermediate_size=4 * args.hidden_size,
+            )
         if args.layers:
             shape.update(num_hidden_layers=args.layers)
         config = AutoConfig.from_pretrained(base, num_labels=9, **shape)
-        model = (AutoModelForTokenClassification.from_config(config) if shape
-                 else AutoModelForTokenClassification.from_pretrained(base, config=config))
+        model = (
+            AutoModelForTokenClassification.from_config(config)
+            if shape
+            else AutoModelForTokenClassification.from_pretrained(base, config=config)
+        )
         model.save_pretrained(model_dir)
-        print(f"model: {sum(p.numel() for p in model.parameters()) / 1e6:.1f}M parameters, hidden "
-              f"{config.hidden_size}, {config.num_hidden_layers} layers; torch threads {torch.get_num_threads()}")
+        print(
+            f"model: {sum(p.numel() for p in model.parameters()) / 1e6:.1f}M parameters, hidden "
+            f"{config.hidden_size}, {config.num_hidden_layers} layers; torch threads {torch.get_num_threads()}"
+        )
         for name in ("vocab.txt", "bpe.codes", "tokenizer_config.json"):
             (model_dir / name).write_bytes((Path(base) / name).read_bytes())
         tagger = Tagger(model_dir, batch_size=args.batch_size, device=args.device)
@@ -85,7 +93,9 @@ def main() -> None:
     n_words = sum(map(len, words))
     print(f"{len(words)} sentences, {n_words} words; tags identical in every trial")
     print(f"one sentence at a time: {len(words) / t_single:8.1f} sentences/s ({t_single:.2f} s, median)")
-    print(f"batched ({args.batch_size}, by length): {len(words) / t_batched:8.1f} sentences/s ({t_batched:.2f} s, median)")
+    print(
+        f"batched ({args.batch_size}, by length): {len(words) / t_batched:8.1f} sentences/s ({t_batched:.2f} s, median)"
+    )
     print(f"trial ratios: {', '.join(f'{r:.2f}' for r in ratios)}")
     print(f"speed-up: {statistics.median(ratios):.2f}x (median of {args.trials}; target >= 5x)")
 

@@ -8,6 +8,7 @@ Tasks are real seed sentences (with their word spans and a prediction per entity
 copy, so payloads have the size of real vner tasks. Each batch size pushes into its own fresh project; the
 pull (fields="all": annotations and full predictions) reads the project of the last batch size.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,10 @@ def main() -> int:
 
     tasks = make_tasks(args.tasks)
     size_mb = len(json.dumps(tasks, ensure_ascii=False).encode()) / 1e6
-    print(f"{len(tasks)} tasks, {size_mb:.1f} MB of JSON, "
-          f"{sum(len(t['predictions'][0]['result']) for t in tasks)} predicted regions")
+    print(
+        f"{len(tasks)} tasks, {size_mb:.1f} MB of JSON, "
+        f"{sum(len(t['predictions'][0]['result']) for t in tasks)} predicted regions"
+    )
     pid = None
     tmp = tempfile.TemporaryDirectory(prefix="vner-bench-studio-")
     if args.url:
@@ -64,8 +67,13 @@ def main() -> int:
     else:
         token = server.new_token()
         t0 = time.perf_counter()
-        info = server.launch(server.studio_home(REPO / ".studio"), Path(tmp.name) / "data", token=token,
-                             password=server.new_token(), log_file=Path(tmp.name) / "server.log")
+        info = server.launch(
+            server.studio_home(REPO / ".studio"),
+            Path(tmp.name) / "data",
+            token=token,
+            password=server.new_token(),
+            log_file=Path(tmp.name) / "server.log",
+        )
         pid, url = info.pid, info.url
         print(f"server from the migrated template up in {time.perf_counter() - t0:.1f} s at {url}")
     try:
@@ -88,11 +96,15 @@ def main() -> int:
         pulled = pull_tasks(client, title, page_size=args.page_size, progress=False)
         dt_pull = time.perf_counter() - t0
         assert len(pulled) == len(tasks) and all(isinstance(p, dict) for t in pulled for p in t["predictions"])
-        print(f"pull  page  {args.page_size:>5}: {dt_pull:6.1f} s  {len(pulled) / dt_pull:7.0f} tasks/s "
-              "(annotations + full predictions)")
+        print(
+            f"pull  page  {args.page_size:>5}: {dt_pull:6.1f} s  {len(pulled) / dt_pull:7.0f} tasks/s "
+            "(annotations + full predictions)"
+        )
         best = min(rows, key=lambda r: r[1])
-        print(f"fastest push batch size: {best[0]} ({best[1]:.1f} s); slowest/fastest = "
-              f"{max(r[1] for r in rows) / best[1]:.2f}x")
+        print(
+            f"fastest push batch size: {best[0]} ({best[1]:.1f} s); slowest/fastest = "
+            f"{max(r[1] for r in rows) / best[1]:.2f}x"
+        )
     finally:
         if pid is not None:
             server.stop_pid(pid)

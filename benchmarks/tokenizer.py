@@ -19,6 +19,7 @@ Both give, per sentence, input_ids, word ids and labels of the whole sentence (n
 identical when all three agree. Prints a summary, then as its LAST line one JSON object:
     {"sentences": N, "identical": M, "speedup": X, ...}
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,11 @@ def real_sentences() -> tuple[list[list[str]], str]:
     paths = sorted((ROOT / "seeds").glob("*.txt"))
     with tempfile.TemporaryDirectory() as tmp:
         for md in sorted((ROOT / "benchmarks" / "heldout").glob("[0-9]*.md")):  # gold markup -> plain text
-            lines = [re.sub(r"\[\[(.*?)\|[A-Z]+\]\]", r"\1", line) for line in md.read_text(encoding="utf-8").splitlines()
-                     if line.strip() and not line.startswith("#")]
+            lines = [
+                re.sub(r"\[\[(.*?)\|[A-Z]+\]\]", r"\1", line)
+                for line in md.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")
+            ]
             (Path(tmp) / f"{md.stem}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
             paths.append(Path(tmp) / f"{md.stem}.txt")
         sources = "seeds/, benchmarks/heldout/"
@@ -83,12 +87,21 @@ def main(argv=None) -> int:
     ap.add_argument("--model", help="PhoBERT-format folder (default: PhoBERT's own files, training/phobert_files)")
     src = ap.add_mutually_exclusive_group()
     src.add_argument("--input", help="text file: one sentence of `_`-joined words per line")
-    src.add_argument("--from-seeds", nargs="?", const=str(Path(__file__).resolve().parent.parent / "seeds"),
-                     metavar="DIR", help="use the sentences of a folder of .txt files (default: seeds/)")
+    src.add_argument(
+        "--from-seeds",
+        nargs="?",
+        const=str(Path(__file__).resolve().parent.parent / "seeds"),
+        metavar="DIR",
+        help="use the sentences of a folder of .txt files (default: seeds/)",
+    )
     ap.add_argument("--repeat", type=int, default=1, help="repeat the sentences N times (steadier timings)")
     ap.add_argument("--batch-size", type=int, default=1000, help="sentences per encode_words call")
-    ap.add_argument("--trials", type=int, default=5,
-                    help="independent runs with fresh tokenizers; the median one is reported (default 5)")
+    ap.add_argument(
+        "--trials",
+        type=int,
+        default=5,
+        help="independent runs with fresh tokenizers; the median one is reported (default 5)",
+    )
     args = ap.parse_args(argv)
 
     from tqdm import tqdm
@@ -111,8 +124,7 @@ def main(argv=None) -> int:
 
     def one_trial():
         """Fresh tokenizers (cold caches on both sides), warmed up, then each side once over every sentence."""
-        slow = PhobertTokenizer(str(Path(model) / "vocab.txt"), str(Path(model) / "bpe.codes"),
-                                model_max_length=10**9)
+        slow = PhobertTokenizer(str(Path(model) / "vocab.txt"), str(Path(model) / "bpe.codes"), model_max_length=10**9)
         fast = load_tokenizer(model)
         # one-time start-up (thread pools, backend copy) is not what we measure; the warm-up word is not in the input
         slow_align(slow, ["khởi_động"], [0])
@@ -127,7 +139,9 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         fast_out = []
         for i in range(0, len(sentences), args.batch_size):
-            enc = encode_words(fast, sentences[i : i + args.batch_size], tags[i : i + args.batch_size], max_length=10**9)
+            enc = encode_words(
+                fast, sentences[i : i + args.batch_size], tags[i : i + args.batch_size], max_length=10**9
+            )
             fast_out.extend(zip(enc["input_ids"], enc.word_ids, enc["labels"]))
         fast_s = time.perf_counter() - t0
 
@@ -144,10 +158,14 @@ def main(argv=None) -> int:
     for _ in tqdm(range(args.trials), desc="trials", leave=False):
         slow_out, fast_out, slow_s, fast_s, call_s = one_trial()
         trials.append((slow_s, fast_s, call_s))
-        identical = min(identical, sum(
-            1 for (ids, wids, labs), (f_ids, f_wids, f_labs) in zip(slow_out, fast_out)
-            if ids == f_ids and wids == f_wids and labs == f_labs
-        ))
+        identical = min(
+            identical,
+            sum(
+                1
+                for (ids, wids, labs), (f_ids, f_wids, f_labs) in zip(slow_out, fast_out)
+                if ids == f_ids and wids == f_wids and labs == f_labs
+            ),
+        )
         del fast_out
     # the trial with the median ratio: a small input takes milliseconds, where one scheduler hiccup shows
     trials.sort(key=lambda t: t[0] / t[1])
@@ -156,15 +174,29 @@ def main(argv=None) -> int:
 
     subwords = sum(len(ids) for ids, _, _ in slow_out)
     unique = len({w for s in sentences for w in s})
-    print(f"{len(sentences)} sentences of {sources} x {args.repeat}, {n_words} words ({unique} distinct), "
-          f"{subwords} tokens (tokenizer files: {model})")
+    print(
+        f"{len(sentences)} sentences of {sources} x {args.repeat}, {n_words} words ({unique} distinct), "
+        f"{subwords} tokens (tokenizer files: {model})"
+    )
     print(f"slow PhobertTokenizer, word by word: {slow_s:.3f} s ({n_words / slow_s:,.0f} words/s)")
     print(f"fast tokenizer + encode_words:       {fast_s:.3f} s ({n_words / fast_s:,.0f} words/s)")
     print(f"fast tokenizer __call__ + word_ids():  {call_s:.3f} s ({n_words / call_s:,.0f} words/s; reference)")
     print(f"identical ids, word ids and labels: {identical}/{len(sentences)} (in every trial)")
     print(f"speed-up per trial (sorted; median reported): {ratios}")
-    print(json.dumps({"sentences": len(sentences), "identical": identical, "speedup": round(slow_s / fast_s, 2),
-                      "words": n_words, "distinct_words": unique, "slow_s": round(slow_s, 4), "fast_s": round(fast_s, 4), "call_s": round(call_s, 4)}))
+    print(
+        json.dumps(
+            {
+                "sentences": len(sentences),
+                "identical": identical,
+                "speedup": round(slow_s / fast_s, 2),
+                "words": n_words,
+                "distinct_words": unique,
+                "slow_s": round(slow_s, 4),
+                "fast_s": round(fast_s, 4),
+                "call_s": round(call_s, 4),
+            }
+        )
+    )
     return 0 if identical == len(sentences) else 1
 
 

@@ -15,6 +15,7 @@ manual annotation (the gold) and the default pre-annotators' proposals as `predi
 `annotation.preannotate` is importable), so `vner corrections` can score the pre-annotators against the gold.
 Ids and timestamps are fixed: rebuilding gives the same bytes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,8 +64,9 @@ def seed_tasks(seeds_dir: Path = SEEDS_DIR, with_predictions: bool = True) -> li
             pass
         else:
             # The gold is written per paragraph (`## unit N`), repeats included: whole, uncut units.
-            tasks, _ = preannotate_documents(docs, [make_preannotator(s) for s in DEFAULT_ANNOTATORS],
-                                             max_chars=None, drop_repeats=False)
+            tasks, _ = preannotate_documents(
+                docs, [make_preannotator(s) for s in DEFAULT_ANNOTATORS], max_chars=None, drop_repeats=False
+            )
             return tasks
     from annotation.tasks import make_task
 
@@ -93,7 +95,11 @@ def main(argv=None) -> int:
     text = dumps(export)
     counts = gold_counts(gold)
     totals = {t: sum(c[t] for c in counts.values()) for t in ENTITY_TYPES}
-    summary = f"{len(export)} tasks, {sum(totals.values())} entities (" + ", ".join(f"{t} {n}" for t, n in totals.items()) + ")"
+    summary = (
+        f"{len(export)} tasks, {sum(totals.values())} entities ("
+        + ", ".join(f"{t} {n}" for t, n in totals.items())
+        + ")"
+    )
     if args.check:
         current = output.read_text(encoding="utf-8") if output.exists() else ""
         if current != text:

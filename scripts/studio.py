@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Service script: start/stop/status of the local Label Studio (same as `vner studio start|stop|status`).
 
-    python scripts/studio.py start [--port P]
-    python scripts/studio.py stop
+python scripts/studio.py start [--port P]
+python scripts/studio.py stop
 """
+
 import sys
 
 from vner.cli import main

@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Launchable training entry point (what `torchrun` / `accelerate launch` start); same arguments as `vner train`.
 
-    torchrun --nproc_per_node 2 scripts/train.py --dataset data/vner --output_dir models/run1
-    accelerate launch scripts/train.py config.yaml
+torchrun --nproc_per_node 2 scripts/train.py --dataset data/vner --output_dir models/run1
+accelerate launch scripts/train.py config.yaml
 """
+
 import sys
 from pathlib import Path
 

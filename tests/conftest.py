@@ -5,6 +5,7 @@ template (`.studio/template`, made once, ~1-2 min) over a throw-away copy of its
 127.0.0.1. If it cannot start, every test that needs it fails (never skips): the round trip through Label Studio
 is the point of those tests. Only `VNER_SKIP_STUDIO=1`, set on purpose and outside CI, skips them.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """Corpus-shaped fixtures: a VLSP-style CoNLL corpus and a PhoNER_COVID19-style JSON Lines corpus, written
 deterministically, with the entities each sentence got recorded as they were written (so a test can check what
 `vner dataset` keeps against what the files hold, without decoding the files the way vner does)."""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +10,38 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FILLER = ["hôm_nay", "đã", "đến", "thăm", "làm_việc", "với", "và", "tại", "cho_biết", "sẽ", "trong", "các",
-          "người_dân", "cuộc", "họp", "về", "kinh_tế", "nhiều", "năm", "ông", "bà", "theo", "một", "số",
-          "dự_án", "được", "triển_khai", "ngày", "mới", "thông_tin"]
+FILLER = [
+    "hôm_nay",
+    "đã",
+    "đến",
+    "thăm",
+    "làm_việc",
+    "với",
+    "và",
+    "tại",
+    "cho_biết",
+    "sẽ",
+    "trong",
+    "các",
+    "người_dân",
+    "cuộc",
+    "họp",
+    "về",
+    "kinh_tế",
+    "nhiều",
+    "năm",
+    "ông",
+    "bà",
+    "theo",
+    "một",
+    "số",
+    "dự_án",
+    "được",
+    "triển_khai",
+    "ngày",
+    "mới",
+    "thông_tin",
+]
 
 # VLSP 2016 style: PER, ORG, LOC and MISC (not in the schema); DATE added so that 4 schema types occur.
 CONLL_NAMES = {
@@ -35,8 +65,18 @@ JSONL_NAMES = {
     "TRANSPORTATION": [["VN0054"], ["xe_buýt"]],
     "DATE": [["15/3"], ["ngày", "20/4"]],
 }
-PHONER_MAP = {"NAME": "PER", "ORGANIZATION": "ORG", "LOCATION": "LOC", "DATE": "DATE", "PATIENT_ID": "O",
-              "AGE": "O", "GENDER": "O", "JOB": "O", "SYMPTOM_AND_DISEASE": "O", "TRANSPORTATION": "O"}
+PHONER_MAP = {
+    "NAME": "PER",
+    "ORGANIZATION": "ORG",
+    "LOCATION": "LOC",
+    "DATE": "DATE",
+    "PATIENT_ID": "O",
+    "AGE": "O",
+    "GENDER": "O",
+    "JOB": "O",
+    "SYMPTOM_AND_DISEASE": "O",
+    "TRANSPORTATION": "O",
+}
 
 
 @dataclass
@@ -123,8 +163,9 @@ def as_scheme(tags: list[str], scheme: str) -> list[str]:
     return out
 
 
-def write_conll(corpus: Corpus, split: str, path: Path, *, scheme: str = "IOB2", docstart: bool = True,
-                vlsp_columns: bool = True) -> Path:
+def write_conll(
+    corpus: Corpus, split: str, path: Path, *, scheme: str = "IOB2", docstart: bool = True, vlsp_columns: bool = True
+) -> Path:
     """VLSP 2016-like lines: word, POS, chunk, NER, nested NER (5 tab-separated columns), or word TAB tag."""
     lines = []
     for doc in corpus.splits[split]:

@@ -1,4 +1,5 @@
 """Small hand-written Label Studio exports for the dataset/corrections tests."""
+
 from __future__ import annotations
 
 import json

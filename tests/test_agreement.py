@@ -163,7 +163,9 @@ def hand_kappa(x, y) -> float:
 def word_labels(path, first, second, task_ids=None):
     """Both annotators' label per word, from the per-annotator dataset path (load_export), paired by sentence.
     Every edit lies on word boundaries, so both annotators' examples have the same words."""
-    ex = load_export(path, annotations="per-annotator", keep_repeats=True).examples  # every task weighs, as in agreement
+    ex = load_export(
+        path, annotations="per-annotator", keep_repeats=True
+    ).examples  # every task weighs, as in agreement
     by = {e["id"]: e for e in ex}
     xs, ys = [], []
     for e in ex:

@@ -45,7 +45,9 @@ HOW_TO_GET_ONE = (
     "install Chromium and Playwright: `apt-get install -y chromium` (Debian/Ubuntu; or set "
     "VNER_CHROMIUM to any Chromium binary) and `pip install -e '.[dev]'`; no browser download needed"
 )
-MISSED_ENTITY = "Trung tâm thương mại số 44"  # text no pre-annotation covers (seed 002: the rules tag only "Marywilska")
+MISSED_ENTITY = (
+    "Trung tâm thương mại số 44"  # text no pre-annotation covers (seed 002: the rules tag only "Marywilska")
+)
 TIMEOUT_MS = 60_000  # a page of a busy 2-core machine
 
 

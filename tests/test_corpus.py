@@ -1,5 +1,6 @@
 """Datasets from anything: CoNLL and JSON Lines corpora with their own splits, words and mapped types; several
 Label Studio exports into one dataset; splits that get no example; the one tag converter."""
+
 import json
 import unicodedata
 
@@ -54,8 +55,15 @@ def test_conll_corpus_keeps_its_splits_words_and_every_mapped_entity(tmp_path, c
         "validation": write_conll(corpus, "validation", tmp_path / "dev.txt", scheme="IOB1"),
         "test": write_conll(corpus, "test", tmp_path / "test.txt", scheme="BIOES"),
     }
-    args = [f"train={files['train']}", f"dev={files['validation']}", f"test={files['test']}",
-            "-o", str(tmp_path / "ds"), "--tag-column", "4"]
+    args = [
+        f"train={files['train']}",
+        f"dev={files['validation']}",
+        f"test={files['test']}",
+        "-o",
+        str(tmp_path / "ds"),
+        "--tag-column",
+        "4",
+    ]
     # MISC is not in the schema: one error naming it with its count, nothing written
     n_misc = sum(corpus.entities(s)["MISC"] for s in corpus.splits)
     assert main(["dataset", *args]) == 2
@@ -79,8 +87,9 @@ def test_conll_corpus_keeps_its_splits_words_and_every_mapped_entity(tmp_path, c
         assert counts_of(ds) == {t: expected[t] for t in ENTITY_TYPES}
         for row, s in zip(ds, written):
             kept = [(sp.label, row["text"][sp.start : sp.end]) for sp in example_spans(row)]
-            assert kept == [(typ, " ".join(w.replace("_", " ") for w in words)) for typ, words in s.entities
-                            if typ != "MISC"]
+            assert kept == [
+                (typ, " ".join(w.replace("_", " ") for w in words)) for typ, words in s.entities if typ != "MISC"
+            ]
     assert all(n > 0 for n in counts_of(dsd["train"]).values())  # 4 schema types occur
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     assert f"| MISC | dropped (O) | {n_misc} |" in card and "`validation` = `dev.txt`" in card
@@ -89,8 +98,14 @@ def test_conll_corpus_keeps_its_splits_words_and_every_mapped_entity(tmp_path, c
 def test_jsonl_corpus_in_the_phoner_shape_maps_its_ten_types(tmp_path, capsys):
     corpus = make_corpus(11, JSONL_NAMES, {"train": (1, 300), "validation": (1, 60), "test": (1, 80)})
     files = {split: write_jsonl(corpus, split, tmp_path / f"{split}_word.json") for split in corpus.splits}
-    args = ["dataset", f"train={files['train']}", f"validation={files['validation']}", f"test={files['test']}",
-            "-o", str(tmp_path / "ds")]
+    args = [
+        "dataset",
+        f"train={files['train']}",
+        f"validation={files['validation']}",
+        f"test={files['test']}",
+        "-o",
+        str(tmp_path / "ds"),
+    ]
     partial = {k: v for k, v in PHONER_MAP.items() if k != "TRANSPORTATION"}
     assert main([*args, "--label-map", ",".join(f"{k}={v}" for k, v in partial.items())]) == 2
     err = capsys.readouterr().err
@@ -131,8 +146,10 @@ def test_the_conll_files_vner_writes_read_back_to_the_same_examples(tmp_path):
 @pytest.mark.parametrize("n_docs, ratios", [(1, "0.8,0.1,0.1"), (2, "0.8,0.1,0.1"), (5, "1,0,0")])
 def test_splits_without_examples_are_left_out_and_the_dataset_loads(tmp_path, capsys, n_docs, ratios):
     text = "Ông Võ Văn Thưởng đến Hà Nội."
-    tasks = [task(unit(text, doc_id=f"d{k}"), k + 1, [annotation(text, [find(text, "Hà Nội", "LOC")])])
-             for k in range(n_docs)]
+    tasks = [
+        task(unit(text, doc_id=f"d{k}"), k + 1, [annotation(text, [find(text, "Hà Nội", "LOC")])])
+        for k in range(n_docs)
+    ]
     assert main(["dataset", str(write(tmp_path, tasks)), "-o", str(tmp_path / "ds"), "--split", ratios]) == 0
     assert "left out" in capsys.readouterr().out
     dsd = load_from_disk(str(tmp_path / "ds"))
@@ -152,11 +169,15 @@ def test_a_test_split_alone_is_a_dataset(tmp_path):
 
 def test_two_label_studio_exports_become_one_dataset_with_their_documents_apart(tmp_path, capsys):
     a_text, b_text = "Ông Võ Văn Thưởng đến Hà Nội.", "Bà Trần Thị Bình về Huế."
-    batch1 = [task(unit(a_text, doc_id="001"), 1, [annotation(a_text, [find(a_text, "Hà Nội", "LOC")])]),
-              task(unit(a_text, doc_id="002"), 2, [annotation(a_text, [find(a_text, "Võ Văn Thưởng", "PER")])])]
+    batch1 = [
+        task(unit(a_text, doc_id="001"), 1, [annotation(a_text, [find(a_text, "Hà Nội", "LOC")])]),
+        task(unit(a_text, doc_id="002"), 2, [annotation(a_text, [find(a_text, "Võ Văn Thưởng", "PER")])]),
+    ]
     # batch 2 has its own 001 (another text), and a document only it holds
-    batch2 = [task(unit(b_text, doc_id="001"), 1, [annotation(b_text, [find(b_text, "Huế", "LOC")])]),
-              task(unit(b_text, doc_id="003"), 2, [annotation(b_text, [])])]
+    batch2 = [
+        task(unit(b_text, doc_id="001"), 1, [annotation(b_text, [find(b_text, "Huế", "LOC")])]),
+        task(unit(b_text, doc_id="003"), 2, [annotation(b_text, [])]),
+    ]
     p1, p2 = write(tmp_path, batch1, "batch1.json"), write(tmp_path, batch2, "batch2.json")
     assert main(["dataset", str(p1), str(p2), "-o", str(tmp_path / "ds"), "--split", "1,0,0"]) == 0
     out = capsys.readouterr().out
@@ -177,27 +198,33 @@ def test_two_label_studio_exports_become_one_dataset_with_their_documents_apart(
 def test_a_corpus_with_an_export_and_words_in_nfd_or_with_spaces(tmp_path):
     words = [unicodedata.normalize("NFD", "Hà_Nội"), "Thành phố Huế", "đẹp", "."]
     src = tmp_path / "c.jsonl"
-    src.write_text(json.dumps({"words": words, "tags": ["B-LOC", "B-LOC", "O", "O"]}, ensure_ascii=False) + "\n",
-                   encoding="utf-8")
+    src.write_text(
+        json.dumps({"words": words, "tags": ["B-LOC", "B-LOC", "O", "O"]}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     text = "Ông Võ Văn Thưởng đến Hà Nội."
     export = write(tmp_path, [task(unit(text, doc_id="d"), 1, [annotation(text, [find(text, "Hà Nội", "LOC")])])])
     assert main(["dataset", f"train={src}", f"test={export}", "-o", str(tmp_path / "ds")]) == 0
     dsd = load_from_disk(str(tmp_path / "ds"))
     row = dsd["train"][0]
     assert row["tokens"] == ["Hà_Nội", "Thành_phố_Huế", "đẹp", "."] and row["text"] == "Hà Nội Thành phố Huế đẹp."
-    assert [(sp.label, row["text"][sp.start : sp.end]) for sp in example_spans(row)] == [("LOC", "Hà Nội"),
-                                                                                       ("LOC", "Thành phố Huế")]
+    assert [(sp.label, row["text"][sp.start : sp.end]) for sp in example_spans(row)] == [
+        ("LOC", "Hà Nội"),
+        ("LOC", "Thành phố Huế"),
+    ]
     assert dsd["test"][0]["doc_id"] == "d"
 
 
-@pytest.mark.parametrize("content, message", [
-    ("Hà\tB-LOC\nNội\n", "1 column(s)"),
-    ("Hà\tB-LOC\nNội\tX Y\n", "is not a tag"),
-    ('{"words": ["a", "b"], "tags": ["O"]}\n', "2 words but 1 tags"),
-    ('{"words": ["a"], "tags": [0]}\n', "not ids"),
-    ('{"text": "a"}\n', "not JSON Lines"),
-    ("just some text\n", "cannot tell the format"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("Hà\tB-LOC\nNội\n", "1 column(s)"),
+        ("Hà\tB-LOC\nNội\tX Y\n", "is not a tag"),
+        ('{"words": ["a", "b"], "tags": ["O"]}\n', "2 words but 1 tags"),
+        ('{"words": ["a"], "tags": [0]}\n', "not ids"),
+        ('{"text": "a"}\n', "not JSON Lines"),
+        ("just some text\n", "cannot tell the format"),
+    ],
+)
 def test_bad_token_files_are_one_line_errors_naming_file_and_line(tmp_path, capsys, content, message):
     src = tmp_path / "bad.txt"
     src.write_text(content, encoding="utf-8")

@@ -1,4 +1,5 @@
 """The correction report: what annotators did to each pre-annotated span, and seqeval strict."""
+
 import json
 
 import pytest
@@ -14,18 +15,18 @@ TEXT = "Ông Võ Văn Thưởng gặp Bộ Ngoại giao tại Hà Nội ngày 5/
 
 def corrected_export(tmp_path):
     predicted = [
-        find(TEXT, "Võ Văn Thưởng", "PER"),   # kept
-        find(TEXT, "Bộ Ngoại", "ORG"),         # boundary changed -> "Bộ Ngoại giao"
-        find(TEXT, "Hà Nội", "ORG"),           # type changed -> LOC
-        find(TEXT, "ngày 5/3", "DATE"),        # kept
-        find(TEXT, "Huế", "PER"),              # deleted
+        find(TEXT, "Võ Văn Thưởng", "PER"),  # kept
+        find(TEXT, "Bộ Ngoại", "ORG"),  # boundary changed -> "Bộ Ngoại giao"
+        find(TEXT, "Hà Nội", "ORG"),  # type changed -> LOC
+        find(TEXT, "ngày 5/3", "DATE"),  # kept
+        find(TEXT, "Huế", "PER"),  # deleted
     ]
     gold = [
         find(TEXT, "Võ Văn Thưởng", "PER"),
         find(TEXT, "Bộ Ngoại giao", "ORG"),
         find(TEXT, "Hà Nội", "LOC"),
         find(TEXT, "ngày 5/3", "DATE"),
-        find(TEXT, "Lê Lan", "PER"),           # added
+        find(TEXT, "Lê Lan", "PER"),  # added
     ]
     return write(tmp_path, [task(unit(TEXT), 1, [annotation(TEXT, gold)], predictions=predicted)])
 
@@ -34,15 +35,36 @@ def test_classify_each_kind_of_correction():
     pred = [Span(0, 5, "PER"), Span(10, 15, "ORG"), Span(20, 25, "ORG"), Span(30, 35, "LOC")]
     gold = [Span(0, 5, "PER"), Span(10, 17, "ORG"), Span(20, 25, "LOC"), Span(40, 45, "DATE")]
     classified, added = classify(pred, gold)
-    assert [(c, b) for _, c, b in classified] == [("kept", None), ("boundary_changed", None), ("type_changed", "LOC"), ("deleted", None)]
+    assert [(c, b) for _, c, b in classified] == [
+        ("kept", None),
+        ("boundary_changed", None),
+        ("type_changed", "LOC"),
+        ("deleted", None),
+    ]
     assert added == [Span(40, 45, "DATE")]
 
 
 def test_report_counts_and_seqeval_strict(tmp_path):
     report = correction_report(corrected_export(tmp_path))
     per = report["per_type"]
-    assert per["PER"] == {"predicted": 2, "kept": 1, "boundary_changed": 0, "type_changed": 0, "deleted": 1, "gold": 2, "added": 1}
-    assert per["ORG"] == {"predicted": 2, "kept": 0, "boundary_changed": 1, "type_changed": 1, "deleted": 0, "gold": 1, "added": 0}
+    assert per["PER"] == {
+        "predicted": 2,
+        "kept": 1,
+        "boundary_changed": 0,
+        "type_changed": 0,
+        "deleted": 1,
+        "gold": 2,
+        "added": 1,
+    }
+    assert per["ORG"] == {
+        "predicted": 2,
+        "kept": 0,
+        "boundary_changed": 1,
+        "type_changed": 1,
+        "deleted": 0,
+        "gold": 1,
+        "added": 0,
+    }
     assert per["LOC"]["gold"] == 1 and per["LOC"]["added"] == 0 and per["DATE"]["kept"] == 1
     assert report["type_changes"] == {"ORG->LOC": 1}
     assert report["total"]["predicted"] == 5 and report["total"]["kept"] == 2
@@ -79,10 +101,13 @@ def test_bad_annotation_spans_are_errors_unless_lenient(tmp_path):
     bad = annotation(TEXT, [find(TEXT, "Hà Nội", "LOC")])
     bad["result"][0]["value"]["labels"] = ["MISC"]
     good_unit = unit(TEXT, doc_id="b")
-    path = write(tmp_path, [
-        task(unit(TEXT), 1, [bad], predictions=[find(TEXT, "Hà Nội", "LOC")]),
-        task(good_unit, 2, [annotation(TEXT, [find(TEXT, "Huế", "LOC")])], predictions=[find(TEXT, "Huế", "LOC")]),
-    ])
+    path = write(
+        tmp_path,
+        [
+            task(unit(TEXT), 1, [bad], predictions=[find(TEXT, "Hà Nội", "LOC")]),
+            task(good_unit, 2, [annotation(TEXT, [find(TEXT, "Huế", "LOC")])], predictions=[find(TEXT, "Huế", "LOC")]),
+        ],
+    )
     with pytest.raises(VnerError, match="task 1"):
         correction_report(path)
     report = correction_report(path, lenient=True)

@@ -1,4 +1,5 @@
 """Building and writing the DatasetDict: document splits, features, CoNLL/JSONL/card, the `vner dataset` command."""
+
 import json
 
 import pytest
@@ -21,7 +22,9 @@ def export_of(tmp_path, n_docs: int, paragraphs_per_doc: int = 2):
             tid += 1
             # paragraphs differ: a text repeated in a document is kept once
             text = TEXT.replace("Ông", ("Ông", "Bà", "Anh")[p % 3]).replace("Sau đó", ("Sau đó", "Rồi")[p % 2])
-            spans = [find(text, "Võ Văn Thưởng", "PER"), find(text, "Hà Nội", "LOC")] + ([find(text, "Huế", "LOC")] if d % 2 else [])
+            spans = [find(text, "Võ Văn Thưởng", "PER"), find(text, "Hà Nội", "LOC")] + (
+                [find(text, "Huế", "LOC")] if d % 2 else []
+            )
             tasks.append(task(unit(text, doc_id=f"doc{d:02d}", index=p, first=2 * p), tid, [annotation(text, spans)]))
     return write(tmp_path, tasks)
 
@@ -90,7 +93,11 @@ def test_vner_dataset_command_prints_counts(tmp_path, capsys):
     assert main(["dataset", str(path), "-o", str(tmp_path / "out"), "--split", "0.6,0.2,0.2", "--seed", "1"]) == 0
     out = capsys.readouterr().out
     assert "20 sentences from 10 of 10 tasks" in out
-    table = {line.split()[0]: line.split() for line in out.splitlines() if line.split() and line.split()[0] in ("train", "validation", "test")}
+    table = {
+        line.split()[0]: line.split()
+        for line in out.splitlines()
+        if line.split() and line.split()[0] in ("train", "validation", "test")
+    }
     assert [table[k][1] for k in ("train", "validation", "test")] == ["3", "1", "1"]
     assert (tmp_path / "out" / "dataset_dict.json").exists()
 
@@ -110,14 +117,24 @@ def test_entity_counts_read_tags_like_bio_to_spans():
     from annotation.dataset import entity_counts
 
     rng = random.Random(0)
-    rows = [[rng.randrange(len(BIO_LABELS)) for _ in range(rng.randint(0, 12))] for _ in range(300)]  # orphan I- tags too
+    rows = [
+        [rng.randrange(len(BIO_LABELS)) for _ in range(rng.randint(0, 12))] for _ in range(300)
+    ]  # orphan I- tags too
     ds = Dataset.from_dict({"ner_tags": rows})
-    expected = Counter(sp.label for tags in rows
-                       for sp in example_spans({"ner_tags": tags, "token_starts": range(len(tags)), "token_ends": range(1, len(tags) + 1)}))
+    expected = Counter(
+        sp.label
+        for tags in rows
+        for sp in example_spans(
+            {"ner_tags": tags, "token_starts": range(len(tags)), "token_ends": range(1, len(tags) + 1)}
+        )
+    )
     assert entity_counts(DatasetDict({"train": ds}))["train"] == {t: expected[t] for t in ("PER", "ORG", "LOC", "DATE")}
     # a selected (indexed) view counts only its rows
-    assert sum(entity_counts(DatasetDict({"x": ds.select([0])}))["x"].values()) == len(example_spans(
-        {"ner_tags": rows[0], "token_starts": range(len(rows[0])), "token_ends": range(1, len(rows[0]) + 1)}))
+    assert sum(entity_counts(DatasetDict({"x": ds.select([0])}))["x"].values()) == len(
+        example_spans(
+            {"ner_tags": rows[0], "token_starts": range(len(rows[0])), "token_ends": range(1, len(rows[0]) + 1)}
+        )
+    )
 
 
 def test_the_card_lets_load_dataset_read_the_folder(tmp_path):

@@ -1,4 +1,5 @@
 """The DATE grammar: calendar expressions in, durations and ages out, `ngày` inside, times of day outside."""
+
 import pytest
 
 from annotation.preannotate.dates import DateTagger, find_dates
@@ -94,8 +95,10 @@ def test_range_of_two_dates_is_one_span():
         ("Dự án bị hoãn tới nửa cuối năm 2026.", ["nửa cuối năm 2026"]),
         ("Đoàn thám hiểm lên đường vào mùa thu năm 1911.", ["mùa thu năm 1911"]),
         # lunar-calendar months, written-out months, a month with the year after a comma
-        ("Lễ hội diễn ra vào ngày rằm tháng giêng và tháng 8 âm lịch năm 1802.",
-         ["ngày rằm tháng giêng", "tháng 8 âm lịch năm 1802"]),
+        (
+            "Lễ hội diễn ra vào ngày rằm tháng giêng và tháng 8 âm lịch năm 1802.",
+            ["ngày rằm tháng giêng", "tháng 8 âm lịch năm 1802"],
+        ),
         ("Sản phẩm ra mắt vào tháng Mười và tháng 3, 2019.", ["tháng Mười", "tháng 3, 2019"]),
         ("Tháng 6 năm đó, ông được thăng chức.", ["Tháng 6 năm đó"]),
         ("Cách mạng tháng Tám thành công.", []),  # a month in an event's name

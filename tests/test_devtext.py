@@ -1,6 +1,7 @@
 """The real-text gold (benchmarks/devtext/) is valid data: every file parses with the gold parser into trimmed,
 non-overlapping spans of the schema, units numbered without gaps, NFC text; the held-out part says it is held out.
 No accuracy thresholds here: scores are in benchmarks/results/ (benchmarks/preannotate.py)."""
+
 from __future__ import annotations
 
 import sys
@@ -22,7 +23,8 @@ def test_devtext_gold_is_valid_and_split_into_dev_and_heldout():
     parts = Counter(f.parent.name for f in files)
     assert parts["dev"] >= 40 and parts["heldout"] >= 20
     assert not {f.name for f in (REPO / "benchmarks" / "devtext" / "dev").glob(GOLD_PATTERN)} & {
-        f.name for f in (REPO / "benchmarks" / "devtext" / "heldout").glob(GOLD_PATTERN)}
+        f.name for f in (REPO / "benchmarks" / "devtext" / "heldout").glob(GOLD_PATTERN)
+    }
     totals = {part: Counter() for part in parts}
     for f in files:
         totals[f.parent.name] += check(f, None)  # markup only: the sources are not in the repository

@@ -1,4 +1,5 @@
 """`vner evaluate`: seqeval in both modes, the type confusion table, and the error list."""
+
 from __future__ import annotations
 
 import json
@@ -6,9 +7,9 @@ import json
 import pytest
 from training_data import dataset_dir, trained_model
 
-from annotation.spans import Span
 from annotation.evaluation import MISSED, SPURIOUS, type_confusion
 from annotation.metrics import seqeval_report
+from annotation.spans import Span
 
 
 def test_strict_and_default_modes_differ_on_stray_inside_tags():
@@ -40,8 +41,22 @@ def evaluated(tmp_path_factory):
 
     base = tmp_path_factory.getbasetemp()
     out = tmp_path_factory.mktemp("eval")
-    assert main(["evaluate", "--model", trained_model(base), "--dataset", dataset_dir(base), "--split", "test",
-                 "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--model",
+                trained_model(base),
+                "--dataset",
+                dataset_dir(base),
+                "--split",
+                "test",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     return out, dataset_dir(base)
 
 
@@ -74,11 +89,17 @@ def test_evaluate_writes_metrics_report_and_every_error(evaluated):
     confusion = metrics["confusion"]
     missed = sum(row.get(MISSED, 0) for row in confusion.values())
     assert missed == sum(
-        1 for e in errors for g in e["gold"] if not any(p["start"] < g["end"] and g["start"] < p["end"] for p in e["predicted"])
+        1
+        for e in errors
+        for g in e["gold"]
+        if not any(p["start"] < g["end"] and g["start"] < p["end"] for p in e["predicted"])
     )
     spurious = sum(confusion.get(SPURIOUS, {}).values())
     assert spurious == sum(
-        1 for e in errors for p in e["predicted"] if not any(p["start"] < g["end"] and g["start"] < p["end"] for g in e["gold"])
+        1
+        for e in errors
+        for p in e["predicted"]
+        if not any(p["start"] < g["end"] and g["start"] < p["end"] for g in e["gold"])
     )
     report = (out / "report.md").read_text()
     assert "strict IOB2" in report and "Type confusion" in report
@@ -88,8 +109,9 @@ def test_training_and_evaluate_report_the_same_f1(evaluated, tmp_path_factory):
     """One F1 everywhere: the test scores `vner train` wrote to MODEL/metrics.json are those `vner evaluate`
     computes for the same model (whole sentences, windows joined, seqeval strict; default mode beside)."""
     out, _ = evaluated
-    trained = json.loads((__import__("pathlib").Path(trained_model(tmp_path_factory.getbasetemp())) / "metrics.json")
-                         .read_text())["test"]
+    trained = json.loads(
+        (__import__("pathlib").Path(trained_model(tmp_path_factory.getbasetemp())) / "metrics.json").read_text()
+    )["test"]
     evaluated_metrics = json.loads((out / "metrics.json").read_text())
     for mode in ("strict", "default"):
         assert trained[mode] == evaluated_metrics[mode]
@@ -104,8 +126,13 @@ def test_evaluate_scores_a_preannotator_stack_on_a_dataset(tmp_path, capsys):
     from vner.cli import main
 
     text = "Ông Nguyễn Văn A của Bộ Y tế đến Hà Nội ngày 5/3. Người Việt Nam đón ông."
-    gold = [find(text, "Nguyễn Văn A", "PER"), find(text, "Bộ Y tế", "ORG"), find(text, "Hà Nội", "LOC"),
-            find(text, "ngày 5/3", "DATE"), find(text, "Việt Nam", "LOC")]
+    gold = [
+        find(text, "Nguyễn Văn A", "PER"),
+        find(text, "Bộ Y tế", "ORG"),
+        find(text, "Hà Nội", "LOC"),
+        find(text, "ngày 5/3", "DATE"),
+        find(text, "Việt Nam", "LOC"),
+    ]
     words = [(s, e) for s, e in unit(text).word_spans]
     vn = text.index("Việt Nam")
     words = [w for w in words if w[0] not in (vn, vn + 5)] + [(vn, vn + 8)]  # `Việt_Nam` is one word
@@ -115,13 +142,17 @@ def test_evaluate_scores_a_preannotator_stack_on_a_dataset(tmp_path, capsys):
     names.write_text("PER\tNguyễn Văn A\nLOC\tHà Nội\nLOC\tViệt\n", encoding="utf-8")
     out = tmp_path / "eval"
     capsys.readouterr()
-    assert main(["evaluate", "--dataset", str(tmp_path / "ds"), "--preannotators", f"gazetteer:{names}",
-                 "-o", str(out)]) == 0
+    assert (
+        main(["evaluate", "--dataset", str(tmp_path / "ds"), "--preannotators", f"gazetteer:{names}", "-o", str(out)])
+        == 0
+    )
     assert "strict IOB2 micro F1 0.5000" in capsys.readouterr().out
     metrics = json.loads((out / "metrics.json").read_text())
     strict = metrics["strict"]
     # 2 of 3 proposed spans are right (PER, LOC Hà Nội); 2 of 5 gold entities found
-    assert strict["micro avg"]["precision"] == pytest.approx(2 / 3) and strict["micro avg"]["recall"] == pytest.approx(0.4)
+    assert strict["micro avg"]["precision"] == pytest.approx(2 / 3) and strict["micro avg"]["recall"] == pytest.approx(
+        0.4
+    )
     assert strict["PER"]["f1-score"] == 1.0 and strict["ORG"]["recall"] == 0.0 and strict["DATE"]["support"] == 1
     assert metrics["confusion"]["ORG"] == {MISSED: 1} and metrics["confusion"]["LOC"] == {"LOC": 2}
     errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -1,4 +1,5 @@
 """Reading Label Studio exports back: every documented handling, and clear errors for bad input."""
+
 import json
 import unicodedata
 
@@ -150,8 +151,13 @@ def test_cancelled_unannotated_and_prediction_tasks(tmp_path):
 
 def test_several_annotations_latest_or_one_example_per_annotator(tmp_path):
     old = annotation(TEXT, [find(TEXT, "Hà Nội", "ORG")], who=1, updated="2026-11-01T09:00:00Z", ann_id=1)
-    new = annotation(TEXT, [find(TEXT, "Hà Nội", "LOC")], who={"id": 2, "email": "lan@example.org"},
-                     updated="2026-11-02T09:00:00Z", ann_id=2)
+    new = annotation(
+        TEXT,
+        [find(TEXT, "Hà Nội", "LOC")],
+        who={"id": 2, "email": "lan@example.org"},
+        updated="2026-11-02T09:00:00Z",
+        ann_id=2,
+    )
     path = write(tmp_path, [task(unit(TEXT), 1, [new, old])])
     res = load_export(path)
     assert spans_of(res.examples[0]) == [("Hà Nội", "LOC")] and res.examples[0]["annotator"] == "lan@example.org"
@@ -165,16 +171,19 @@ def test_several_annotations_latest_or_one_example_per_annotator(tmp_path):
 def test_ground_truth_wins_over_later_annotations_in_dataset_and_corrections(tmp_path, capsys):
     """Label Studio's ground-truth star decides, even against newer annotations; the summary says which rule
     decided how many tasks."""
-    truth = annotation(TEXT, [find(TEXT, "Hà Nội", "LOC"), find(TEXT, "Huế", "LOC")], who=1,
-                       updated="2026-11-01T09:00:00Z", ann_id=1)
+    truth = annotation(
+        TEXT, [find(TEXT, "Hà Nội", "LOC"), find(TEXT, "Huế", "LOC")], who=1, updated="2026-11-01T09:00:00Z", ann_id=1
+    )
     truth["ground_truth"] = True
     later = annotation(TEXT, [find(TEXT, "Hà Nội", "ORG")], who=2, updated="2026-11-03T09:00:00Z", ann_id=2)
     older = annotation(TEXT, [find(TEXT, "Huế", "PER")], who=1, updated="2026-11-01T09:00:00Z", ann_id=3)
     newer = annotation(TEXT, [find(TEXT, "Huế", "LOC")], who=2, updated="2026-11-02T09:00:00Z", ann_id=4)
     alone = annotation(TEXT, [], who=1, ann_id=5)
-    tasks = [task(unit(TEXT, doc_id="gt"), 1, [later, truth], predictions=[find(TEXT, "Hà Nội", "LOC")]),
-             task(unit(TEXT, doc_id="late"), 2, [newer, older], predictions=[find(TEXT, "Huế", "LOC")]),
-             task(unit(TEXT, doc_id="one"), 3, [alone], predictions=[])]
+    tasks = [
+        task(unit(TEXT, doc_id="gt"), 1, [later, truth], predictions=[find(TEXT, "Hà Nội", "LOC")]),
+        task(unit(TEXT, doc_id="late"), 2, [newer, older], predictions=[find(TEXT, "Huế", "LOC")]),
+        task(unit(TEXT, doc_id="one"), 3, [alone], predictions=[]),
+    ]
     path = write(tmp_path, tasks)
     res = load_export(path)
     got = {ex["doc_id"]: spans_of(ex) for ex in res.examples if ex["sentence_id"] == 0}
@@ -183,8 +192,10 @@ def test_ground_truth_wins_over_later_annotations_in_dataset_and_corrections(tmp
     assert res.stats["chosen_by"] == {"ground_truth": 1, "latest": 1, "only": 1}
     assert main(["dataset", str(path), "-o", str(tmp_path / "ds")]) == 0
     out = capsys.readouterr().out
-    assert "annotation used (ground truth, else the latest): marked ground truth 1, the latest of several 1, " \
-           "the only one 1" in out
+    assert (
+        "annotation used (ground truth, else the latest): marked ground truth 1, the latest of several 1, "
+        "the only one 1" in out
+    )
     assert "marked ground truth 1" in (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
 
     from annotation.corrections import correction_report
@@ -204,7 +215,10 @@ def test_the_same_task_imported_twice_is_reported(tmp_path):
 
 def test_foreign_nfd_task_maps_spans_into_the_nfc_text(tmp_path):
     raw = unicodedata.normalize("NFD", "Bà Lê Thị Hoa sống ở Đà Nẵng.\r\nHôm nay trời đẹp.")
-    spans = [find(raw, unicodedata.normalize("NFD", "Lê Thị Hoa"), "PER"), find(raw, unicodedata.normalize("NFD", "Đà Nẵng"), "LOC")]
+    spans = [
+        find(raw, unicodedata.normalize("NFD", "Lê Thị Hoa"), "PER"),
+        find(raw, unicodedata.normalize("NFD", "Đà Nẵng"), "LOC"),
+    ]
     ann = annotation(raw, spans)
     res = load_export(write(tmp_path, [foreign_task(raw, 9, [ann])]))
     assert [ex["text"] for ex in res.examples] == ["Bà Lê Thị Hoa sống ở Đà Nẵng.", "Hôm nay trời đẹp."]
@@ -255,7 +269,7 @@ def one_task_export(tmp_path, **changes):
         (b'[{"data": {"text": "x"},\n  "annotations": [}]', "invalid JSON at line 2, column"),
         (b'{"tasks": []}', "a JSON object, not a Label Studio export"),
         (b"[]", "holds no tasks"),
-        (b'[1, 2, 3]', "item 0 is not a Label Studio task"),
+        (b"[1, 2, 3]", "item 0 is not a Label Studio task"),
         (b'[{"text": "x", "label": [], "annotator": 1}]', "JSON-MIN export"),
         (b'[{"data": {"image": "x.png"}}]', "has no `data.text`"),
         (b'[{"id": 5, "data": {"text": "x"}, "annotations": []}]', "use-predictions"),
@@ -281,8 +295,9 @@ def test_export_from_another_labeling_config_is_refused_even_when_lenient(tmp_pa
 
 def test_choices_result_is_another_labeling_config(tmp_path):
     t = one_task_export(tmp_path)
-    t["annotations"][0]["result"].append({"type": "choices", "from_name": "sentiment", "to_name": "text",
-                                          "value": {"choices": ["pos"]}})
+    t["annotations"][0]["result"].append(
+        {"type": "choices", "from_name": "sentiment", "to_name": "text", "value": {"choices": ["pos"]}}
+    )
     with pytest.raises(VnerError, match="'choices' result"):
         load_export(write(tmp_path, [t]))
 
@@ -298,8 +313,14 @@ def test_prediction_ids_only_say_how_to_reexport(tmp_path, capsys):
 def test_lenient_cli_writes_the_issue_report(tmp_path, capsys):
     t = one_task_export(tmp_path)
     t["annotations"][0]["result"][0]["value"]["labels"] = ["MISC"]
-    path = write(tmp_path, [t, task(unit(TEXT, doc_id="b"), 2, [annotation(TEXT, [])]),
-                            task(unit(TEXT, doc_id="c"), 3, [annotation(TEXT, [])])])
+    path = write(
+        tmp_path,
+        [
+            t,
+            task(unit(TEXT, doc_id="b"), 2, [annotation(TEXT, [])]),
+            task(unit(TEXT, doc_id="c"), 3, [annotation(TEXT, [])]),
+        ],
+    )
     code, err = run_cli(capsys, "dataset", str(path), "-o", str(tmp_path / "out"))
     assert code == 2 and "unknown_label" not in err and "MISC" in err and "--lenient" in err
     assert main(["dataset", str(path), "-o", str(tmp_path / "out"), "--lenient"]) == 0
@@ -314,30 +335,44 @@ def test_repeated_text_in_a_document_is_kept_once_and_counted(tmp_path):
     caption = "Ảnh: TTXVN tại Hà Nội."
     first, again, other_doc = unit(caption, index=1, first=1), unit(caption, index=5, first=9), unit(caption, "doc2")
     spans = [find(caption, "TTXVN", "ORG"), find(caption, "Hà Nội", "LOC")]
-    tasks = [task(first, 1, predictions=spans[:1]),  # not corrected: only its prediction
-             task(again, 2, [annotation(caption, spans)]),
-             task(other_doc, 3, [annotation(caption, spans)])]
+    tasks = [
+        task(first, 1, predictions=spans[:1]),  # not corrected: only its prediction
+        task(again, 2, [annotation(caption, spans)]),
+        task(other_doc, 3, [annotation(caption, spans)]),
+    ]
     res = load_export(write(tmp_path, tasks), use_predictions=True)
     assert [(ex["doc_id"], ex["sentence_id"]) for ex in res.examples] == [("doc", 9), ("doc2", 0)]
     assert spans_of(res.examples[0]) == [("TTXVN", "ORG"), ("Hà Nội", "LOC")]  # the corrected copy
     assert res.issues == []
-    assert res.stats["repeated_sentences"] == [{"task_id": 1, "doc_id": "doc", "sentence_id": 1, "same_as": 9,
-                                                "annotator": "prediction:test-model", "kept": False,
-                                                "same_labels": False}]
+    assert res.stats["repeated_sentences"] == [
+        {
+            "task_id": 1,
+            "doc_id": "doc",
+            "sentence_id": 1,
+            "same_as": 9,
+            "annotator": "prediction:test-model",
+            "kept": False,
+            "same_labels": False,
+        }
+    ]
 
 
 def test_copies_people_labelled_differently_are_all_kept_and_listed(tmp_path, capsys):
     caption = "Ảnh: TTXVN tại Hà Nội."
     copies = [unit(caption, index=k, first=k) for k in range(3)]
     org, loc = find(caption, "TTXVN", "ORG"), find(caption, "Hà Nội", "LOC")
-    tasks = [task(copies[0], 1, [annotation(caption, [org, loc])]),
-             task(copies[1], 2, [annotation(caption, [org])]),  # this copy misses the LOC
-             task(copies[2], 3, [annotation(caption, [org, loc])])]
+    tasks = [
+        task(copies[0], 1, [annotation(caption, [org, loc])]),
+        task(copies[1], 2, [annotation(caption, [org])]),  # this copy misses the LOC
+        task(copies[2], 3, [annotation(caption, [org, loc])]),
+    ]
     path = write(tmp_path, tasks)
     res = load_export(path)
     assert [ex["sentence_id"] for ex in res.examples] == [0, 1]
     assert [(r["sentence_id"], r["same_as"], r["kept"], r["same_labels"]) for r in res.stats["repeated_sentences"]] == [
-        (1, 0, True, False), (2, 0, False, True)]
+        (1, 0, True, False),
+        (2, 0, False, True),
+    ]
     assert main(["dataset", str(path), "-o", str(tmp_path / "ds")]) == 0
     out = capsys.readouterr().out
     assert "1 repeated sentences kept once" in out

@@ -1,17 +1,18 @@
 """Words -> subword windows with first-subword labels, and back, on the tiny PhoBERT-format model (PhoBERT's own
 tokenizer files)."""
+
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
 import pytest
+from training_data import tiny_base_model
 
 from annotation.errors import VnerError
-from annotation.schema import BIO_LABELS, label2id
+from annotation.schema import label2id
 from training.features import IGNORE, encode_words, join_windows
 from training.tokenizer import load_tokenizer
-from training_data import tiny_base_model
 
 L = label2id()
 SENTENCE = ["Chủ_tịch", "nước", "Võ_Văn_Thưởng", "gặp", "kiều_bào", "tại", "Marywilska", "."]  # Marywilska: 4 subwords
@@ -84,7 +85,11 @@ def test_round_trip_predictions_to_words(tok):
     enc = encode_words(tok, [words, SENTENCE, []], [tags, TAGS, []], max_length=40)
     # predictions = the labels themselves, read where prediction reads them (continuations carry garbage)
     preds = [[lab if lab != IGNORE else 99 for lab in row] + [77, 77] for row in enc["labels"]]  # padding too
-    assert join_windows(enc, [[row[p] for p in firsts] for row, firsts in zip(preds, enc.first_subwords)]) == [tags, TAGS, []]
+    assert join_windows(enc, [[row[p] for p in firsts] for row, firsts in zip(preds, enc.first_subwords)]) == [
+        tags,
+        TAGS,
+        [],
+    ]
 
 
 def test_first_subwords_are_where_the_labels_are(tok):
@@ -118,7 +123,13 @@ def test_works_in_datasets_map(tok):
     from datasets import Dataset
 
     ds = Dataset.from_dict({"tokens": [SENTENCE, SENTENCE * 50], "ner_tags": [TAGS, TAGS * 50]})
-    out = ds.map(lambda b: {k: v for k, v in encode_words(tok, b["tokens"], b["ner_tags"], max_length=128).items()
-                            if k in ("input_ids", "attention_mask", "labels")},
-                 batched=True, remove_columns=ds.column_names)
+    out = ds.map(
+        lambda b: {
+            k: v
+            for k, v in encode_words(tok, b["tokens"], b["ner_tags"], max_length=128).items()
+            if k in ("input_ids", "attention_mask", "labels")
+        },
+        batched=True,
+        remove_columns=ds.column_names,
+    )
     assert len(out) > 2 and max(len(r) for r in out["input_ids"]) <= 128

@@ -1,5 +1,6 @@
 """The gold labels of the seeds: sources and export in sync, valid spans, readable by `vner dataset`, and the
 hard cases decided in annotation/guidelines.md."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -44,13 +45,19 @@ def gold():
 
 
 def spans_of(task: dict) -> list[Span]:
-    return sorted(Span(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in task["annotations"][0]["result"])
+    return sorted(
+        Span(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in task["annotations"][0]["result"]
+    )
 
 
 def entities(export, label=None):
     """(doc_id, entity text, label) of every gold span."""
-    return [(t["data"]["doc_id"], t["data"]["text"][s.start:s.end], s.label)
-            for t in export for s in spans_of(t) if label in (None, s.label)]
+    return [
+        (t["data"]["doc_id"], t["data"]["text"][s.start : s.end], s.label)
+        for t in export
+        for s in spans_of(t)
+        if label in (None, s.label)
+    ]
 
 
 def test_rebuilding_from_the_sources_gives_the_exported_annotations(gold, export):
@@ -85,9 +92,13 @@ def test_every_region_is_a_valid_manual_span_of_its_task(export):
         for r in ann["result"]:
             v = r["value"]
             assert (r["from_name"], r["to_name"], r["type"], r["origin"]) == ("label", "text", "labels", "manual")
-            assert v["text"] == text[v["start"]:v["end"]]
+            assert v["text"] == text[v["start"] : v["end"]]
             assert v["labels"][0] in ENTITY_TYPES and len(v["labels"]) == 1
-            assert v["text"] == v["text"].strip() and not re.match(r"[\W_]", v["text"][0]) and not re.search(r"[^\w]$", v["text"])
+            assert (
+                v["text"] == v["text"].strip()
+                and not re.match(r"[\W_]", v["text"][0])
+                and not re.search(r"[^\w]$", v["text"])
+            )
             region_ids[r["id"]] += 1
         check_spans(text, spans_of(t))  # sorted, in range, no overlap
     assert max(region_ids.values()) == 1
@@ -104,10 +115,14 @@ def test_export_reads_back_with_no_issues_and_card_counts_match(export, tmp_path
     from_export = Counter(label for _, _, label in entities(export))
     assert from_examples == from_export
     counts = write_dataset(build_dataset_dict(result.examples), tmp_path / "ds")
-    assert {t: sum(split[t] for split in counts.values()) for t in ENTITY_TYPES} == {t: from_export[t] for t in ENTITY_TYPES}
+    assert {t: sum(split[t] for split in counts.values()) for t in ENTITY_TYPES} == {
+        t: from_export[t] for t in ENTITY_TYPES
+    }
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     for split, per_type in counts.items():
-        assert "| " + " | ".join(str(per_type[t]) for t in ENTITY_TYPES) + f" | {sum(per_type.values())} |" in card, split
+        assert "| " + " | ".join(str(per_type[t]) for t in ENTITY_TYPES) + f" | {sum(per_type.values())} |" in card, (
+            split
+        )
 
 
 def test_predictions_are_kept_as_predictions(export):
@@ -120,8 +135,22 @@ def test_predictions_are_kept_as_predictions(export):
 
 # ------------------------------------------------------------------------------ hard cases of the guidelines
 
-TITLES = ("Chủ tịch", "Giáo sư", "Phó", "bà ", "ông ", "Đại sứ", "Bộ trưởng", "Thứ trưởng", "đồng chí", "Thủ tướng",
-          "Tổng thống", "Hoàng hậu", "Nhật hoàng", "Người phát ngôn")
+TITLES = (
+    "Chủ tịch",
+    "Giáo sư",
+    "Phó",
+    "bà ",
+    "ông ",
+    "Đại sứ",
+    "Bộ trưởng",
+    "Thứ trưởng",
+    "đồng chí",
+    "Thủ tướng",
+    "Tổng thống",
+    "Hoàng hậu",
+    "Nhật hoàng",
+    "Người phát ngôn",
+)
 
 
 def test_person_spans_carry_no_titles(export):
@@ -143,20 +172,28 @@ def test_masako_is_cut_out_of_the_segmenter_word(export):
 
 def marked(doc_prefix: str, unit: int, export) -> list[tuple[str, str]]:
     (task,) = [t for t in export if t["data"]["doc_id"].startswith(doc_prefix) and t["data"]["unit"] == unit]
-    return [(task["data"]["text"][s.start:s.end], s.label) for s in spans_of(task)]
+    return [(task["data"]["text"][s.start : s.end], s.label) for s in spans_of(task)]
 
 
 def test_nested_names_abbreviations_and_countries(export):
     assert ("Đại sứ quán Việt Nam tại Nhật Bản", "ORG") in marked("003", 11, export)
-    assert marked("004", 2, export)[:4] == [("Bộ Ngoại giao", "ORG"), ("Nguyễn Minh Vũ", "PER"),
-                                           ("Bộ Ngoại giao Nhật Bản", "ORG"), ("Shimada Tomoaki", "PER")]
+    assert marked("004", 2, export)[:4] == [
+        ("Bộ Ngoại giao", "ORG"),
+        ("Nguyễn Minh Vũ", "PER"),
+        ("Bộ Ngoại giao Nhật Bản", "ORG"),
+        ("Shimada Tomoaki", "PER"),
+    ]
     asean = marked("002", 6, export)
     assert ("Hiệp hội các quốc gia Đông Nam Á", "ORG") in asean and ("ASEAN", "ORG") in asean
     assert ("Đông Nam Á", "LOC") not in asean
     # an ORG inside an event name; the event itself is not an entity
     assert ("OECD", "ORG") in marked("003", 4, export) and not any("Hội nghị" in e for e, _ in marked("003", 4, export))
     # short country forms and pairs of countries are two LOCs; a named region is one
-    assert [e for e in marked("004", 1, export) if e[1] == "LOC"] == [("Việt", "LOC"), ("Nhật", "LOC"), ("TPHCM", "LOC")]
+    assert [e for e in marked("004", 1, export) if e[1] == "LOC"] == [
+        ("Việt", "LOC"),
+        ("Nhật", "LOC"),
+        ("TPHCM", "LOC"),
+    ]
     assert marked("002", 0, export)[-2:] == [("Việt Nam", "LOC"), ("Nhật Bản", "LOC")]
     assert ("châu Á - Thái Bình Dương", "LOC") in marked("004", 6, export)
     # bylines and credits
@@ -165,7 +202,15 @@ def test_nested_names_abbreviations_and_countries(export):
 
 def test_dates_include_their_unit_word_and_exclude_durations(export):
     dates = [text for _, text, _ in entities(export, "DATE")]
-    assert {"ngày 27-30 / 11", "tháng 11/2021", "năm 2045", "cuối tháng 11", "hôm nay", "9/5/1945 - 9/5/2024", "27/11"} <= set(dates)
+    assert {
+        "ngày 27-30 / 11",
+        "tháng 11/2021",
+        "năm 2045",
+        "cuối tháng 11",
+        "hôm nay",
+        "9/5/1945 - 9/5/2024",
+        "27/11",
+    } <= set(dates)
     assert not [d for d in dates if re.search(r"\d+ năm$|thế kỷ|^sáng|^vào|^từ|^đến", d)]
     assert "50 năm" not in " | ".join(dates)
 

@@ -1,6 +1,7 @@
 """The held-out evaluation set (benchmarks/heldout/*.md) is valid data: it parses with the gold parser, its spans
 are trimmed, non-overlapping and in the schema, and each span is exactly the text its mark wraps. No accuracy
 thresholds here: the scores are in benchmarks/results/preannotate_heldout.txt."""
+
 from __future__ import annotations
 
 import re
@@ -31,12 +32,14 @@ def test_heldout_files_parse_into_valid_spans_that_match_their_marks():
             file, line_no = unit.source.rsplit(":", 1)
             line = Path(file).read_text(encoding="utf-8").split("\n")[int(line_no) - 1]
             marks = [(m.group(1), m.group(2)) for m in MARK.finditer(line)]
-            assert [(unit.text[s.start:s.end], s.label) for s in unit.spans] == marks, unit.source
+            assert [(unit.text[s.start : s.end], s.label) for s in unit.spans] == marks, unit.source
             assert check_spans(unit.text, unit.spans) == sorted(unit.spans)  # in range, no overlap
             for s in unit.spans:
-                surface = unit.text[s.start:s.end]
+                surface = unit.text[s.start : s.end]
                 assert s.label in ENTITY_TYPES
-                assert surface == surface.strip() and not re.match(r"[\W_]", surface) and not re.search(r"[^\w]$", surface), (unit.source, surface)
+                assert (
+                    surface == surface.strip() and not re.match(r"[\W_]", surface) and not re.search(r"[^\w]$", surface)
+                ), (unit.source, surface)
             assert "[[" not in unit.text and "]]" not in unit.text
             labels.update(s.label for s in unit.spans)
     assert set(labels) == set(ENTITY_TYPES)

@@ -2,6 +2,7 @@
 (`HF_HOME/hub/models--vinai--phobert-base/refs/main` + `snapshots/<rev>/`) holding a tiny checkpoint on PhoBERT's
 real tokenizer files trains, evaluates, predicts and stages a publish whose card names the real base model and its
 licence; without the cache the error is one line that says how to get the weights."""
+
 from __future__ import annotations
 
 import hashlib
@@ -43,9 +44,28 @@ def test_hub_id_from_the_cache_trains_evaluates_predicts_publishes(hf_home, tmp_
     env = _env(hf_home, HF_HUB_OFFLINE="1")
     data = dataset_dir(tmp_path_factory.getbasetemp())
     out = tmp_path / "model"
-    trained = _vner(env, "train", "--model_name_or_path", REPO_ID, "--dataset", data, "--output_dir", str(out),
-                    "--num_train_epochs", "2", "--per_device_train_batch_size", "8", "--learning_rate", "5e-3",
-                    "--logging_strategy", "steps", "--logging_steps", "1", "--threads", "1")
+    trained = _vner(
+        env,
+        "train",
+        "--model_name_or_path",
+        REPO_ID,
+        "--dataset",
+        data,
+        "--output_dir",
+        str(out),
+        "--num_train_epochs",
+        "2",
+        "--per_device_train_batch_size",
+        "8",
+        "--learning_rate",
+        "5e-3",
+        "--logging_strategy",
+        "steps",
+        "--logging_steps",
+        "1",
+        "--threads",
+        "1",
+    )
     assert trained.returncode == 0, trained.stderr[-3000:]
     assert f"vner train: {REPO_ID} (from {hf_home}" in trained.stderr  # resolved to the cached snapshot
     info = json.loads((out / "training_args.json").read_text())
@@ -66,8 +86,9 @@ def test_hub_id_from_the_cache_trains_evaluates_predicts_publishes(hf_home, tmp_
     assert predicted.returncode == 0, predicted.stderr[-2000:]
     assert json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))[0]["predictions"]
 
-    staged = _vner(env, "publish", "--model", str(out), "--repo-id", "me/phobert-base-vner", "--dry-run",
-                   str(tmp_path / "upload"))
+    staged = _vner(
+        env, "publish", "--model", str(out), "--repo-id", "me/phobert-base-vner", "--dry-run", str(tmp_path / "upload")
+    )
     assert staged.returncode == 0, staged.stderr[-2000:]
     from huggingface_hub import ModelCard
 
@@ -77,13 +98,22 @@ def test_hub_id_from_the_cache_trains_evaluates_predicts_publishes(hf_home, tmp_
     assert "never pre-trained" in card.text  # and honest about what the cached weights were
 
 
-@pytest.mark.parametrize("extra", [{"HF_ENDPOINT": "http://127.0.0.1:9"}, {"HF_HUB_OFFLINE": "1"}],
-                         ids=["unreachable", "offline"])
+@pytest.mark.parametrize(
+    "extra", [{"HF_ENDPOINT": "http://127.0.0.1:9"}, {"HF_HUB_OFFLINE": "1"}], ids=["unreachable", "offline"]
+)
 def test_no_cache_no_network_is_one_line_error(tmp_path, tmp_path_factory, extra):
     env = _env(tmp_path / "empty-hf-home", **extra)
     out = tmp_path / "model"
-    result = _vner(env, "train", "--model_name_or_path", REPO_ID, "--dataset",
-                   dataset_dir(tmp_path_factory.getbasetemp()), "--output_dir", str(out))
+    result = _vner(
+        env,
+        "train",
+        "--model_name_or_path",
+        REPO_ID,
+        "--dataset",
+        dataset_dir(tmp_path_factory.getbasetemp()),
+        "--output_dir",
+        str(out),
+    )
     err = result.stderr.strip()
     assert result.returncode == 2 and len(err.splitlines()) == 1, err
     assert REPO_ID in err and "hf download" in err and "HF_HOME" in err and "local model folder" in err

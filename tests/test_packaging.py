@@ -1,4 +1,5 @@
 """What a user installs and imports: the annotation side runs without torch, `vner --version`, the curated API."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,8 @@ BLOCKED = ("torch", "transformers", "accelerate", "safetensors")
 
 # Runs in a fresh interpreter whose site-packages lack torch, transformers, accelerate and safetensors, as on a
 # machine that installed `vner` without the `train` extra.
-NO_TORCH = textwrap.dedent("""
+NO_TORCH = textwrap.dedent(
+    """
     import sys
     out, site = sys.argv[1], sys.argv[2]
     sys.path = [p for p in sys.path if "site-packages" not in p] + [site]
@@ -35,8 +37,9 @@ NO_TORCH = textwrap.dedent("""
     print("BACKEND", len(items), sorted(r["value"]["labels"][0] for r in items[0]["result"]),
           backend.webhook({"action": "START_TRAINING", "project": {"id": 1}})["status"])
     import annotation.dataset, annotation.export, annotation.studio.client, annotation.preannotate, vner
-    print("CODES", codes, "LOADED", sorted(m for m in sys.modules if m.split(".")[0] in %r))
-""" % (BLOCKED,))
+    print("CODES", codes, "LOADED", sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED))
+""".replace("BLOCKED", repr(BLOCKED))
+)
 
 
 def site_packages_without_training(tmp_path: Path) -> Path:
@@ -53,15 +56,22 @@ def site_packages_without_training(tmp_path: Path) -> Path:
 
 def test_annotation_side_runs_without_torch(tmp_path):
     site = site_packages_without_training(tmp_path)
-    proc = subprocess.run([sys.executable, "-c", NO_TORCH, str(tmp_path), str(site)], cwd=REPO, capture_output=True,
-                          text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", NO_TORCH, str(tmp_path), str(site)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("CODES"))
     # five annotation commands succeed; the two that need a model say how to get the extra, in one line
     assert line == "CODES [0, 0, 0, 0, 0, 2, 2] LOADED []", line
     assert (tmp_path / "tasks.json").is_file() and (tmp_path / "ds" / "dataset_dict.json").is_file()
     backend = next(ln for ln in proc.stdout.splitlines() if ln.startswith("BACKEND"))
-    assert backend == "BACKEND 1 ['LOC', 'PER'] not training: training needs the training extra: pip install 'vner[train]'"
+    assert (
+        backend == "BACKEND 1 ['LOC', 'PER'] not training: training needs the training extra: pip install 'vner[train]'"
+    )
     errors = [ln for ln in proc.stderr.splitlines() if "error:" in ln]
     assert len(errors) == 2 and all("pip install 'vner[train]'" in ln for ln in errors), errors
     assert json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))[0]["predictions"]

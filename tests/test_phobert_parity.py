@@ -2,15 +2,16 @@
 `transformers.PhobertTokenizer` on 10,000+ strings (real Vietnamese sentences, their segmented / NFD / noisy variants,
 text around every U+00A0 merge, random strings), and `encode_words` gives the word ids, first-subword positions and
 windows that the slow tokenizer run word by word implies."""
+
 from __future__ import annotations
 
 import hashlib
 import random
 
 import pytest
+from tokenizer_cases import DEVTEXT, nbsp_merge_cases, parity_strings, real_lines, word_lists
 from transformers import PhobertTokenizer
 
-from tokenizer_cases import DEVTEXT, nbsp_merge_cases, parity_strings, real_lines, word_lists
 from training.features import IGNORE, encode_words
 from training.tokenizer import load_tokenizer, phobert_files, read_merges
 
@@ -141,6 +142,9 @@ def test_devtext_is_read_but_never_vendored():
     if DEVTEXT.is_dir():
         assert len(real_lines()) > len(real_lines(include_devtext=False))
         names = {p.name for p in DEVTEXT.glob("*/*.txt")}
-        tracked = {p.name for top in ("seeds", "benchmarks", "tests", "training", "annotation")
-                   for p in (ROOT / top).rglob("*.txt")}
+        tracked = {
+            p.name
+            for top in ("seeds", "benchmarks", "tests", "training", "annotation")
+            for p in (ROOT / top).rglob("*.txt")
+        }
         assert names and not (names & tracked)

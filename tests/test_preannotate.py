@@ -1,4 +1,5 @@
 """Combining pre-annotators, gazetteers, the CRF alignment, task JSON and the `vner preannotate`/`config` CLI."""
+
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -67,7 +68,10 @@ def test_gazetteer_matches_whole_syllables_and_wins(tmp_path):
     assert len([g for g in got if g[0] == "Hoa Sen"]) == 1  # `Hoa Senior` is not a match
 
 
-@pytest.mark.parametrize("line, message", [("ORG Hoa Sen", "LABEL<TAB>name"), ("COMPANY\tHoa Sen", "not one of"), ("ORG\t", "LABEL<TAB>name")])
+@pytest.mark.parametrize(
+    "line, message",
+    [("ORG Hoa Sen", "LABEL<TAB>name"), ("COMPANY\tHoa Sen", "not one of"), ("ORG\t", "LABEL<TAB>name")],
+)
 def test_bad_gazetteer_line_names_file_and_line(tmp_path, line, message):
     path = tmp_path / "bad.tsv"
     path.write_text(f"LOC\tHuế\n{line}\n", encoding="utf-8")
@@ -88,13 +92,26 @@ def test_crf_tokens_are_aligned_by_nonspace_characters():
 def test_crf_spans_lose_the_punctuation_underthesea_tags_with_a_name():
     # underthesea tags `(` as B-LOC before an acronym and keeps a sentence-final period in the name
     text = "Cục Dự trữ Liên bang Mỹ (Fed) tăng lãi suất ở Mỹ."
-    tagged = [("Cục", "O"), ("Dự trữ", "O"), ("Liên bang", "O"), ("Mỹ", "B-LOC"), ("(", "B-ORG"),
-              ("Fed", "I-ORG"), (")", "O"), ("tăng", "O"), ("lãi suất", "O"), ("ở", "O"), ("Mỹ", "B-LOC"), (".", "I-LOC")]
+    tagged = [
+        ("Cục", "O"),
+        ("Dự trữ", "O"),
+        ("Liên bang", "O"),
+        ("Mỹ", "B-LOC"),
+        ("(", "B-ORG"),
+        ("Fed", "I-ORG"),
+        (")", "O"),
+        ("tăng", "O"),
+        ("lãi suất", "O"),
+        ("ở", "O"),
+        ("Mỹ", "B-LOC"),
+        (".", "I-LOC"),
+    ]
     spans = align_tagged_tokens(text, tagged)
     assert [(text[s.start : s.end], s.label) for s in spans] == [("Mỹ", "LOC"), ("Fed", "ORG"), ("Mỹ", "LOC")]
     whole = "Liên hợp quốc (UN) họp"
-    spans = align_tagged_tokens(whole, [("Liên hợp quốc", "B-ORG"), ("(", "I-ORG"), ("UN", "I-ORG"), (")", "I-ORG"),
-                                        ("họp", "O")])
+    spans = align_tagged_tokens(
+        whole, [("Liên hợp quốc", "B-ORG"), ("(", "I-ORG"), ("UN", "I-ORG"), (")", "I-ORG"), ("họp", "O")]
+    )
     assert [whole[s.start : s.end] for s in spans] == ["Liên hợp quốc (UN)"]  # a bracket the span closes stays
 
 
@@ -122,9 +139,17 @@ def test_tasks_carry_one_prediction_with_scored_regions(tmp_path):
                 assert text[v["start"] : v["end"]] == v["text"] and v["labels"][0] in ENTITY_TYPES
                 assert 0 < r["score"] <= 1
                 all_regions.append((v["text"], v["labels"][0]))
-            check_spans(text, [Span(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in pred["result"]])
+            check_spans(
+                text, [Span(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in pred["result"]]
+            )
         assert sorted(all_regions) == sorted(
-            [("Phạm Minh Chính", "PER"), ("Hàn Quốc", "LOC"), ("ngày 1/7", "DATE"), ("Yoon Suk-yeol", "PER"), ("Bộ Ngoại giao Hàn Quốc", "ORG")]
+            [
+                ("Phạm Minh Chính", "PER"),
+                ("Hàn Quốc", "LOC"),
+                ("ngày 1/7", "DATE"),
+                ("Yoon Suk-yeol", "PER"),
+                ("Bộ Ngoại giao Hàn Quốc", "ORG"),
+            ]
         )
         assert sum(stats.spans.values()) == 5
 

@@ -1,4 +1,5 @@
 """`vner predict` / ModelAnnotator: character offsets exact on NFD and emoji input, batching changes nothing."""
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,12 @@ def test_predict_offsets_exact_on_nfd_and_emoji(entity_model, tmp_path):
 def test_batched_prediction_equals_one_at_a_time(model_dir):
     tagger = Tagger(model_dir, batch_size=16)
     long = ["Hà_Nội", "và", "Nhật_Bản", "ký", "hiệp_định", "."] * 60  # > 256 subwords: split into windows
-    sentences = [["Ông", "Võ_Văn_Thưởng", "đến", "Hà_Nội", "."], ["Trời", "mưa", "."], long,
-                 ["Bộ", "Ngoại_giao", "họp", "ngày", "5/3", "tại", "Đà_Nẵng", "."]]
+    sentences = [
+        ["Ông", "Võ_Văn_Thưởng", "đến", "Hà_Nội", "."],
+        ["Trời", "mưa", "."],
+        long,
+        ["Bộ", "Ngoại_giao", "họp", "ngày", "5/3", "tại", "Đà_Nẵng", "."],
+    ]
     batched = tagger.tag(sentences)
     tagger.batch_size = 1
     single = [tagger.tag([s])[0] for s in sentences]
@@ -99,8 +104,19 @@ def test_cli_writes_label_studio_tasks(model_dir, tmp_path, capsys):
     assert [document_name(t["data"]["doc_id"]) for t in tasks] == ["doc", "doc"]  # one task per paragraph
     assert all(len(t["predictions"]) == 1 for t in tasks)
     # one annotation path: `vner predict` is `vner preannotate --annotators model:DIR`, byte for byte
-    assert main(["preannotate", str(tmp_path / "in"), "--annotators", f"model:{model_dir}",
-                 "-o", str(tmp_path / "same.json")]) == 0
+    assert (
+        main(
+            [
+                "preannotate",
+                str(tmp_path / "in"),
+                "--annotators",
+                f"model:{model_dir}",
+                "-o",
+                str(tmp_path / "same.json"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "same.json").read_bytes() == (tmp_path / "tasks.json").read_bytes()
     assert main(["predict", "--model", str(tmp_path), str(tmp_path / "in"), "-o", str(tmp_path / "x.json")]) == 2
     assert "not a model folder" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """`vner publish`: the staged folder (dry run) holds a model card whose model-index matches the evaluation,
 the model loads from it, and the token never lands in it."""
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,9 @@ def test_dry_run_card_matches_metrics_and_holds_no_token(evaluated_model, tmp_pa
     assert results["F1 (micro, strict IOB2)"] == pytest.approx(strict["micro avg"]["f1-score"], abs=1e-4)
     assert results["Precision (micro, strict IOB2)"] == pytest.approx(strict["micro avg"]["precision"], abs=1e-4)
     assert results["Recall (micro, strict IOB2)"] == pytest.approx(strict["micro avg"]["recall"], abs=1e-4)
-    assert results["F1 (micro, seqeval default)"] == pytest.approx(metrics["default"]["micro avg"]["f1-score"],
-                                                                    abs=1e-4)
+    assert results["F1 (micro, seqeval default)"] == pytest.approx(
+        metrics["default"]["micro avg"]["f1-score"], abs=1e-4
+    )
     for t in ("PER", "ORG", "LOC", "DATE"):
         assert results[f"F1 {t} (strict IOB2)"] == pytest.approx(strict[t]["f1-score"], abs=1e-4)
     assert all(r.dataset_split == "test" and r.task_type == "token-classification" for r in card.data.eval_results)

@@ -1,6 +1,7 @@
 """Property: spans -> Label Studio tasks -> export -> load_export -> examples -> example_spans gives back exactly
 the same spans, for vner tasks (any granularity) and for foreign tasks (only data.text, NFD input mapped into
 the NFC text)."""
+
 import json
 import unicodedata
 
@@ -16,8 +17,36 @@ from annotation.tasks import make_task
 from annotation.text import nfc_with_offsets, split_paragraphs
 from annotation.unit import units_at
 
-PIECES = ["Hà", "Nội", "Việt", "Nam", "người", "đến", "Thưởng", "ở", "Đà", "Nẵng", "hoà", "Quốc", "hội", "tỉnh",
-          "😀", "𝔘𝔫", "snake_case", "a_b", "2024", "5/3", ",", ".", "(", ")", "!", "TP.", "Ông", "Bà"]
+PIECES = [
+    "Hà",
+    "Nội",
+    "Việt",
+    "Nam",
+    "người",
+    "đến",
+    "Thưởng",
+    "ở",
+    "Đà",
+    "Nẵng",
+    "hoà",
+    "Quốc",
+    "hội",
+    "tỉnh",
+    "😀",
+    "𝔘𝔫",
+    "snake_case",
+    "a_b",
+    "2024",
+    "5/3",
+    ",",
+    ".",
+    "(",
+    ")",
+    "!",
+    "TP.",
+    "Ông",
+    "Bà",
+]
 SEPARATORS = [" ", " ", " ", "  ", "\r\n", "\n", " . "]
 
 
@@ -47,6 +76,7 @@ def raw_texts(draw):
 
 def draw_spans(draw, text: str, max_spans: int = 4) -> list[Span]:
     """Non-overlapping spans that start and end on non-space characters at cluster boundaries."""
+
     def starts_ok(i):
         return not text[i].isspace() and not unicodedata.combining(text[i])
 
@@ -68,8 +98,15 @@ def draw_spans(draw, text: str, max_spans: int = 4) -> list[Span]:
 
 def annotated(task: dict, text: str, spans, task_id: int) -> dict:
     task["id"] = task_id
-    task["annotations"] = [{"id": task_id, "completed_by": 1, "was_cancelled": False, "updated_at": "2026-11-01",
-                            "result": [region(sp, text) for sp in spans]}]
+    task["annotations"] = [
+        {
+            "id": task_id,
+            "completed_by": 1,
+            "was_cancelled": False,
+            "updated_at": "2026-11-01",
+            "result": [region(sp, text) for sp in spans],
+        }
+    ]
     return task
 
 
@@ -81,8 +118,9 @@ def spans_by_offset(examples, offset_of) -> list[Span]:
     return sorted(out)
 
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                            HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 @SETTINGS
@@ -104,14 +142,21 @@ def test_vner_tasks_round_trip(tmp_path_factory, data, raw, granularity):
     assert result.issues == []
 
     def unit_of(ex):
-        return next(k for k, u in enumerate(units) if u.first_sentence <= ex["sentence_id"] < u.first_sentence + len(u.sentence_spans))
+        return next(
+            k
+            for k, u in enumerate(units)
+            if u.first_sentence <= ex["sentence_id"] < u.first_sentence + len(u.sentence_spans)
+        )
 
     for k, u in enumerate(units):
         mine = [ex for ex in result.examples if unit_of(ex) == k]
-        got = spans_by_offset(mine, lambda ex: u.sentence_spans[ex["sentence_id"] - u.first_sentence][0])
+        got = spans_by_offset(mine, lambda ex, u=u: u.sentence_spans[ex["sentence_id"] - u.first_sentence][0])
         assert got == expected[k]
-        assert all(ex["text"] == u.text[s: s + len(ex["text"])] for ex in mine
-                   for s in [u.sentence_spans[ex["sentence_id"] - u.first_sentence][0]])
+        assert all(
+            ex["text"] == u.text[s : s + len(ex["text"])]
+            for ex in mine
+            for s in [u.sentence_spans[ex["sentence_id"] - u.first_sentence][0]]
+        )
 
 
 def check_foreign(tmp_path_factory, data, raw, segmenter):
@@ -131,7 +176,10 @@ def check_foreign(tmp_path_factory, data, raw, segmenter):
         pos += len(ex["text"])
         assert unicodedata.is_normalized("NFC", ex["text"])
     assert spans_by_offset(result.examples, lambda ex: offsets[ex["id"]]) == expected
-    assert all(nfc[sp.start : sp.end] == unicodedata.normalize("NFC", raw[o.start : o.end]) for sp, o in zip(expected, sorted(spans)))
+    assert all(
+        nfc[sp.start : sp.end] == unicodedata.normalize("NFC", raw[o.start : o.end])
+        for sp, o in zip(expected, sorted(spans))
+    )
 
 
 @SETTINGS
@@ -140,7 +188,9 @@ def test_foreign_tasks_round_trip_with_nfd_offsets(tmp_path_factory, data, raw):
     check_foreign(tmp_path_factory, data, raw, fake_segmenter)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=st.data(), raw=raw_texts())
 def test_foreign_tasks_round_trip_with_underthesea(tmp_path_factory, data, raw):
     check_foreign(tmp_path_factory, data, raw, None)

@@ -37,7 +37,7 @@ def test_foreign_name_after_title_portfolio_and_country():
     got = ents(raw("Bộ trưởng Quốc phòng Hàn Quốc Shin Won-sik và Tổng thống Pháp Emmanuel Macron dự lễ."))
     assert ("Hàn Quốc", "LOC") in got and ("Pháp", "LOC") in got
     assert ("Emmanuel Macron", "PER") in got
-    assert any(t.startswith("Shin") and l == "PER" for t, l in got)
+    assert any(t.startswith("Shin") and label == "PER" for t, label in got)
     assert not any(t.startswith(("Bộ", "Tổng")) for t, _ in got)
 
 
@@ -61,7 +61,7 @@ def test_country_inside_an_organisation_belongs_to_the_org():
 def test_person_after_an_org_is_not_swallowed():
     got = ents(raw("Thứ trưởng Bộ Ngoại giao Hàn Quốc Kim Hong-kyun thăm Hà Nội."))
     assert ("Bộ Ngoại giao Hàn Quốc", "ORG") in got
-    assert any(t.startswith("Kim Hong") and l == "PER" for t, l in got)
+    assert any(t.startswith("Kim Hong") and label == "PER" for t, label in got)
     assert ("Hà Nội", "LOC") in got
 
 

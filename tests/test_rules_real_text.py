@@ -4,6 +4,7 @@ Every sentence here was written for these tests; none is copied from the seeds o
 `seg()` builds a sentence from pre-segmented text (syllables joined by `_`), so a test can fix the segmenter's
 words, including its mistakes (a name glued to the next word); `raw()` uses whitespace words.
 """
+
 from annotation.preannotate.rules import RuleTagger, tag_document, tag_sentence
 from annotation.spans import check_spans, spans_to_bio
 from annotation.text import Sentence, display_from_segmented, whitespace_words
@@ -59,8 +60,10 @@ def test_clubs_named_after_a_place_after_a_club_word_national_teams_are_the_coun
 
 
 def test_an_acronym_in_brackets_after_an_organisation_and_its_later_mentions():
-    sents = [seg("Liên_đoàn Bơi_lội Quốc_gia ( LĐBLQG ) họp hôm_qua .", "d", 0),
-             seg("Chủ_tịch LĐBLQG phát_biểu .", "d", 1)]
+    sents = [
+        seg("Liên_đoàn Bơi_lội Quốc_gia ( LĐBLQG ) họp hôm_qua .", "d", 0),
+        seg("Chủ_tịch LĐBLQG phát_biểu .", "d", 1),
+    ]
     got = [found(s, spans) for s, spans in zip(sents, tag_document(sents))]
     assert ("Liên đoàn Bơi lội Quốc gia", "ORG") in got[0] and ("LĐBLQG", "ORG") in got[0]
     assert ("LĐBLQG", "ORG") in got[1]  # known from the first sentence
@@ -266,8 +269,10 @@ def test_english_name_and_acronym_in_brackets_after_an_organisation():
 
 
 def test_an_acronym_spelling_an_organisation_named_earlier_in_the_document():
-    sents = [seg("Quỹ Bảo_tồn Rừng Quốc_gia được lập năm 1993 .", "d", 0),
-             seg("Trụ_sở của QBTRQG đặt ở Đà_Lạt .", "d", 1)]
+    sents = [
+        seg("Quỹ Bảo_tồn Rừng Quốc_gia được lập năm 1993 .", "d", 0),
+        seg("Trụ_sở của QBTRQG đặt ở Đà_Lạt .", "d", 1),
+    ]
     got = [found(s, spans) for s, spans in zip(sents, tag_document(sents))]
     assert ("Quỹ Bảo tồn Rừng Quốc gia", "ORG") in got[0] and ("QBTRQG", "ORG") in got[1]
 

@@ -1,4 +1,5 @@
 """Span <-> BIO conversion over the offset map, and the task format."""
+
 import pytest
 
 from annotation.errors import VnerError

@@ -1,5 +1,6 @@
 """The live loop against a real Label Studio server (the `studio` fixture in conftest.py): push tasks, correct
 them through the API as an annotator would, pull, build the dataset, and check every correction arrived exactly."""
+
 from __future__ import annotations
 
 import json
@@ -31,9 +32,18 @@ pytestmark = pytest.mark.studio
 REPO = Path(__file__).resolve().parent.parent
 
 # Hand-made pre-annotations: (surface form, label); "TTXVN" tagged LOC on purpose (a wrong label to correct).
-LEXICON = [("Võ Văn Thưởng", "PER"), ("Phạm Thu Hằng", "PER"), ("Nhật Bản", "LOC"), ("Việt Nam", "LOC"),
-           ("TTXVN", "LOC"), ("Bộ Ngoại giao", "ORG"), ("Quang Hiệu", "PER"),
-           ("Nhật", "LOC"), ("27/11", "DATE"), ("Hà Nội", "LOC")]
+LEXICON = [
+    ("Võ Văn Thưởng", "PER"),
+    ("Phạm Thu Hằng", "PER"),
+    ("Nhật Bản", "LOC"),
+    ("Việt Nam", "LOC"),
+    ("TTXVN", "LOC"),
+    ("Bộ Ngoại giao", "ORG"),
+    ("Quang Hiệu", "PER"),
+    ("Nhật", "LOC"),
+    ("27/11", "DATE"),
+    ("Hà Nội", "LOC"),
+]
 # A document with an emoji (one code point outside the BMP) and decomposed (NFD) Vietnamese, pre-segmented.
 EMOJI_DOC = "Bà Nguyễn_Thị_Lan 😀 đến Hà_Nội ngày 2/9 . Ông Lê_Minh 🇻🇳 gặp Bộ Ngoại_giao .\n"
 
@@ -52,8 +62,9 @@ def tasks_file(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("tasks")
     emoji = root / "900_emoji.txt"
     emoji.write_text(unicodedata.normalize("NFD", EMOJI_DOC), encoding="utf-8")
-    docs = load_documents([REPO / "seeds" / "000_0b6129e26ca133c0.txt", REPO / "seeds" / "001_18e3242f10aed1ec.txt",
-                           emoji])
+    docs = load_documents(
+        [REPO / "seeds" / "000_0b6129e26ca133c0.txt", REPO / "seeds" / "001_18e3242f10aed1ec.txt", emoji]
+    )
     tasks = []
     for doc in docs:
         for unit in units_at(doc.paragraphs, "sentence")[:10]:
@@ -77,12 +88,22 @@ def _cli(capsys, studio, *args) -> tuple[int, str]:
 
 def _project_tasks(client: StudioClient, title: str) -> list[dict]:
     pid = client.project_id(title)
-    return [t for page, _ in client.iter_task_pages(pid, include="id,data,annotations,predictions", page_size=100) for t in page]
+    return [
+        t
+        for page, _ in client.iter_task_pages(pid, include="id,data,annotations,predictions", page_size=100)
+        for t in page
+    ]
 
 
 def _region(text: str, start: int, end: int, label: str, rid: str) -> dict:
-    return {"id": rid, "from_name": schema.FROM_NAME, "to_name": schema.TO_NAME, "type": "labels",
-            "origin": "manual", "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]}}
+    return {
+        "id": rid,
+        "from_name": schema.FROM_NAME,
+        "to_name": schema.TO_NAME,
+        "type": "labels",
+        "origin": "manual",
+        "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]},
+    }
 
 
 def _dataset_spans_by_task(export_path: Path, tasks: list[dict]) -> dict[str, set]:
@@ -113,7 +134,10 @@ def test_corrections_made_in_label_studio_reach_the_dataset_exactly(studio, task
         assert got["data"] == t["data"]
         assert got["predictions"][0]["result"] == t["predictions"][0]["result"]
 
-    expected = {t["data"]["task_key"]: {s.key for s in parse_regions(t["predictions"][0]["result"], t["data"]["text"]).spans} for t in sent}
+    expected = {
+        t["data"]["task_key"]: {s.key for s in parse_regions(t["predictions"][0]["result"], t["data"]["text"]).spans}
+        for t in sent
+    }
 
     def pick(snippet):
         return next(t for t in sent if snippet in t["data"]["text"] and t["data"]["task_key"] not in edits)
@@ -132,7 +156,7 @@ def test_corrections_made_in_label_studio_reach_the_dataset_exactly(studio, task
         regions = stored[key]["predictions"][0]["result"]  # start from the pre-annotation, as the editor does
         spans = {(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0]) for r in regions}
 
-        def at(form, label):
+        def at(form, label, text=text):
             m = text.index(form)
             return (m, m + len(form), label)
 
@@ -149,8 +173,14 @@ def test_corrections_made_in_label_studio_reach_the_dataset_exactly(studio, task
             spans = spans | {at("Nguyễn Thị Lan", "PER"), at("2/9", "DATE")}
             assert text.index("😀") < text.index("2/9")
         result = [_region(text, s, e, lab, f"r{i}") for i, (s, e, lab) in enumerate(sorted(spans))]
-        client.call("annotating", client.sdk.annotations.create, stored[key]["id"], result=[] if kind == "cancel" else result,
-                    was_cancelled=kind == "cancel", lead_time=1.0)
+        client.call(
+            "annotating",
+            client.sdk.annotations.create,
+            stored[key]["id"],
+            result=[] if kind == "cancel" else result,
+            was_cancelled=kind == "cancel",
+            lead_time=1.0,
+        )
         expected[key] = None if kind == "cancel" else set(spans)
 
     export = tmp_path / "export.json"
@@ -247,8 +277,15 @@ def test_busy_port_is_refused_instead_of_moving(studio, tmp_path):
         s.listen()
         busy = s.getsockname()[1]
         with pytest.raises(VnerError, match=f"port {busy} .* busy"):
-            server.launch(server.studio_home(REPO / ".studio"), tmp_path / "data", token=server.new_token(),
-                          password="x", port=busy, log_file=tmp_path / "log", progress=False)
+            server.launch(
+                server.studio_home(REPO / ".studio"),
+                tmp_path / "data",
+                token=server.new_token(),
+                password="x",
+                port=busy,
+                log_file=tmp_path / "log",
+                progress=False,
+            )
 
 
 def test_token_is_in_no_log_or_output_file(studio, tmp_path_factory):
@@ -263,8 +300,10 @@ def test_token_is_in_no_log_or_output_file(studio, tmp_path_factory):
 
 
 def test_push_refuses_a_prediction_outside_the_schema_before_contacting_the_server(tmp_path):
-    task = make_task(next(iter(units_at(load_documents([REPO / "seeds" / "000_0b6129e26ca133c0.txt"])[0].paragraphs, "sentence"))),
-                     [("hand-v1", [Span(0, 3, "PER")])])
+    task = make_task(
+        next(iter(units_at(load_documents([REPO / "seeds" / "000_0b6129e26ca133c0.txt"])[0].paragraphs, "sentence"))),
+        [("hand-v1", [Span(0, 3, "PER")])],
+    )
     task["predictions"][0]["result"][0]["value"]["labels"] = ["MISC"]
     path = tmp_path / "bad.json"
     path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
@@ -281,8 +320,9 @@ def test_a_server_that_dies_on_start_is_reported_with_its_log(studio, tmp_path):
     data = server.prepare_data_dir(home, tmp_path / "data", progress=False)
     (data / "label_studio.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(VnerError) as err:
-        server.launch(home, data, token=server.new_token(), password="x" * 12, log_file=tmp_path / "server.log",
-                      progress=False)
+        server.launch(
+            home, data, token=server.new_token(), password="x" * 12, log_file=tmp_path / "server.log", progress=False
+        )
     msg = str(err.value)
     assert "exited" in msg and str(tmp_path / "server.log") in msg and "database" in msg.lower()
 

@@ -1,4 +1,5 @@
 """The offset map: loading, normalisation, paragraphs, sentences and words."""
+
 import unicodedata
 
 import pytest
@@ -21,7 +22,21 @@ def test_segmented_line_becomes_natural_display_text_with_exact_word_spans():
     display, spans = display_from_segmented("Chủ_tịch nước Võ_Văn_Thưởng gặp kiều_bào tại Nhật , mong ( TTXVN ) .")
     assert display == "Chủ tịch nước Võ Văn Thưởng gặp kiều bào tại Nhật, mong (TTXVN)."
     words = [word_form(display, s, e) for s, e in spans]
-    assert words == ["Chủ_tịch", "nước", "Võ_Văn_Thưởng", "gặp", "kiều_bào", "tại", "Nhật", ",", "mong", "(", "TTXVN", ")", "."]
+    assert words == [
+        "Chủ_tịch",
+        "nước",
+        "Võ_Văn_Thưởng",
+        "gặp",
+        "kiều_bào",
+        "tại",
+        "Nhật",
+        ",",
+        "mong",
+        "(",
+        "TTXVN",
+        ")",
+        ".",
+    ]
 
 
 def test_raw_text_segmentation_is_aligned_to_the_original_characters():

@@ -1,5 +1,6 @@
 """Text that comes in as it is: underscores that are not segmentation, hard-wrapped lines, files of the same name,
 empty files, control characters, unwritable outputs, and many documents streamed through the pipeline."""
+
 import json
 import textwrap
 from pathlib import Path
@@ -63,14 +64,21 @@ def test_segmented_files_are_recognised_by_syllables_joined_across_the_file(tmp_
     # a segmented file that quotes an e-mail keeps the address as written
     display, spans = display_from_segmented("Liên_hệ với nguyen_van_an@gmail.com hoặc #Việt_Nam .")
     assert display == "Liên hệ với nguyen_van_an@gmail.com hoặc #Việt_Nam."
-    assert [word_form(display, s, e) for s, e in spans] == ["Liên_hệ", "với", "nguyen_van_an@gmail.com", "hoặc",
-                                                             "#Việt_Nam", "."]
+    assert [word_form(display, s, e) for s, e in spans] == [
+        "Liên_hệ",
+        "với",
+        "nguyen_van_an@gmail.com",
+        "hoặc",
+        "#Việt_Nam",
+        ".",
+    ]
 
 
 def test_preannotate_says_which_mode_each_file_got(tmp_path, capsys):
     (tmp_path / "raw.txt").write_text(CONTACT, encoding="utf-8")
-    (tmp_path / "seg.txt").write_text((ROOT / "seeds" / "001_18e3242f10aed1ec.txt").read_text(encoding="utf-8"),
-                                      encoding="utf-8")
+    (tmp_path / "seg.txt").write_text(
+        (ROOT / "seeds" / "001_18e3242f10aed1ec.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     assert main(["preannotate", str(tmp_path), "-o", str(tmp_path / "t.json")]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(f"{tmp_path / 'raw.txt'}: raw text")
@@ -164,7 +172,9 @@ def test_the_same_text_twice_is_one_document_and_an_empty_file_in_a_folder_is_sk
     docs = list(iter_documents([tmp_path], report=report))
     assert len(docs) == 1
     assert [line.split(": skipped: ")[1] for line in report.skipped] == [
-        "the file is empty", f"the same text as {tmp_path / 'a.txt'} (document {docs[0].doc_id})"]
+        "the file is empty",
+        f"the same text as {tmp_path / 'a.txt'} (document {docs[0].doc_id})",
+    ]
     assert main(["preannotate", str(tmp_path), "-o", str(tmp_path / "t.json")]) == 0
     assert "empty.txt: skipped: the file is empty" in capsys.readouterr().out
     # named on the command line, an empty or missing file stops
@@ -184,7 +194,12 @@ def test_a_form_feed_or_control_character_between_words_is_a_boundary(tmp_path):
     assert len(doc.text) == len(f.read_text(encoding="utf-8"))  # one character for one: offsets still hold
     seg = load_document(_write(tmp_path / "s.txt", "Thủ_đô Hà_Nội\x01đẹp quá_trời .\n"), segmentation="segmented")
     assert [word_form(seg.paragraphs[0].text, s, e) for s, e in seg.paragraphs[0].word_spans] == [
-        "Thủ_đô", "Hà_Nội", "đẹp", "quá_trời", "."]
+        "Thủ_đô",
+        "Hà_Nội",
+        "đẹp",
+        "quá_trời",
+        ".",
+    ]
 
 
 def _write(path: Path, text: str) -> Path:
@@ -206,11 +221,13 @@ def test_outputs_are_checked_before_any_work(tmp_path, capsys):
     assert check_output(tmp_path / "new" / "deeper" / "out.json") == tmp_path / "new" / "deeper" / "out.json"
     missing = str(tmp_path / "no-such-input.json")
     # the bad output is reported even though the input is missing too: the output is checked first
-    for argv in (["preannotate", missing, "-o", str(blocker / "t.json")],
-                 ["dataset", missing, "-o", str(blocker)],
-                 ["corrections", missing, "--json", str(blocker / "r.json")],
-                 ["config", "-o", str(blocker / "c.xml")],
-                 ["studio", "pull", "--project", "p", "-o", str(blocker / "e.json"), "--url", "http://127.0.0.1:9"]):
+    for argv in (
+        ["preannotate", missing, "-o", str(blocker / "t.json")],
+        ["dataset", missing, "-o", str(blocker)],
+        ["corrections", missing, "--json", str(blocker / "r.json")],
+        ["config", "-o", str(blocker / "c.xml")],
+        ["studio", "pull", "--project", "p", "-o", str(blocker / "e.json"), "--url", "http://127.0.0.1:9"],
+    ):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert str(blocker) in err and err.count("\n") == 1 and "no-such-input" not in err, argv

@@ -1,13 +1,14 @@
 """`vner tiny-model`: a PhoBERT-format checkpoint on PhoBERT's own tokenizer files that loads through
 vinai/phobert-base's own code path; `--corpus` learns a small vocabulary instead."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from training_data import tiny_base_model
 
 from training.tiny import apply_bpe, build_tiny_model, file_digest, learn_bpe
-from training_data import tiny_base_model
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,8 @@ def test_build_is_byte_identical(tiny_model, tmp_path):
     again = build_tiny_model(tmp_path / "again")  # in this process; the fixture was built by `vner tiny-model`
     assert file_digest(again) == file_digest(tiny_model)
     assert {"config.json", "model.safetensors", "vocab.txt", "bpe.codes", "tokenizer_config.json", "LICENSE"} <= set(
-        file_digest(again))
+        file_digest(again)
+    )
 
 
 def test_carries_phobert_files_and_base_config(tiny_model):
@@ -58,11 +60,31 @@ def test_size_options(tmp_path, capsys):
     from vner.cli import main
 
     out = tmp_path / "wide"
-    assert main(["tiny-model", "-o", str(out), "--hidden-size", "96", "--layers", "3", "--heads", "3",
-                 "--intermediate-size", "200"]) == 0
+    assert (
+        main(
+            [
+                "tiny-model",
+                "-o",
+                str(out),
+                "--hidden-size",
+                "96",
+                "--layers",
+                "3",
+                "--heads",
+                "3",
+                "--intermediate-size",
+                "200",
+            ]
+        )
+        == 0
+    )
     config = json.loads((out / "config.json").read_text())
-    assert [config[k] for k in ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")] == \
-        [96, 3, 3, 200]
+    assert [config[k] for k in ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")] == [
+        96,
+        3,
+        3,
+        200,
+    ]
     assert main(["tiny-model", "-o", str(tmp_path / "bad"), "--hidden-size", "100", "--heads", "3"]) == 2
     assert "not a multiple of 3 heads" in capsys.readouterr().err
     assert main(["tiny-model", "-o", str(tmp_path / "bad"), "--layers", "0"]) == 2
@@ -78,9 +100,9 @@ def test_bpe_learner_merges_most_frequent_pair_first():
 
 
 def test_corpus_mode_learns_a_small_vocabulary(tmp_path, capsys):
+    from tokenizer_cases import random_string, vocab_words
     from transformers import PhobertTokenizer
 
-    from tokenizer_cases import random_string, vocab_words
     from training.tokenizer import load_tokenizer
     from vner.cli import main
 

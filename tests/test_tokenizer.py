@@ -1,6 +1,7 @@
 """The fast PhoBERT tokenizer gives exactly the slow `transformers.PhobertTokenizer` ids, on PhoBERT's real files
 (vendored in training/phobert_files; the 10,000-string parity test is tests/test_phobert_parity.py), on hand-made
 adversarial vocabularies, and through every loader (Hub layout, fairseq layout, a `vner tiny-model` folder)."""
+
 from __future__ import annotations
 
 import random
@@ -11,10 +12,11 @@ import unicodedata
 import pytest
 
 pytest.importorskip("tokenizers")
+from tokenizer_cases import random_string, vocab_words  # noqa: E402
+from training_data import tiny_base_model  # noqa: E402
 from transformers import AutoTokenizer, PhobertTokenizer  # noqa: E402
 
 from annotation.errors import VnerError  # noqa: E402
-from tokenizer_cases import random_string, vocab_words  # noqa: E402
 from training.tokenizer import (  # noqa: E402
     _PY_WHITESPACE,
     is_phobert,
@@ -22,7 +24,6 @@ from training.tokenizer import (  # noqa: E402
     phobert_files,
     pretokenize_pattern,
 )
-from training_data import tiny_base_model  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +52,22 @@ def test_pretokenizer_class_is_pythons_whitespace():
 @pytest.mark.parametrize(
     "text",
     [
-        "", " ", "\n", "\n\n \t", "\x1c\x1d\x1e\x1f", "a\x1cb", "Chủ_tịch\x1fnước",
+        "",
+        " ",
+        "\n",
+        "\n\n \t",
+        "\x1c\x1d\x1e\x1f",
+        "a\x1cb",
+        "Chủ_tịch\x1fnước",
         unicodedata.normalize("NFD", "Chủ_tịch nước Võ_Văn_Thưởng"),
-        "Hà_Nội 😀 𝔘𠀀 \U0010ffff", "ab@@ @@ @@@ x@@y", "<mask>", "a<mask>b <s></s><pad><unk> <MASK>",
-        "Nhật_Bản\n\nkiều_bào\n", "x" * 300, "Nhật_Bản" * 40, "trẻ\r\nđược\u2028người\xa0Nhật",
+        "Hà_Nội 😀 𝔘𠀀 \U0010ffff",
+        "ab@@ @@ @@@ x@@y",
+        "<mask>",
+        "a<mask>b <s></s><pad><unk> <MASK>",
+        "Nhật_Bản\n\nkiều_bào\n",
+        "x" * 300,
+        "Nhật_Bản" * 40,
+        "trẻ\r\nđược\u2028người\xa0Nhật",
     ],
 )
 def test_parity_targeted(slow, fast, text):
@@ -114,12 +127,15 @@ def test_fairseq_layout_loads(fast, tmp_path):
     assert (tmp_path / "saved" / "vocab.txt").read_bytes() == (tmp_path / "dict.txt").read_bytes()
 
 
-@pytest.mark.parametrize("present, missing", [
-    ((), "a tokenizer: vocab.txt + bpe.codes (PhoBERT), dict.txt + bpe.codes (fairseq)"),
-    (("bpe.codes",), "vocab.txt (or fairseq's dict.txt) next to bpe.codes"),
-    (("vocab.txt",), "bpe.codes next to vocab.txt"),
-    (("dict.txt", "config.json"), "bpe.codes next to dict.txt"),
-])
+@pytest.mark.parametrize(
+    "present, missing",
+    [
+        ((), "a tokenizer: vocab.txt + bpe.codes (PhoBERT), dict.txt + bpe.codes (fairseq)"),
+        (("bpe.codes",), "vocab.txt (or fairseq's dict.txt) next to bpe.codes"),
+        (("vocab.txt",), "bpe.codes next to vocab.txt"),
+        (("dict.txt", "config.json"), "bpe.codes next to dict.txt"),
+    ],
+)
 def test_folder_that_is_neither_is_one_line_error(tmp_path, present, missing):
     for name in present:
         (tmp_path / name).write_text('{"tokenizer_class": "PhobertTokenizer"}\n' if name == "config.json" else "a 1\n")
@@ -140,14 +156,51 @@ def test_parity_on_adversarial_vocab(tmp_path):
     """A hand-made vocab where PhoBERT's string lookups are tricky: `X@@` entries that are also final pieces,
     merges whose results are missing from the vocab, `@` and `<`/`>` characters, pieces named like specials."""
     vocab = ["a@@", "b", "ab", "c", "@@", "@@@", "a@@@", "@", "ab@@", "bc", "<@@", "s>", "<s", "abc", "x@@", "w>"]
-    merges = ["a b", "b c</w>", "a @", "@ @</w>", "a@ @@</w>", "ab c", "abc c</w>", "< s", "s >", "w ></w>",
-              "@ @", "@@ @</w>", "< /", "</ w>", "x x", "xx x</w>", "</w> x</w>"]
+    merges = [
+        "a b",
+        "b c</w>",
+        "a @",
+        "@ @</w>",
+        "a@ @@</w>",
+        "ab c",
+        "abc c</w>",
+        "< s",
+        "s >",
+        "w ></w>",
+        "@ @",
+        "@@ @</w>",
+        "< /",
+        "</ w>",
+        "x x",
+        "xx x</w>",
+        "</w> x</w>",
+    ]
     (tmp_path / "vocab.txt").write_text("".join(f"{t} {100 - i}\n" for i, t in enumerate(vocab)), encoding="utf-8")
     (tmp_path / "bpe.codes").write_text("".join(f"{m} {50 - i}\n" for i, m in enumerate(merges)), encoding="utf-8")
     slow = PhobertTokenizer(str(tmp_path / "vocab.txt"), str(tmp_path / "bpe.codes"))
     fast = load_tokenizer(str(tmp_path))
     rng = random.Random(7)
-    alphabet = ["a", "b", "c", "@", "@@", "<", ">", "/", "</w>", "s", "x", "w", " ", "\n", "<s>", "<mask>", "\x1c", "😀", "ab@@"]
+    alphabet = [
+        "a",
+        "b",
+        "c",
+        "@",
+        "@@",
+        "<",
+        ">",
+        "/",
+        "</w>",
+        "s",
+        "x",
+        "w",
+        " ",
+        "\n",
+        "<s>",
+        "<mask>",
+        "\x1c",
+        "😀",
+        "ab@@",
+    ]
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 15))) for _ in range(3000)]
     mismatches = [t for t in texts if slow(t)["input_ids"] != fast(t)["input_ids"]]
     assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[0]!r}"

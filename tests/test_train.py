@@ -1,4 +1,5 @@
 """`vner train`: a fine-tuned folder that loads with from_pretrained, config files, resume after a kill, DDP."""
+
 from __future__ import annotations
 
 import json
@@ -27,15 +28,24 @@ def test_trained_folder_is_self_contained(base_temp):
 
     out = trained_model(base_temp)
     files = set(os.listdir(out))
-    assert {"config.json", "model.safetensors", "vocab.txt", "bpe.codes", "metrics.json", "labels.json",
-            "training_args.json"} <= files
+    assert {
+        "config.json",
+        "model.safetensors",
+        "vocab.txt",
+        "bpe.codes",
+        "metrics.json",
+        "labels.json",
+        "training_args.json",
+    } <= files
     model = AutoModelForTokenClassification.from_pretrained(out)
     assert [model.config.id2label[i] for i in range(len(BIO_LABELS))] == list(BIO_LABELS)
     assert model.config.label2id == {label: i for i, label in enumerate(BIO_LABELS)}
     # the saved tokenizer is the base model's, id for id
     words = ["Chủ_tịch", "Võ_Văn_Thưởng", "gặp", "kiều_bào", "tại", "Nhật_Bản", "."]
-    assert load_tokenizer(out)(words, is_split_into_words=True)["input_ids"] == \
-        load_tokenizer(tiny_base_model(base_temp))(words, is_split_into_words=True)["input_ids"]
+    assert (
+        load_tokenizer(out)(words, is_split_into_words=True)["input_ids"]
+        == load_tokenizer(tiny_base_model(base_temp))(words, is_split_into_words=True)["input_ids"]
+    )
     metrics = json.loads(open(os.path.join(out, "metrics.json")).read())
     assert {"train", "validation", "test", "best_epoch"} <= set(metrics)
     for split in ("validation", "test"):  # the one metrics shape (annotation.metrics): seqeval reports, strict first
@@ -55,8 +65,10 @@ def test_config_file_then_flags_override(tmp_path):
     from training.train import parse_args
 
     config = tmp_path / "run.yaml"
-    config.write_text("dataset: data/vner\noutput_dir: models/x\nlearning_rate: 3.0e-5\nnum_train_epochs: 7\n"
-                      "label_all_subwords: true\n")
+    config.write_text(
+        "dataset: data/vner\noutput_dir: models/x\nlearning_rate: 3.0e-5\nnum_train_epochs: 7\n"
+        "label_all_subwords: true\n"
+    )
     model_args, data_args, args = parse_args([str(config), "--learning_rate", "1e-4"])
     assert (data_args.dataset, args.output_dir, args.num_train_epochs) == ("data/vner", "models/x", 7)
     assert args.learning_rate == 1e-4  # the flag wins over the file
@@ -80,15 +92,39 @@ def test_bad_dataset_is_one_line_error(tmp_path, capsys):
 
 
 def _train_command(base_temp, out, *extra):
-    return [sys.executable, "scripts/train.py", "--model_name_or_path", tiny_base_model(base_temp),
-            "--dataset", dataset_dir(base_temp), "--output_dir", str(out), "--per_device_train_batch_size", "4",
-            "--disable_tqdm", "true", *extra]
+    return [
+        sys.executable,
+        "scripts/train.py",
+        "--model_name_or_path",
+        tiny_base_model(base_temp),
+        "--dataset",
+        dataset_dir(base_temp),
+        "--output_dir",
+        str(out),
+        "--per_device_train_batch_size",
+        "4",
+        "--disable_tqdm",
+        "true",
+        *extra,
+    ]
 
 
 def test_killed_run_resumes_from_last_checkpoint(base_temp, tmp_path):
     out = tmp_path / "run"
-    command = _train_command(base_temp, out, "--max_steps", "20", "--save_strategy", "steps",
-                             "--save_steps", "3", "--eval_strategy", "no", "--load_best_model_at_end", "false")
+    command = _train_command(
+        base_temp,
+        out,
+        "--max_steps",
+        "20",
+        "--save_strategy",
+        "steps",
+        "--save_steps",
+        "3",
+        "--eval_strategy",
+        "no",
+        "--load_best_model_at_end",
+        "false",
+    )
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -116,11 +152,22 @@ def test_killed_run_resumes_from_last_checkpoint(base_temp, tmp_path):
 
 def test_torchrun_two_processes_on_cpu(base_temp, tmp_path):
     out = tmp_path / "ddp"
-    command = _train_command(base_temp, out, "--max_steps", "4", "--eval_strategy", "no", "--save_strategy", "no",
-                             "--load_best_model_at_end", "false")
+    command = _train_command(
+        base_temp,
+        out,
+        "--max_steps",
+        "4",
+        "--eval_strategy",
+        "no",
+        "--save_strategy",
+        "no",
+        "--load_best_model_at_end",
+        "false",
+    )
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
-    result = subprocess.run(torchrun + command[1:], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    result = subprocess.run(
+        torchrun + command[1:], cwd=ROOT, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (out / "model.safetensors").exists() and (out / "metrics.json").exists()
     state = json.loads((out / "trainer_state.json").read_text())

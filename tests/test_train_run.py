@@ -1,5 +1,6 @@
 """`vner train` as a person runs it: what it prints, the warm-up it really does, a finished run left alone, and bad
 arguments as one-line errors before anything is written."""
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,32 @@ def base_temp(tmp_path_factory):
 def run(base_temp, tmp_path_factory):
     """One `vner train` on the tiny model, logging every step (for the schedule), run as a user runs it."""
     out = tmp_path_factory.mktemp("cli-run") / "model"
-    command = [sys.executable, "-m", "vner", "train", "--model_name_or_path", tiny_base_model(base_temp),
-               "--dataset", dataset_dir(base_temp), "--output_dir", str(out), "--num_train_epochs", "4",
-               "--per_device_train_batch_size", "8", "--learning_rate", "5e-3", "--logging_strategy", "steps",
-               "--logging_steps", "1", "--threads", "1", "--early_stopping_patience", "0"]
+    command = [
+        sys.executable,
+        "-m",
+        "vner",
+        "train",
+        "--model_name_or_path",
+        tiny_base_model(base_temp),
+        "--dataset",
+        dataset_dir(base_temp),
+        "--output_dir",
+        str(out),
+        "--num_train_epochs",
+        "4",
+        "--per_device_train_batch_size",
+        "8",
+        "--learning_rate",
+        "5e-3",
+        "--logging_strategy",
+        "steps",
+        "--logging_steps",
+        "1",
+        "--threads",
+        "1",
+        "--early_stopping_patience",
+        "0",
+    ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     return command, out, result.stdout + result.stderr
@@ -34,8 +57,11 @@ def test_run_prints_header_table_and_summary(run):
     assert "LOAD REPORT" not in text and "{'loss'" not in text and "Traceback" not in text
     assert sum("classification head is new" in line for line in lines) == 1
     assert any(line.startswith("device: cpu, 1 thread (--threads 1") for line in lines)
-    header = next(i for i, line in enumerate(lines) if line.split() == ["epoch", "train", "loss", "val", "loss",
-                                                                         "strict", "P", "strict", "R", "strict", "F1"])
+    header = next(
+        i
+        for i, line in enumerate(lines)
+        if line.split() == ["epoch", "train", "loss", "val", "loss", "strict", "P", "strict", "R", "strict", "F1"]
+    )
     rows = lines[header + 1 : header + 5]
     assert [row.split()[0] for row in rows] == ["1", "2", "3", "4"]  # one row per epoch
     metrics = json.loads((out / "metrics.json").read_text())
@@ -88,23 +114,36 @@ def test_same_command_on_finished_run_does_nothing(run):
     assert not [p for p in copy.glob("checkpoint-*") if int(p.name.split("-")[1]) > 2]  # old checkpoints gone
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--per_device_train_batch_size", "0"], "--per_device_train_batch_size must be at least 1"),
-    (["--learning_rate", "0"], "--learning_rate must be greater than 0"),
-    (["--learning_rate", "-0.00001"], "--learning_rate must be greater than 0"),
-    (["--num_train_epochs", "0"], "--num_train_epochs must be greater than 0"),
-    (["--learning_rate", "fast"], "invalid float value: 'fast'"),
-    (["--per_device_train_batch_size", "many"], "invalid int value: 'many'"),
-    (["--num_train_epochs"], "expected one argument"),
-    (["--no_such_flag", "1"], "no_such_flag"),
-    (["--threads", "0"], "--threads must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--per_device_train_batch_size", "0"], "--per_device_train_batch_size must be at least 1"),
+        (["--learning_rate", "0"], "--learning_rate must be greater than 0"),
+        (["--learning_rate", "-0.00001"], "--learning_rate must be greater than 0"),
+        (["--num_train_epochs", "0"], "--num_train_epochs must be greater than 0"),
+        (["--learning_rate", "fast"], "invalid float value: 'fast'"),
+        (["--per_device_train_batch_size", "many"], "invalid int value: 'many'"),
+        (["--num_train_epochs"], "expected one argument"),
+        (["--no_such_flag", "1"], "no_such_flag"),
+        (["--threads", "0"], "--threads must be at least 1"),
+    ],
+)
 def test_bad_numbers_are_one_line_errors(base_temp, tmp_path, capsys, flags, message):
     from vner.cli import main
 
     out = tmp_path / "out"
-    code = main(["train", "--model_name_or_path", tiny_base_model(base_temp), "--dataset", dataset_dir(base_temp),
-                 "--output_dir", str(out), *flags])
+    code = main(
+        [
+            "train",
+            "--model_name_or_path",
+            tiny_base_model(base_temp),
+            "--dataset",
+            dataset_dir(base_temp),
+            "--output_dir",
+            str(out),
+            *flags,
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and message in err, err
     assert len(err.strip().splitlines()) == 1 and "usage:" not in err
@@ -113,8 +152,8 @@ def test_bad_numbers_are_one_line_errors(base_temp, tmp_path, capsys, flags, mes
 
 def test_bad_model_and_dataset_are_one_line_errors(base_temp, tmp_path, capsys):
     from datasets import DatasetDict
-
     from training_data import make_dataset_dict
+
     from vner.cli import main
 
     out = tmp_path / "out"
@@ -167,10 +206,13 @@ def test_early_stopping_is_announced(caplog):
             early.early_stopping_patience_counter = counter
             control = SimpleNamespace(should_training_stop=counter >= 2)
             reporter.on_log(None, state, control, logs={"loss": 1.0 / epoch})
-            reporter.on_evaluate(None, state, control, metrics={"eval_loss": 0.5, "eval_precision": f1,
-                                                                "eval_recall": f1, "eval_f1": f1})
+            reporter.on_evaluate(
+                None, state, control, metrics={"eval_loss": 0.5, "eval_precision": f1, "eval_recall": f1, "eval_f1": f1}
+            )
     rows = [r.message for r in caplog.records if r.message.split()[:1] in (["1"], ["2"], ["3"], ["4"])]
     assert [r.endswith("*") for r in rows] == [True, True, False, False]
-    assert "early stopping after epoch 4: validation strict F1 has not improved on 0.6000 (epoch 2) for 2 " \
-           "evaluations" in caplog.text
+    assert (
+        "early stopping after epoch 4: validation strict F1 has not improved on 0.6000 (epoch 2) for 2 "
+        "evaluations" in caplog.text
+    )
     assert reporter.stopped_early == {"epoch": 4.0, "patience": 2, "best_epoch": 2.0, "best": 0.6}

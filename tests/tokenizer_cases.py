@@ -1,6 +1,7 @@
 """Strings for the tokenizer parity tests: real Vietnamese text from the repository (and `../shared/devtext` when
 that folder exists; nothing of it is copied into the repository), its variants (word-segmented, NFD, with emoji
 and control characters), text around every U+00A0 merge of PhoBERT's bpe.codes, and random strings."""
+
 from __future__ import annotations
 
 import random
@@ -12,11 +13,53 @@ ROOT = Path(__file__).resolve().parent.parent
 DEVTEXT = ROOT.parent / "shared" / "devtext"  # real text of the development machines; absent on CI
 
 ODD = [
-    "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\xa0", "\u2028", "\u2029", "\u3000", "\u200b", "\u180e", "\ufeff",
-    "\x00", "\x07", "\x7f", "\t", "\r", "\x0b", "\x0c", "\r\n", "\u202f",
-    "😀", "👨‍👩‍👧", "🇻🇳", "𝔘", "𠀀", "\U0010ffff", "\ufffd", "\u0301", "\u0323",
-    "@@", "@", "<mask>", "<s>", "</s>", "<pad>", "<unk>", "<MASK>", "<mask", "mask>", "<<s>>",
-    "_", "__", "\n", "\n\n", " ", "  ",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x1f",
+    "\x85",
+    "\xa0",
+    "\u2028",
+    "\u2029",
+    "\u3000",
+    "\u200b",
+    "\u180e",
+    "\ufeff",
+    "\x00",
+    "\x07",
+    "\x7f",
+    "\t",
+    "\r",
+    "\x0b",
+    "\x0c",
+    "\r\n",
+    "\u202f",
+    "😀",
+    "👨‍👩‍👧",
+    "🇻🇳",
+    "𝔘",
+    "𠀀",
+    "\U0010ffff",
+    "\ufffd",
+    "\u0301",
+    "\u0323",
+    "@@",
+    "@",
+    "<mask>",
+    "<s>",
+    "</s>",
+    "<pad>",
+    "<unk>",
+    "<MASK>",
+    "<mask",
+    "mask>",
+    "<<s>>",
+    "_",
+    "__",
+    "\n",
+    "\n\n",
+    " ",
+    "  ",
 ]
 _MARKUP = re.compile(r"\[\[(.*?)\|[A-Z]+\]\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -76,8 +119,14 @@ def nbsp_merge_cases(merges_file: Path) -> list[str]:
         out.append(pair)
         for sep in ("\xa0", "\u202f", " ", ""):
             text = joined.replace("\xa0", sep).strip(" ") or "\xa0"
-            out += [text, f"12{text}", f"12 {text}", f"dài 3{text} và cao 25{text} .",
-                    f"Nhiệt_độ lên tới 30{text} ở Hà_Nội", f"{text}{text}"]
+            out += [
+                text,
+                f"12{text}",
+                f"12 {text}",
+                f"dài 3{text} và cao 25{text} .",
+                f"Nhiệt_độ lên tới 30{text} ở Hà_Nội",
+                f"{text}{text}",
+            ]
     out += ["25°C", "25 °C", "25\xa0°C", "-5\xa0°C", "°C", "°", "\xa0°C", "km²", "5\xa0km²", "1.000\xa0km"]
     return list(dict.fromkeys(out))
 
@@ -98,9 +147,15 @@ def random_string(rng: random.Random, words: list[str]) -> str:
         elif r < 0.85:  # glue pieces without spaces
             w = rng.choice(words) + rng.choice(ODD) + rng.choice(words)
         else:
-            w = "".join(chr(rng.choice([rng.randint(32, 0x2FF), rng.randint(0x300, 0x1FFF), rng.randint(0, 0x10FFFF)]))
-                        for _ in range(rng.randint(1, 6)))
-            w = w.encode("utf-8", "replace").decode("utf-8", "replace") if any(0xD800 <= ord(c) <= 0xDFFF for c in w) else w
+            w = "".join(
+                chr(rng.choice([rng.randint(32, 0x2FF), rng.randint(0x300, 0x1FFF), rng.randint(0, 0x10FFFF)]))
+                for _ in range(rng.randint(1, 6))
+            )
+            w = (
+                w.encode("utf-8", "replace").decode("utf-8", "replace")
+                if any(0xD800 <= ord(c) <= 0xDFFF for c in w)
+                else w
+            )
         parts.append(w)
         parts.append(rng.choice([" ", " ", " ", "", "\n", "  ", "\t", "\x1f", "\u3000", "\xa0"]))
     return "".join(parts)

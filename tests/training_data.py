@@ -1,5 +1,6 @@
 """Small Vietnamese NER datasets for the training tests, built exactly like `vner dataset` builds them
 (offset map -> `spans_to_bio` -> `dataset_features()`)."""
+
 from __future__ import annotations
 
 import random
@@ -91,8 +92,9 @@ def tiny_base_model(base_temp) -> str:
 
     out = base_temp / "vner-tiny-base"
     if not (out / "config.json").exists():
-        subprocess.run([sys.executable, "-m", "vner", "tiny-model", "-o", str(out)], check=True, cwd=ROOT,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "vner", "tiny-model", "-o", str(out)], check=True, cwd=ROOT, capture_output=True
+        )
     return str(out)
 
 
@@ -109,9 +111,22 @@ def trained_model(base_temp) -> str:
     if not (out / "metrics.json").exists():
         from training.train import main
 
-        main([
-            "--model_name_or_path", tiny_base_model(base_temp), "--dataset", dataset_dir(base_temp),
-            "--output_dir", str(out), "--num_train_epochs", "2", "--per_device_train_batch_size", "8",
-            "--learning_rate", "5e-3", "--disable_tqdm", "true",
-        ])
+        main(
+            [
+                "--model_name_or_path",
+                tiny_base_model(base_temp),
+                "--dataset",
+                dataset_dir(base_temp),
+                "--output_dir",
+                str(out),
+                "--num_train_epochs",
+                "2",
+                "--per_device_train_batch_size",
+                "8",
+                "--learning_rate",
+                "5e-3",
+                "--disable_tqdm",
+                "true",
+            ]
+        )
     return str(out)

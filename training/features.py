@@ -12,13 +12,14 @@ A single word with more subwords than a window holds (a pasted URL, say) is cut 
 subword carries the label, so each word still has exactly one labelled subword. Decoding puts windows back
 together (`join_windows`, reading each window at its `first_subwords`), so callers always see whole sentences.
 """
+
 from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from annotation.errors import VnerError
 from annotation.schema import BIO_LABELS
@@ -50,8 +51,13 @@ class EncodedBatch(Mapping):
 
     # Mapping access (enc["input_ids"]) so it drops into `datasets.map` and collators like a BatchEncoding.
     def _columns(self) -> dict[str, Any]:
-        cols = {"input_ids": self.input_ids, "attention_mask": self.attention_mask, "word_ids": self.word_ids,
-                "example_index": self.example_index, "word_offset": self.word_offset}
+        cols = {
+            "input_ids": self.input_ids,
+            "attention_mask": self.attention_mask,
+            "word_ids": self.word_ids,
+            "example_index": self.example_index,
+            "word_offset": self.word_offset,
+        }
         if self.labels is not None:
             cols["labels"] = self.labels
         return cols
@@ -114,7 +120,7 @@ def encode_words(
         raise VnerError(f"max_length must be at least 3 (got {max_length}).")
     words_batch = [list(w) for w in words_batch]
     if labels_batch is not None:
-        labels_batch = [list(l) for l in labels_batch]
+        labels_batch = [list(tags) for tags in labels_batch]
         if len(labels_batch) != len(words_batch):
             raise VnerError(f"{len(words_batch)} word lists but {len(labels_batch)} label lists.")
     continuation = _continuation_label(label_names)
@@ -187,8 +193,12 @@ def encode_words(
                     end = back
                 elif wids[start] not in long_words:
                     long_words.add(wids[start])
-                    logger.warning("example %d: word %d has more than %d subwords; it is split across windows",
-                                   ex, wids[start], room)
+                    logger.warning(
+                        "example %d: word %d has more than %d subwords; it is split across windows",
+                        ex,
+                        wids[start],
+                        room,
+                    )
             windows.append((start, end))
             start = end
         if len(windows) > 1:
@@ -211,8 +221,12 @@ def encode_words(
                     inner = [tags[w] if first else IGNORE for w, first in zip(window, starts)]
                 out.labels.append([IGNORE] + inner + [IGNORE])
     if out.split_sentences:
-        logger.info("%d of %d sentences longer than %d tokens were split into windows at word boundaries",
-                    out.split_sentences, len(words_batch), max_length)
+        logger.info(
+            "%d of %d sentences longer than %d tokens were split into windows at word boundaries",
+            out.split_sentences,
+            len(words_batch),
+            max_length,
+        )
     return out
 
 

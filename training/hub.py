@@ -10,6 +10,7 @@ does not say where the weights should be. `resolve_model` decides once, up front
 * otherwise the Hub is asked once (a HEAD request, a few seconds at most, no retries); unreachable or offline is a
   one-line `VnerError` saying how to get the weights.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,7 +18,12 @@ from pathlib import Path
 from annotation.errors import VnerError
 
 PROBE_TIMEOUT_S = 5.0
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+WEIGHT_FILES = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
 
 
 def looks_like_hub_id(name: str) -> bool:
@@ -85,10 +91,14 @@ def resolve_model(name_or_path: str) -> str:
     path = Path(name_or_path).expanduser()
     if path.exists():
         if not path.is_dir():
-            raise VnerError(f"{name_or_path}: not a folder; pass a model folder or a Hub id such as vinai/phobert-base.")
+            raise VnerError(
+                f"{name_or_path}: not a folder; pass a model folder or a Hub id such as vinai/phobert-base."
+            )
         if not (path / "config.json").is_file():
-            raise VnerError(f"{name_or_path}: not a model folder (no config.json); pass the base model's folder, "
-                            "a Hub id such as vinai/phobert-base, or build one with `vner tiny-model`.")
+            raise VnerError(
+                f"{name_or_path}: not a model folder (no config.json); pass the base model's folder, "
+                "a Hub id such as vinai/phobert-base, or build one with `vner tiny-model`."
+            )
         return str(path)
     if not looks_like_hub_id(name_or_path):
         raise VnerError(f"{name_or_path}: no such folder (and not a Hub id such as vinai/phobert-base).")

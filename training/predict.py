@@ -6,6 +6,7 @@ pre-annotator, so `vner predict` and `vner preannotate --annotators model:DIR` r
 
     vner predict --model models/phobert-vner seeds/ -o tasks.json
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,7 +33,9 @@ class WordTags:
 class Tagger:
     """A fine-tuned token-classification folder (written by `vner train`), ready to tag word sequences."""
 
-    def __init__(self, model_dir: str | Path, *, device: str | None = None, batch_size: int = 32, max_length: int = 256):
+    def __init__(
+        self, model_dir: str | Path, *, device: str | None = None, batch_size: int = 32, max_length: int = 256
+    ):
         import torch
         from transformers import AutoModelForTokenClassification
 
@@ -71,7 +74,9 @@ class Tagger:
 
         enc = encode_words(self.tokenizer, [list(w) for w in words_batch], max_length=self.max_length)
         order = sorted(range(enc.num_windows), key=lambda i: len(enc.input_ids[i]))
-        window_preds: list = [None] * enc.num_windows  # per window: (label id, probability) of each word's first subword
+        window_preds: list = [
+            None
+        ] * enc.num_windows  # per window: (label id, probability) of each word's first subword
         pad_id = self.tokenizer.pad_token_id
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         with torch.inference_mode():
@@ -96,19 +101,26 @@ class Tagger:
             out.append(WordTags([self.id2label[b] for b, _ in preds], [c for _, c in preds]))
         return out
 
-    def proposals(self, sentences: Sequence[Sentence], *, source: str | None = None,
-                  progress: bool = False) -> list[Proposal]:
+    def proposals(
+        self, sentences: Sequence[Sentence], *, source: str | None = None, progress: bool = False
+    ) -> list[Proposal]:
         """Entity spans (offsets into each sentence's text; score = the least sure word's probability) and the
         probability of the tag of every word, O included (what task scores rank tasks by), from one pass."""
         tagged = self.tag([s.words for s in sentences], progress=progress)
         out = []
         for sentence, t in zip(sentences, tagged):
             spans = bio_to_spans(sentence.word_spans, t.tags, t.scores)
-            out.append(Proposal([Span(sp.start, sp.end, sp.label, sp.score, source) for sp in spans],
-                                tuple(round(c, 4) for c in t.scores)))
+            out.append(
+                Proposal(
+                    [Span(sp.start, sp.end, sp.label, sp.score, source) for sp in spans],
+                    tuple(round(c, 4) for c in t.scores),
+                )
+            )
         return out
 
-    def spans(self, sentences: Sequence[Sentence], *, source: str | None = None, progress: bool = False) -> list[list[Span]]:
+    def spans(
+        self, sentences: Sequence[Sentence], *, source: str | None = None, progress: bool = False
+    ) -> list[list[Span]]:
         """Entity spans (offsets into each sentence's text) with a score = the least sure word's probability."""
         return [p.spans for p in self.proposals(sentences, source=source, progress=progress)]
 

@@ -4,11 +4,12 @@ The Trainer's own display (a dict of floats per log, a second bar per evaluation
 `summary_lines` renders the closing summary from the metrics `training.train` writes to `metrics.json`.
 Everything goes through `logging` (the CLI prints it); the bar is tqdm's, on stderr.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from contextlib import contextmanager
-from typing import Sequence
 
 from transformers import TrainerCallback
 
@@ -74,9 +75,13 @@ class RunReporter(TrainerCallback):
             return
         warmup = args.get_warmup_steps(state.max_steps) if hasattr(args, "get_warmup_steps") else None
         per_epoch = state.max_steps / max(args.num_train_epochs, 1e-9) if args.max_steps <= 0 else None
-        logger.info("schedule: %d steps%s, learning rate %g: linear warm-up over %s steps, then linear decay to 0",
-                    state.max_steps, f" ({per_epoch:.0f} per epoch)" if per_epoch else "", args.learning_rate,
-                    warmup if warmup is not None else "?")
+        logger.info(
+            "schedule: %d steps%s, learning rate %g: linear warm-up over %s steps, then linear decay to 0",
+            state.max_steps,
+            f" ({per_epoch:.0f} per epoch)" if per_epoch else "",
+            args.learning_rate,
+            warmup if warmup is not None else "?",
+        )
         for entry in state.log_history:  # a resumed run: the evaluations so far
             if self.metric in entry:
                 self._row(entry, entry.get("epoch"))
@@ -84,8 +89,15 @@ class RunReporter(TrainerCallback):
             from tqdm.auto import tqdm
 
             # disable=None: no bar when stderr is not a terminal (logs, CI), where it would print a line per update
-            self.bar = tqdm(total=state.max_steps, initial=state.global_step, desc="train", unit="step",
-                            dynamic_ncols=True, leave=False, disable=None)
+            self.bar = tqdm(
+                total=state.max_steps,
+                initial=state.global_step,
+                desc="train",
+                unit="step",
+                dynamic_ncols=True,
+                leave=False,
+                disable=None,
+            )
 
     def on_step_end(self, args, state, control, **kwargs):
         if self.bar is not None:
@@ -103,14 +115,26 @@ class RunReporter(TrainerCallback):
             return
         self._row({**metrics, "loss": self.last_loss}, state.epoch)
         es = self.early_stopping
-        if es is not None and control.should_training_stop and \
-                es.early_stopping_patience_counter >= es.early_stopping_patience:
+        if (
+            es is not None
+            and control.should_training_stop
+            and es.early_stopping_patience_counter >= es.early_stopping_patience
+        ):
             best = self.best or {}
-            self.stopped_early = {"epoch": state.epoch, "patience": es.early_stopping_patience,
-                                  "best_epoch": best.get("epoch"), "best": best.get(self.metric)}
-            logger.info("early stopping after epoch %s: validation strict F1 has not improved on %.4f (epoch %s) "
-                        "for %d evaluations", epoch_text(state.epoch), best.get(self.metric, float("nan")),
-                        epoch_text(best.get("epoch")), es.early_stopping_patience)
+            self.stopped_early = {
+                "epoch": state.epoch,
+                "patience": es.early_stopping_patience,
+                "best_epoch": best.get("epoch"),
+                "best": best.get(self.metric),
+            }
+            logger.info(
+                "early stopping after epoch %s: validation strict F1 has not improved on %.4f (epoch %s) "
+                "for %d evaluations",
+                epoch_text(state.epoch),
+                best.get(self.metric, float("nan")),
+                epoch_text(best.get("epoch")),
+                es.early_stopping_patience,
+            )
 
     def _row(self, entry: dict, epoch) -> None:
         if not self.header_done:
@@ -121,9 +145,16 @@ class RunReporter(TrainerCallback):
         if value is not None and (self.best is None or value > self.best[self.metric]):
             self.best = {**entry, "epoch": epoch}
             mark = "  *"
-        logger.info("%6s %s %s %s %s %s%s", epoch_text(epoch), _fmt(entry.get("loss"), width=10),
-                    _fmt(entry.get("eval_loss")), _fmt(entry.get("eval_precision")), _fmt(entry.get("eval_recall")),
-                    _fmt(value), mark)
+        logger.info(
+            "%6s %s %s %s %s %s%s",
+            epoch_text(epoch),
+            _fmt(entry.get("loss"), width=10),
+            _fmt(entry.get("eval_loss")),
+            _fmt(entry.get("eval_precision")),
+            _fmt(entry.get("eval_recall")),
+            _fmt(value),
+            mark,
+        )
 
     def on_train_end(self, args, state, control, **kwargs):
         self.active = False
@@ -146,10 +177,16 @@ def summary_lines(metrics: dict, output_dir: str, dataset: str) -> list[str]:
     stop = metrics.get("stopped_early")
     epochs = metrics.get("epochs_run")
     if best is not None:
-        how = (f"early stopping after epoch {epoch_text(stop['epoch'])}" if stop else
-               f"{epoch_text(epochs)} epochs run" if epochs is not None else "")
-        lines.append(f"best model: epoch {epoch_text(best)}" + (f" ({how})" if how else "")
-                     + "; restored from its checkpoint")
+        how = (
+            f"early stopping after epoch {epoch_text(stop['epoch'])}"
+            if stop
+            else f"{epoch_text(epochs)} epochs run"
+            if epochs is not None
+            else ""
+        )
+        lines.append(
+            f"best model: epoch {epoch_text(best)}" + (f" ({how})" if how else "") + "; restored from its checkpoint"
+        )
     splits = [s for s in ("validation", "test") if isinstance(metrics.get(s), dict) and "strict" in metrics[s]]
     if splits:
         rows = [r for r in metrics[splits[0]]["strict"] if r not in ("macro avg", "weighted avg")]
@@ -158,14 +195,20 @@ def summary_lines(metrics: dict, output_dir: str, dataset: str) -> list[str]:
         rows = [r for r in rows if r != "micro avg"] + ["micro avg"]
         lines.append(f"{'strict IOB2 F1 (seqeval)':<26}" + "".join(f"{s:>12}" for s in splits))
         for r in rows:
-            cells = "".join(f"{metrics[s]['strict'][r]['f1-score']:>12.4f}" if r in metrics[s]["strict"]
-                            else f"{'-':>12}" for s in splits)
+            cells = "".join(
+                f"{metrics[s]['strict'][r]['f1-score']:>12.4f}" if r in metrics[s]["strict"] else f"{'-':>12}"
+                for s in splits
+            )
             lines.append(f"  {r:<24}{cells}")
-        lines.append(f"  {'default-mode micro F1':<24}"
-                     + "".join(f"{metrics[s]['default']['micro avg']['f1-score']:>12.4f}" for s in splits)
-                     + "   (conlleval: a stray I- starts an entity)")
+        lines.append(
+            f"  {'default-mode micro F1':<24}"
+            + "".join(f"{metrics[s]['default']['micro avg']['f1-score']:>12.4f}" for s in splits)
+            + "   (conlleval: a stray I- starts an entity)"
+        )
         n = "".join(f"{metrics[s].get('sentences', '?'):>12}" for s in splits)
         lines.append(f"  {'sentences':<24}{n}")
-    lines.append(f"model: {output_dir} (scores in {output_dir}/metrics.json); next: vner evaluate --model "
-                 f"{output_dir} --dataset {dataset}")
+    lines.append(
+        f"model: {output_dir} (scores in {output_dir}/metrics.json); next: vner evaluate --model "
+        f"{output_dir} --dataset {dataset}"
+    )
     return lines

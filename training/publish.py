@@ -8,6 +8,7 @@ The folder that is uploaded is staged first (model, tokenizer files, labels, met
 writes exactly that folder and uploads nothing. The token is read from `--token`, `HF_TOKEN` or a saved
 `hf auth login`, and is never written anywhere.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,10 +43,11 @@ def load_eval_metrics(model_dir: Path, metrics_file: str | Path | None) -> tuple
             f"-o {model_dir / 'eval'}` first (or pass --metrics FILE)."
         )
     metrics = json.loads(path.read_text(encoding="utf-8"))
-    if "strict" not in metrics or "default" not in metrics or \
-            "f1-score" not in metrics["strict"].get("micro avg", {}):
-        raise VnerError(f"{path}: not a `vner evaluate` metrics.json (no seqeval strict/default reports); run "
-                        "`vner evaluate` again.")
+    if "strict" not in metrics or "default" not in metrics or "f1-score" not in metrics["strict"].get("micro avg", {}):
+        raise VnerError(
+            f"{path}: not a `vner evaluate` metrics.json (no seqeval strict/default reports); run "
+            "`vner evaluate` again."
+        )
     return metrics, str(path)
 
 
@@ -75,17 +77,27 @@ def model_card(model_dir: str | Path, repo_id: str, metrics: dict) -> str:
     if base in BASE_LICENSES:  # the base named at training, e.g. vinai/phobert-base resolved from the HF cache
         license_id, license_text = BASE_LICENSES[base]
     elif stand_in:
-        license_id, license_text = "mit", (
-            "MIT (random init; PhoBERT's vocab.txt and bpe.codes are VinAI's, MIT)"
-            if tiny.get("vocabulary", "phobert") == "phobert" else "MIT (random init, vocabulary learned by vner)")
+        license_id, license_text = (
+            "mit",
+            (
+                "MIT (random init; PhoBERT's vocab.txt and bpe.codes are VinAI's, MIT)"
+                if tiny.get("vocabulary", "phobert") == "phobert"
+                else "MIT (random init, vocabulary learned by vner)"
+            ),
+        )
     else:
         license_id, license_text = "other", f"that of the base model {base!r}; check it"
 
     def result(metric_type: str, name: str, value: float) -> EvalResult:
         return EvalResult(
-            task_type="token-classification", task_name="Named Entity Recognition",
-            dataset_type="vner", dataset_name=dataset_name, dataset_split=split,
-            metric_type=metric_type, metric_name=name, metric_value=round(float(value), 4),
+            task_type="token-classification",
+            task_name="Named Entity Recognition",
+            dataset_type="vner",
+            dataset_name=dataset_name,
+            dataset_split=split,
+            metric_type=metric_type,
+            metric_name=name,
+            metric_value=round(float(value), 4),
         )
 
     strict, default = metrics["strict"], metrics["default"]
@@ -116,18 +128,22 @@ def model_card(model_dir: str | Path, repo_id: str, metrics: dict) -> str:
     types = "\n".join(f"- `{t}`: {ENTITY_DESCRIPTIONS[t]}" for t in ENTITY_TYPES)
     training = info.get("training", {})
     ratio = training.get("warmup_ratio")
-    warmup = f"{ratio:.0%}" if isinstance(ratio, (int, float)) and not training.get("warmup_steps", 0) >= 1 \
+    warmup = (
+        f"{ratio:.0%}"
+        if isinstance(ratio, (int, float)) and not training.get("warmup_steps", 0) >= 1
         else f"{training.get('warmup_steps', '?')} steps of"
+    )
     stand_in_note = (
         f"\n> **The weights this model started from were never pre-trained**: a random-initialised offline "
         f"stand-in (hidden size {config.get('hidden_size', '?')}) built by `vner tiny-model`"
         + (f", loaded under the name `{base}`" if base in BASE_LICENSES else "")
         + ". Everything it knows comes from its fine-tuning data; its scores are not those of PhoBERT. Use it "
         "to test the pipeline or as a from-scratch baseline, not as a PhoBERT model.\n"
-        if stand_in else ""
+        if stand_in
+        else ""
     )
     body = f"""
-# {repo_id.split('/')[-1]}
+# {repo_id.split("/")[-1]}
 {stand_in_note}
 Vietnamese named-entity recognition (token classification) fine-tuned with vner from
 `{base}` on the `{dataset_name}` dataset.
@@ -138,13 +154,13 @@ BIO tags (IOB2) over PhoBERT words: {labels}.
 
 {types}
 
-## Results ({split} split, {metrics.get('sentences', '?')} sentences, seqeval strict IOB2)
+## Results ({split} split, {metrics.get("sentences", "?")} sentences, seqeval strict IOB2)
 
 | | precision | recall | F1 | support |
 |---|---|---|---|---|
 {rows}
 
-seqeval default (conlleval) mode, micro F1: {default['micro avg']['f1-score']:.4f}. Whole sentences, word level, from
+seqeval default (conlleval) mode, micro F1: {default["micro avg"]["f1-score"]:.4f}. Whole sentences, word level, from
 `vner evaluate` (shipped here as `eval/metrics.json`, with the confusion table, and `eval/report.md`).
 
 ## Base model and license
@@ -179,9 +195,9 @@ PhoBERT ships only a slow tokenizer in `transformers`; `vner` builds an exact fa
 
 ## Training
 
-Learning rate {training.get('learning_rate', '?')}, batch size {training.get('per_device_train_batch_size', '?')}
-per device, up to {training.get('num_train_epochs', '?')} epochs with {warmup} warm-up and early stopping on the
-validation strict F1 (patience {training.get('early_stopping_patience', '?')}), seed {training.get('seed', '?')},
+Learning rate {training.get("learning_rate", "?")}, batch size {training.get("per_device_train_batch_size", "?")}
+per device, up to {training.get("num_train_epochs", "?")} epochs with {warmup} warm-up and early stopping on the
+validation strict F1 (patience {training.get("early_stopping_patience", "?")}), seed {training.get("seed", "?")},
 max 256 subwords per window (longer sentences are split at word boundaries).
 
 ## Intended use and limitations
@@ -210,8 +226,10 @@ def stage(model_dir: str | Path, repo_id: str, out: str | Path, *, metrics_file:
     if out.exists() and any(out.iterdir()):
         card = out / "README.md"
         if not (card.is_file() and STAGED_MARK in card.read_text(encoding="utf-8", errors="replace")):
-            raise VnerError(f"{out}: exists, is not empty and is not a folder `vner publish` staged; choose a new "
-                            "folder for the staged upload.")
+            raise VnerError(
+                f"{out}: exists, is not empty and is not a folder `vner publish` staged; choose a new "
+                "folder for the staged upload."
+            )
         logger.info("%s: replacing the upload staged there before", out)
         shutil.rmtree(out)  # a staging of ours: staging again gives the folder for the model as it is now
     out.mkdir(parents=True, exist_ok=True)
@@ -247,8 +265,15 @@ def _check_no_token(folder: Path, token: str) -> None:
             raise VnerError(f"{f}: contains the Hub token; refusing to upload it.")
 
 
-def publish(model_dir: str | Path, repo_id: str, *, private: bool = False, token: str | None = None,
-            dry_run: str | Path | None = None, metrics_file: str | Path | None = None) -> str:
+def publish(
+    model_dir: str | Path,
+    repo_id: str,
+    *,
+    private: bool = False,
+    token: str | None = None,
+    dry_run: str | Path | None = None,
+    metrics_file: str | Path | None = None,
+) -> str:
     """Stage and upload; returns the repo URL (or the staged folder for a dry run)."""
     if "/" not in repo_id or repo_id.count("/") != 1:
         raise VnerError(f"--repo-id {repo_id!r}: expected OWNER/NAME, e.g. me/phobert-base-vner.")
@@ -266,8 +291,9 @@ def publish(model_dir: str | Path, repo_id: str, *, private: bool = False, token
         api = HfApi(token=secret)
         try:
             url = api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
-            api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model",
-                              commit_message="Upload vner model")
+            api.upload_folder(
+                folder_path=str(folder), repo_id=repo_id, repo_type="model", commit_message="Upload vner model"
+            )
         except Exception as exc:  # network/auth errors: one line, never the token
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise VnerError(f"upload to {repo_id} failed: {message.replace(secret, '***')}") from None

@@ -20,6 +20,7 @@ With `--corpus` the vocabulary is learned instead (the old mode, for other corpo
 (with counts) split into characters with `</w>` on the last one, fastBPE's algorithm repeatedly merges the most
 frequent adjacent pair (ties: the smallest pair in code point order, so runs agree).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -27,8 +28,8 @@ import json
 import logging
 import shutil
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from annotation.errors import VnerError
 
@@ -144,7 +145,7 @@ def build_vocab(word_counts: dict[str, int], merges: Sequence[tuple[str, str, in
     for word, count in word_counts.items():
         for piece in apply_bpe(word, ranks):
             pieces[piece] += count
-    for word, count in word_counts.items():
+    for word in word_counts:
         for ch in word:
             for form in (ch, ch + "@@"):
                 if form not in pieces:
@@ -171,16 +172,24 @@ def corpus_words(paths: Iterable[str | Path]) -> Counter[str]:
 # ---------------------------------------------------------------------------------------------- checkpoint
 
 
-def model_size(hidden_size: int | None = None, num_hidden_layers: int | None = None,
-               num_attention_heads: int | None = None, intermediate_size: int | None = None) -> dict:
+def model_size(
+    hidden_size: int | None = None,
+    num_hidden_layers: int | None = None,
+    num_attention_heads: int | None = None,
+    intermediate_size: int | None = None,
+) -> dict:
     """The size fields, defaults filled in (TINY_SIZE; FFN 4 x hidden and hidden/32 heads when only the width
     is given), checked."""
     size = dict(TINY_SIZE)
     if hidden_size is not None:
-        size.update(hidden_size=hidden_size, intermediate_size=4 * hidden_size,
-                    num_attention_heads=max(1, hidden_size // 32))
-    for key, value in (("num_hidden_layers", num_hidden_layers), ("num_attention_heads", num_attention_heads),
-                       ("intermediate_size", intermediate_size)):
+        size.update(
+            hidden_size=hidden_size, intermediate_size=4 * hidden_size, num_attention_heads=max(1, hidden_size // 32)
+        )
+    for key, value in (
+        ("num_hidden_layers", num_hidden_layers),
+        ("num_attention_heads", num_attention_heads),
+        ("intermediate_size", intermediate_size),
+    ):
         if value is not None:
             size[key] = value
     for key, value in size.items():
@@ -234,8 +243,10 @@ def build_tiny_model(
 
     tokenizer = PhobertTokenizer(str(out / "vocab.txt"), str(out / "bpe.codes"), model_max_length=256)
     tokenizer.save_pretrained(str(out))
-    config = RobertaConfig(**{**PHOBERT_BASE_CONFIG, **size, "vocab_size": len(tokenizer)},
-                           vner_tiny={"vocabulary": vocabulary, "seed": seed})
+    config = RobertaConfig(
+        **{**PHOBERT_BASE_CONFIG, **size, "vocab_size": len(tokenizer)},
+        vner_tiny={"vocabulary": vocabulary, "seed": seed},
+    )
     torch.manual_seed(seed)
     model = RobertaForMaskedLM(config)
     from training.progress import quiet_transformers
@@ -244,17 +255,28 @@ def build_tiny_model(
         model.save_pretrained(str(out), safe_serialization=True)
     n_params = sum(p.numel() for p in model.parameters())
     (out / "README.md").write_text(_card(len(tokenizer), vocabulary, size, n_params, seed), encoding="utf-8")
-    logger.info("tiny PhoBERT-format model written to %s: vocabulary %s (%d ids%s), hidden %d, %d layers, %d heads, "
-                "FFN %d, %.1fM parameters", out, vocabulary, len(tokenizer),
-                f", {words} words of corpus" if words else "", size["hidden_size"], size["num_hidden_layers"],
-                size["num_attention_heads"], size["intermediate_size"], n_params / 1e6)
+    logger.info(
+        "tiny PhoBERT-format model written to %s: vocabulary %s (%d ids%s), hidden %d, %d layers, %d heads, "
+        "FFN %d, %.1fM parameters",
+        out,
+        vocabulary,
+        len(tokenizer),
+        f", {words} words of corpus" if words else "",
+        size["hidden_size"],
+        size["num_hidden_layers"],
+        size["num_attention_heads"],
+        size["intermediate_size"],
+        n_params / 1e6,
+    )
     return out
 
 
 def _card(vocab_size: int, vocabulary: str, size: dict, n_params: int, seed: int) -> str:
     if vocabulary == "phobert":
-        vocab_text = (f"PhoBERT's own `vocab.txt` and `bpe.codes` ({vocab_size} ids; VinAI, MIT licence in `LICENSE`), "
-                      "so it tokenizes exactly as `vinai/phobert-base` does")
+        vocab_text = (
+            f"PhoBERT's own `vocab.txt` and `bpe.codes` ({vocab_size} ids; VinAI, MIT licence in `LICENSE`), "
+            "so it tokenizes exactly as `vinai/phobert-base` does"
+        )
     else:
         vocab_text = f"a {vocab_size}-id BPE vocabulary {vocabulary}"
     return (

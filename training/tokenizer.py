@@ -24,12 +24,14 @@ these is a one-line error naming what is missing. PhoBERT's own two files are ve
 dropped, ranks by line order (a repeated pair keeps its last rank). 23 of PhoBERT's 64,000 lines hold U+00A0
 (no-break space), which `split()` treats as whitespace: the 22 that use it as a symbol on its own (`\xa0 km</w>`)
 become 0- or 1-field "merges" that no pair of symbols can ever match (left out of the BPE model: they change
-nothing), and `\xa0° C</w>` becomes the real pair `° C</w>` (kept, at its rank: the slow tokenizer applies it). `save_pretrained` writes PhoBERT's own files
-(vocab.txt, bpe.codes, tokenizer_config.json naming `PhobertTokenizer`), so a saved model folder loads with the stock
-slow tokenizer too. A literal `</w>` typed in the text makes a non-final BPE symbol look like a final one (the slow
-tokenizer conflates them in merging too, only its final lookup differs); inputs that contain it get that lookup
-fixed token by token from the offsets, all other inputs take the plain fast path.
+nothing), and `\xa0° C</w>` becomes the real pair `° C</w>` (kept, at its rank: the slow tokenizer applies it).
+`save_pretrained` writes PhoBERT's own files (vocab.txt, bpe.codes, tokenizer_config.json naming
+`PhobertTokenizer`), so a saved model folder loads with the stock slow tokenizer too. A literal `</w>` typed in
+the text makes a non-final BPE symbol look like a final one (the slow tokenizer conflates them in merging too,
+only its final lookup differs); inputs that contain it get that lookup fixed token by token from the offsets, all
+other inputs take the plain fast path.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -129,8 +131,11 @@ def read_merges(path: str | os.PathLike) -> list[tuple[str, str]]:
         ranks[tuple(line.split()[:-1])] = rank
     pairs = [p for p, _ in sorted(ranks.items(), key=lambda kv: kv[1]) if len(p) == 2]
     if len(pairs) < len(ranks):
-        logger.debug("%s: %d merge lines are not pairs once split (U+00A0 symbols); no pair can match them",
-                     path, len(ranks) - len(pairs))
+        logger.debug(
+            "%s: %d merge lines are not pairs once split (U+00A0 symbols); no pair can match them",
+            path,
+            len(ranks) - len(pairs),
+        )
     return pairs  # type: ignore[return-value]
 
 
@@ -183,8 +188,10 @@ def build_backend(vocab_file: str | os.PathLike, merges_file: str | os.PathLike)
     tok = Tokenizer(model)
     tok.pre_tokenizer = pre_tokenizers.Split(Regex(pretokenize_pattern()), behavior="removed", invert=True)
     tok.add_special_tokens(
-        [AddedToken(t, special=True, normalized=False, lstrip=False, rstrip=False, single_word=False)
-         for t in (BOS, PAD, EOS, UNK, MASK)]
+        [
+            AddedToken(t, special=True, normalized=False, lstrip=False, rstrip=False, single_word=False)
+            for t in (BOS, PAD, EOS, UNK, MASK)
+        ]
     )
     tok.post_processor = processors.TemplateProcessing(
         single=f"{BOS} $A {EOS}",
@@ -209,8 +216,9 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
         self._literal_eow = False
         self._backend_plain = None
         self._word_cache: dict[str, list[int]] = {}
-        for key, value in dict(bos_token=BOS, eos_token=EOS, sep_token=EOS, cls_token=BOS, unk_token=UNK,
-                               pad_token=PAD, mask_token=MASK).items():
+        for key, value in dict(
+            bos_token=BOS, eos_token=EOS, sep_token=EOS, cls_token=BOS, unk_token=UNK, pad_token=PAD, mask_token=MASK
+        ).items():
             kwargs.setdefault(key, value)
         super().__init__(tokenizer_object=backend, **kwargs)
         self.vocab_file, self.merges_file = str(vocab_file), str(merges_file)
@@ -351,9 +359,7 @@ class PhobertTokenizerFast(PreTrainedTokenizerFast):
         from transformers import PhobertTokenizer
 
         slow = PhobertTokenizer(self.vocab_file, self.merges_file, model_max_length=self.model_max_length)
-        return slow.save_pretrained(
-            save_directory, filename_prefix=filename_prefix, push_to_hub=push_to_hub, **kwargs
-        )
+        return slow.save_pretrained(save_directory, filename_prefix=filename_prefix, push_to_hub=push_to_hub, **kwargs)
 
 
 def phobert_tokenizer_fast(vocab_file: str | os.PathLike, merges_file: str | os.PathLike, **kw):
@@ -447,10 +453,14 @@ def _missing_tokenizer_error(folder: Path) -> VnerError:
     elif present & {VOCAB_FILE, FAIRSEQ_VOCAB_FILE}:
         what = f"{MERGES_FILE} next to {sorted(present & {VOCAB_FILE, FAIRSEQ_VOCAB_FILE})[0]}"
     else:
-        what = (f"a tokenizer: {VOCAB_FILE} + {MERGES_FILE} (PhoBERT), {FAIRSEQ_VOCAB_FILE} + {MERGES_FILE} (fairseq) "
-                "or tokenizer.json (other models)")
-    return VnerError(f"{folder}: missing {what}; copy the base model's tokenizer files there, or build a PhoBERT-"
-                     "format folder with `vner tiny-model`.")
+        what = (
+            f"a tokenizer: {VOCAB_FILE} + {MERGES_FILE} (PhoBERT), {FAIRSEQ_VOCAB_FILE} + {MERGES_FILE} (fairseq) "
+            "or tokenizer.json (other models)"
+        )
+    return VnerError(
+        f"{folder}: missing {what}; copy the base model's tokenizer files there, or build a PhoBERT-"
+        "format folder with `vner tiny-model`."
+    )
 
 
 def load_tokenizer(name_or_path: str | os.PathLike, **kw):
@@ -461,8 +471,9 @@ def load_tokenizer(name_or_path: str | os.PathLike, **kw):
     if folder.is_dir():
         files = local_phobert_files(folder)
         if files:
-            return phobert_tokenizer_fast(*files, model_max_length=_model_max_length(str(folder)),
-                                          name_or_path=name_or_path)
+            return phobert_tokenizer_fast(
+                *files, model_max_length=_model_max_length(str(folder)), name_or_path=name_or_path
+            )
         cls = _config_tokenizer_class(str(folder))
         if (cls and cls.removesuffix("Fast") == "PhobertTokenizer") or not (
             (folder / "tokenizer.json").is_file() or (folder / "tokenizer_config.json").is_file()
@@ -484,8 +495,9 @@ def load_tokenizer(name_or_path: str | os.PathLike, **kw):
         if not all(files):
             missing = [f for f, p in zip(PHOBERT_FILES, files) if not p]
             raise VnerError(f"{name_or_path}: the model has no PhoBERT tokenizer file(s) {missing}.")
-        return phobert_tokenizer_fast(files[0], files[1], model_max_length=_model_max_length(name_or_path, **kw),
-                                      name_or_path=name_or_path)
+        return phobert_tokenizer_fast(
+            files[0], files[1], model_max_length=_model_max_length(name_or_path, **kw), name_or_path=name_or_path
+        )
     from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(name_or_path, use_fast=True, **kw)

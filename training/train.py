@@ -16,6 +16,7 @@ sentence's windows joined back) and scores them with seqeval in strict IOB2 mode
 Running the same command again resumes from the last checkpoint in `--output_dir`, or, if the run finished, says
 so and does nothing; `--overwrite_output_dir` starts over.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,9 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Sequence
 
 from transformers import HfArgumentParser, TrainingArguments
 
@@ -52,9 +53,11 @@ NATIVE_WARMUP_RATIO = "warmup_ratio" in TrainingArguments.__dataclass_fields__
 class ModelArguments:
     model_name_or_path: str = field(
         default="vinai/phobert-base",
-        metadata={"help": "backbone: a Hub id (vinai/phobert-base, vinai/phobert-large, vinai/phobert-base-v2), "
-                  "found in the Hugging Face cache (HF_HOME) or downloaded, or a local folder such as one "
-                  "written by `vner tiny-model`"},
+        metadata={
+            "help": "backbone: a Hub id (vinai/phobert-base, vinai/phobert-large, vinai/phobert-base-v2), "
+            "found in the Hugging Face cache (HF_HOME) or downloaded, or a local folder such as one "
+            "written by `vner tiny-model`"
+        },
     )
     tokenizer_name: str | None = field(default=None, metadata={"help": "tokenizer, if not the model's"})
 
@@ -80,26 +83,36 @@ class DataArguments:
 @dataclass
 class VnerTrainingArguments(TrainingArguments):
     """TrainingArguments with the defaults of a NER fine-tune (VinAI's recipe, run_ner.py's names)."""
+
     output_dir: str | None = field(default=None, metadata={"help": "where checkpoints and the final model go"})
     overwrite_output_dir: bool = field(
-        default=False, metadata={"help": "start over instead of resuming from the last checkpoint in output_dir "
-                                 "(or instead of stopping when the run there has finished)"}
+        default=False,
+        metadata={
+            "help": "start over instead of resuming from the last checkpoint in output_dir "
+            "(or instead of stopping when the run there has finished)"
+        },
     )
     early_stopping_patience: int | None = field(
-        default=3, metadata={"help": "stop after this many evaluations without a better validation strict F1 "
-                             "(0: never)"}
+        default=3,
+        metadata={"help": "stop after this many evaluations without a better validation strict F1 (0: never)"},
     )
     no_mixed_precision: bool = field(
         default=False, metadata={"help": "on a GPU, train in fp32 (default there: bf16, or fp16 without bf16)"}
     )
     threads: int | None = field(
-        default=None, metadata={"help": "CPU threads per process (default: the cores other processes leave free, "
-                                "at least 1; the run header says what was chosen and why)"}
+        default=None,
+        metadata={
+            "help": "CPU threads per process (default: the cores other processes leave free, "
+            "at least 1; the run header says what was chosen and why)"
+        },
     )
     learning_rate: float = field(default=5e-5, metadata={"help": "peak AdamW learning rate (VinAI: 1e-5..5e-5)"})
     warmup_ratio: float = field(
-        default=0.1, metadata={"help": "fraction of the training steps spent warming the learning rate up "
-                               "linearly from 0 (then linear decay to 0); --warmup_steps N, if given, wins"}
+        default=0.1,
+        metadata={
+            "help": "fraction of the training steps spent warming the learning rate up "
+            "linearly from 0 (then linear decay to 0); --warmup_steps N, if given, wins"
+        },
     )
     num_train_epochs: float = field(default=10.0, metadata={"help": "epochs (early stopping may end sooner)"})
     per_device_train_batch_size: int = field(default=32, metadata={"help": "training windows per device per step"})
@@ -110,8 +123,11 @@ class VnerTrainingArguments(TrainingArguments):
     logging_strategy: str = "epoch"
     load_best_model_at_end: bool = True
     metric_for_best_model: str = field(
-        default="f1", metadata={"help": "validation metric that picks the best epoch: f1 = seqeval strict IOB2 "
-                                "micro F1 over whole sentences"}
+        default="f1",
+        metadata={
+            "help": "validation metric that picks the best epoch: f1 = seqeval strict IOB2 "
+            "micro F1 over whole sentences"
+        },
     )
     greater_is_better: bool = True
     save_total_limit: int | None = field(default=2, metadata={"help": "checkpoints kept (the best one is always kept)"})
@@ -182,8 +198,16 @@ def check_arguments(model_args: ModelArguments, data_args: DataArguments, args) 
     if not args.output_dir:
         raise VnerError("no output folder: pass --output_dir DIR or set `output_dir:` in the config.")
 
-    def number(name: str, value, *, whole: bool = False, minimum: float | None = None, above: float | None = None,
-               below: float | None = None, optional: bool = False) -> None:
+    def number(
+        name: str,
+        value,
+        *,
+        whole: bool = False,
+        minimum: float | None = None,
+        above: float | None = None,
+        below: float | None = None,
+        optional: bool = False,
+    ) -> None:
         if value is None and optional:
             return
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not float(value).is_integer()):
@@ -287,16 +311,30 @@ def label_names(ds) -> list[str]:
     return list(split.features["ner_tags"].feature.names)
 
 
-def encode_split(split, tokenizer, *, label_names: Sequence[str], label_all_subwords: bool, max_length: int,
-                 desc: str = "", return_windows: bool = False):
+def encode_split(
+    split,
+    tokenizer,
+    *,
+    label_names: Sequence[str],
+    label_all_subwords: bool,
+    max_length: int,
+    desc: str = "",
+    return_windows: bool = False,
+):
     """Words + word tags -> a Dataset of subword windows (input_ids, attention_mask, labels), one row per window;
     with `return_windows` also the `EncodedBatch` (which window is which sentence, first-subword positions)."""
     from datasets import Dataset
 
     from training.features import encode_words
 
-    enc = encode_words(tokenizer, split["tokens"], split["ner_tags"], label_all_subwords=label_all_subwords,
-                       max_length=max_length, label_names=label_names)
+    enc = encode_words(
+        tokenizer,
+        split["tokens"],
+        split["ner_tags"],
+        label_all_subwords=label_all_subwords,
+        max_length=max_length,
+        label_names=label_names,
+    )
     data = Dataset.from_dict({k: enc[k] for k in ("input_ids", "attention_mask", "labels")})
     return (data, enc) if return_windows else data
 
@@ -320,7 +358,7 @@ class SentenceScorer:
     def add(self, name: str, windows, gold_tags: Sequence[Sequence[str]]) -> None:
         self.splits[name] = (windows, [list(t) for t in gold_tags])
 
-    def use(self, name: str) -> "SentenceScorer":
+    def use(self, name: str) -> SentenceScorer:
         self.current = name
         return self
 
@@ -337,8 +375,10 @@ class SentenceScorer:
         if predictions.ndim == 3:  # logits, if preprocess_logits_for_metrics was not used
             predictions = predictions.argmax(-1)
         if len(predictions) != windows.num_windows or not self._same_labels(label_ids, windows.labels, IGNORE):
-            raise RuntimeError(f"{self.current}: the evaluation did not return the {windows.num_windows} windows "
-                               "in dataset order; cannot join them back into sentences")
+            raise RuntimeError(
+                f"{self.current}: the evaluation did not return the {windows.num_windows} windows "
+                "in dataset order; cannot join them back into sentences"
+            )
         rows = np.repeat(np.arange(windows.num_windows), [len(f) for f in windows.first_subwords])
         cols = np.fromiter((p for f in windows.first_subwords for p in f), dtype=np.int64, count=len(rows))
         picked = predictions[rows, cols].tolist() if len(rows) else []
@@ -410,6 +450,7 @@ def _argmax(logits, labels):
 
 def train(model_args: ModelArguments, data_args: DataArguments, training_args) -> dict:
     """Fine-tune, evaluate, save. Returns the metrics also written to `output_dir/metrics.json`."""
+    import torch
     from transformers import (
         AutoConfig,
         AutoModelForTokenClassification,
@@ -419,8 +460,6 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
         ProgressCallback,
         set_seed,
     )
-
-    import torch
 
     from training.hub import resolve_model
     from training.progress import RunReporter, best_evaluation, epoch_text, summary_lines
@@ -434,37 +473,52 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
     if done is not None:
         if main_process:
             test = (done.get("test") or {}).get("strict", {}).get("micro avg", {}).get("f1-score")
-            logger.info("%s: this run has finished (best epoch %s%s); nothing to do. Pass --overwrite_output_dir to "
-                        "train again from the start.", output_dir, epoch_text(done.get("best_epoch")),
-                        f", test strict F1 {test:.4f}" if test is not None else "")
+            logger.info(
+                "%s: this run has finished (best epoch %s%s); nothing to do. Pass --overwrite_output_dir to "
+                "train again from the start.",
+                output_dir,
+                epoch_text(done.get("best_epoch")),
+                f", test strict F1 {test:.4f}" if test is not None else "",
+            )
         return done
 
     # 1. Everything that can be wrong, before anything is written: dataset, backbone, tokenizer, config.
     ds = load_splits(data_args.dataset)
     if data_args.train_split not in ds or len(ds[data_args.train_split]) == 0:
-        raise VnerError(f"{data_args.dataset}: no {'non-empty ' if data_args.train_split in ds else ''}split "
-                        f"{data_args.train_split!r} to train on (has {sorted(ds)}); pass --train_split NAME.")
+        raise VnerError(
+            f"{data_args.dataset}: no {'non-empty ' if data_args.train_split in ds else ''}split "
+            f"{data_args.train_split!r} to train on (has {sorted(ds)}); pass --train_split NAME."
+        )
     labels = label_names(ds)
     source = resolve_model(model_args.model_name_or_path)  # a local folder (or cached snapshot), or a Hub id
     tokenizer = load_tokenizer(model_args.tokenizer_name or source)
     with quiet_transformers():
         config = AutoConfig.from_pretrained(
-            source, num_labels=len(labels), id2label=dict(enumerate(labels)),
-            label2id={label: i for i, label in enumerate(labels)}, finetuning_task="ner",
+            source,
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
+            finetuning_task="ner",
         )
     positions = getattr(config, "max_position_embeddings", None)
-    if positions and config.model_type in ("roberta", "xlm-roberta", "camembert") and \
-            data_args.max_seq_length > positions - (config.pad_token_id or 0) - 1:
-        raise VnerError(f"--max_seq_length {data_args.max_seq_length}: the model has room for at most "
-                        f"{positions - (config.pad_token_id or 0) - 1} subwords per window.")
+    if (
+        positions
+        and config.model_type in ("roberta", "xlm-roberta", "camembert")
+        and data_args.max_seq_length > positions - (config.pad_token_id or 0) - 1
+    ):
+        raise VnerError(
+            f"--max_seq_length {data_args.max_seq_length}: the model has room for at most "
+            f"{positions - (config.pad_token_id or 0) - 1} subwords per window."
+        )
     set_seed(training_args.seed)
     threads, why = choose_threads(training_args.threads)
     if training_args.use_cpu or not torch.cuda.is_available():
         torch.set_num_threads(threads)
         device = f"cpu, {threads} thread{'s' if threads > 1 else ''} ({why})"
     else:
-        device = f"{torch.cuda.get_device_name()} x {training_args.world_size}" + \
-                 (" bf16" if training_args.bf16 else " fp16" if training_args.fp16 else " fp32")
+        device = f"{torch.cuda.get_device_name()} x {training_args.world_size}" + (
+            " bf16" if training_args.bf16 else " fp16" if training_args.fp16 else " fp32"
+        )
 
     # 2. Resume (same command again) or start over.
     last_checkpoint = None
@@ -487,47 +541,80 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
             continue
         split = ds[name] if limit is None else ds[name].select(range(min(limit, len(ds[name]))))
         splits[role], windows = encode_split(
-            split, tokenizer, label_names=labels, label_all_subwords=data_args.label_all_subwords,
-            max_length=data_args.max_seq_length, return_windows=True,
+            split,
+            tokenizer,
+            label_names=labels,
+            label_all_subwords=data_args.label_all_subwords,
+            max_length=data_args.max_seq_length,
+            return_windows=True,
         )
         sizes[role] = (len(split), windows.num_windows)
         if role != "train":
             scorer.add(role, windows, [[labels[i] for i in tags] for tags in split["ner_tags"]])
     if "validation" not in splits:
         # without a validation split there is nothing to pick a best model or stop early on
-        logger.warning("no %r split: no per-epoch evaluation, early stopping or best-model selection",
-                       data_args.validation_split)
-        training_args = replace(training_args, eval_strategy="no", load_best_model_at_end=False,
-                                metric_for_best_model=None, early_stopping_patience=0)
+        logger.warning(
+            "no %r split: no per-epoch evaluation, early stopping or best-model selection", data_args.validation_split
+        )
+        training_args = replace(
+            training_args,
+            eval_strategy="no",
+            load_best_model_at_end=False,
+            metric_for_best_model=None,
+            early_stopping_patience=0,
+        )
 
     # 4. Model: the backbone with a token-classification head over the dataset's labels.
     with quiet_transformers():
         model, info = AutoModelForTokenClassification.from_pretrained(
-            source, config=config, output_loading_info=True, ignore_mismatched_sizes=True)
-    new = sorted(info.get("missing_keys") or []) + sorted(str(k[0] if isinstance(k, tuple) else k)
-                                                         for k in (info.get("mismatched_keys") or []))
+            source, config=config, output_loading_info=True, ignore_mismatched_sizes=True
+        )
+    new = sorted(info.get("missing_keys") or []) + sorted(
+        str(k[0] if isinstance(k, tuple) else k) for k in (info.get("mismatched_keys") or [])
+    )
     n_params = sum(p.numel() for p in model.parameters())
     evaluating = "validation" in splits and training_args.eval_strategy != "no"
     if main_process:
         where = "" if source == model_args.model_name_or_path else f" (from {source})"
         logger.info("vner train: %s%s -> %s", model_args.model_name_or_path, where, output_dir)
-        logger.info("model: %s, %.1fM parameters (hidden %s, %s layers), %d labels", config.model_type,
-                    n_params / 1e6, getattr(config, "hidden_size", "?"), getattr(config, "num_hidden_layers", "?"),
-                    len(labels))
+        logger.info(
+            "model: %s, %.1fM parameters (hidden %s, %s layers), %d labels",
+            config.model_type,
+            n_params / 1e6,
+            getattr(config, "hidden_size", "?"),
+            getattr(config, "num_hidden_layers", "?"),
+            len(labels),
+        )
         if new and all(k.startswith("classifier.") for k in new):
-            logger.info("classification head is new (%s): random init, seed %d", ", ".join(sorted(set(new))),
-                        training_args.seed)
+            logger.info(
+                "classification head is new (%s): random init, seed %d", ", ".join(sorted(set(new))), training_args.seed
+            )
         elif new:
-            logger.warning("%d weight tensors not in the checkpoint are initialised at random: %s", len(new),
-                           ", ".join(new[:6]) + (" ..." if len(new) > 6 else ""))
-        logger.info("data: %s: %s", data_args.dataset, ", ".join(
-            f"{role} {n} sentences" + (f" ({w} windows)" if w != n else "") for role, (n, w) in sizes.items()))
-        logger.info("training: batch %d x %d process(es) x %d accumulation, AdamW lr %g, weight decay %g, up to %g "
-                    "epochs%s", training_args.per_device_train_batch_size, training_args.world_size,
-                    training_args.gradient_accumulation_steps, training_args.learning_rate,
-                    training_args.weight_decay, training_args.num_train_epochs,
-                    f", early stopping after {training_args.early_stopping_patience} evaluations without a better "
-                    "validation strict F1" if training_args.early_stopping_patience and evaluating else "")
+            logger.warning(
+                "%d weight tensors not in the checkpoint are initialised at random: %s",
+                len(new),
+                ", ".join(new[:6]) + (" ..." if len(new) > 6 else ""),
+            )
+        logger.info(
+            "data: %s: %s",
+            data_args.dataset,
+            ", ".join(
+                f"{role} {n} sentences" + (f" ({w} windows)" if w != n else "") for role, (n, w) in sizes.items()
+            ),
+        )
+        logger.info(
+            "training: batch %d x %d process(es) x %d accumulation, AdamW lr %g, weight decay %g, up to %g epochs%s",
+            training_args.per_device_train_batch_size,
+            training_args.world_size,
+            training_args.gradient_accumulation_steps,
+            training_args.learning_rate,
+            training_args.weight_decay,
+            training_args.num_train_epochs,
+            f", early stopping after {training_args.early_stopping_patience} evaluations without a better "
+            "validation strict F1"
+            if training_args.early_stopping_patience and evaluating
+            else "",
+        )
         logger.info("device: %s", device)
         if last_checkpoint:
             logger.info("resuming from %s", last_checkpoint)
@@ -562,7 +649,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
     best = best_evaluation(trainer.state.log_history)
     metrics = {
         "headline": "seqeval strict IOB2 micro F1 over whole sentences (annotation.metrics); `default` is "
-                    "seqeval's default (conlleval) mode",
+        "seqeval's default (conlleval) mode",
         "best_epoch": best.get("epoch") if best else None,
         "epochs_run": trainer.state.epoch,
         "stopped_early": reporter.stopped_early,
@@ -573,8 +660,13 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
             scorer.use(role)
             with quiet_transformers():
                 flat = trainer.evaluate(splits[role], metric_key_prefix=role)
-            metrics[role] = {**scorer.last_report, "loss": flat.get(f"{role}_loss"), "split": getattr(
-                data_args, f"{role}_split"), "sentences": sizes[role][0], "windows": sizes[role][1]}
+            metrics[role] = {
+                **scorer.last_report,
+                "loss": flat.get(f"{role}_loss"),
+                "split": getattr(data_args, f"{role}_split"),
+                "sentences": sizes[role][0],
+                "windows": sizes[role][1],
+            }
 
     # 7. Save: model + tokenizer files + metrics + args + label schema, so the folder is self-contained.
     with quiet_transformers():

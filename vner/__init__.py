@@ -13,6 +13,7 @@ The small API a Python user needs (each also a `vner` subcommand):
 The annotation side (`annotation`, everything above but `Tagger`) runs without torch; the training side
 (`training`) needs the `vner[train]` extra.
 """
+
 from __future__ import annotations
 
 __version__ = "0.2.0"

@@ -3,6 +3,7 @@
 It is the one place that joins the annotation side with the training side (a model as a pre-annotator), so
 `annotation/` never imports `training/` and runs without torch.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -35,8 +36,9 @@ def split_specs(specs: str | Sequence[str]) -> list[str]:
     return out
 
 
-def load_preannotators(specs: str | Sequence[str], *, batch_size: int = 32, device: str | None = None,
-                       model_mode: str = "override") -> list[Preannotator]:
+def load_preannotators(
+    specs: str | Sequence[str], *, batch_size: int = 32, device: str | None = None, model_mode: str = "override"
+) -> list[Preannotator]:
     """Pre-annotators from specs (`rules`, `dates`, `crf`, `gazetteer:PATH`, `model:DIR`); `model:DIR` loads a
     model trained with `vner train` (needs the `vner[train]` extra). `model_mode` says how a model meets the rules
     (`override`, `fill-gaps`, `threshold:P`; see `annotation.preannotate.set_model_mode`)."""
@@ -52,14 +54,17 @@ def load_preannotators(specs: str | Sequence[str], *, batch_size: int = 32, devi
     return out
 
 
-def model_preannotator(model_dir: str | Path, *, batch_size: int = 32, device: str | None = None,
-                       mode: str = "override") -> Preannotator:
+def model_preannotator(
+    model_dir: str | Path, *, batch_size: int = 32, device: str | None = None, mode: str = "override"
+) -> Preannotator:
     set_model_mode(_NoModel(), mode)  # a bad mode fails before a model is loaded
     try:
         from training.predict import ModelAnnotator
     except ImportError as exc:  # torch/transformers missing: the annotation side installs without them
-        raise VnerError(f"model:{model_dir}: a model needs the training extra ({exc.name} is not installed); "
-                        "install it with `pip install 'vner[train]'`.") from None
+        raise VnerError(
+            f"model:{model_dir}: a model needs the training extra ({exc.name} is not installed); "
+            "install it with `pip install 'vner[train]'`."
+        ) from None
     return set_model_mode(ModelAnnotator(model_dir, batch_size=batch_size, device=device), mode)
 
 
@@ -72,16 +77,26 @@ def load_documents(paths: Sequence[str | Path], **kwargs: Any) -> list[Document]
     return _load_documents([paths] if isinstance(paths, (str, Path)) else paths, **kwargs)
 
 
-def preannotate(docs: Sequence[Document], annotators: str | Sequence[str] | Sequence[Preannotator] = "default",
-                *, granularity: str = "paragraph", max_chars: int | None = MAX_TASK_CHARS,
-                drop_repeats: bool = True) -> list[dict]:
+def preannotate(
+    docs: Sequence[Document],
+    annotators: str | Sequence[str] | Sequence[Preannotator] = "default",
+    *,
+    granularity: str = "paragraph",
+    max_chars: int | None = MAX_TASK_CHARS,
+    drop_repeats: bool = True,
+) -> list[dict]:
     """Label Studio tasks for `docs`, each with one prediction of the combined `annotators`; tasks longer than
     `max_chars` are cut between sentences, repeated paragraphs are made into one task (see
     `annotation.preannotate.preannotate_documents`)."""
     if isinstance(annotators, str) or (annotators and isinstance(annotators[0], str)):
         annotators = load_preannotators(annotators)  # type: ignore[arg-type]
-    tasks, _ = preannotate_documents(docs, annotators, granularity, max_chars=max_chars,  # type: ignore[arg-type]
-                                     drop_repeats=drop_repeats)
+    tasks, _ = preannotate_documents(
+        docs,
+        annotators,
+        granularity,
+        max_chars=max_chars,  # type: ignore[arg-type]
+        drop_repeats=drop_repeats,
+    )
     return tasks
 
 
@@ -102,7 +117,9 @@ def __getattr__(name: str):
         try:
             from training.predict import Tagger
         except ImportError as exc:
-            raise VnerError(f"vner.Tagger needs the training extra ({exc.name} is not installed); "
-                            "install it with `pip install 'vner[train]'`.") from None
+            raise VnerError(
+                f"vner.Tagger needs the training extra ({exc.name} is not installed); "
+                "install it with `pip install 'vner[train]'`."
+            ) from None
         return Tagger
     raise AttributeError(name)

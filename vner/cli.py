@@ -4,6 +4,7 @@ Each module in COMMAND_MODULES has `register(subparsers)`; modules import their 
 transformers, underthesea) inside the command, so `vner --help` stays fast and the annotation commands run
 without the training extra.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,9 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] not in TRAINING_EXTRA:
             raise
-        print(f"vner {args.command}: error: needs the training extra ({exc.name} is not installed); install it with "
-              "`pip install 'vner[train]'` (with the CPU build of torch: `pip install torch==2.13.0` first).",
-              file=sys.stderr)
+        print(
+            f"vner {args.command}: error: needs the training extra ({exc.name} is not installed); install it with "
+            "`pip install 'vner[train]'` (with the CPU build of torch: `pip install torch==2.13.0` first).",
+            file=sys.stderr,
+        )
         return 2
     except ImportError as exc:  # a version guard (e.g. transformers too old): its message says what to install
         if "pip install" not in str(exc):

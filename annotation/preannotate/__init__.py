@@ -19,6 +19,7 @@ The output never holds two overlapping spans. A model may instead only fill the 
 only above a confidence threshold (`set_model_mode`). Every annotation carries the confidence of each word's tag
 (`Proposal`), which `annotation.tasks.task_score` turns into the task's score.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,6 +49,7 @@ class Preannotator(Protocol):
     def annotate(self, sentences: Sequence[Sentence]) -> list[list[Span]]:
         """One list of spans per sentence; offsets relative to `sentence.text`."""
         ...
+
 
 # Optional, for annotators that know how sure they are of every word (a model): `propose(sentences) ->
 # list[Proposal]` gives the spans and a confidence per word (O included) in one pass; `combine` uses it when
@@ -92,11 +94,14 @@ def set_model_mode(annotator: Preannotator, mode: str) -> Preannotator:
     return annotator
 
 
-def resolve_overlaps(spans: Iterable[Span], rank: Callable[[Span], float] = lambda s: 0,
-                     tiebreak: Callable[[Span], int] = lambda s: 0) -> list[Span]:
+def resolve_overlaps(
+    spans: Iterable[Span], rank: Callable[[Span], float] = lambda s: 0, tiebreak: Callable[[Span], int] = lambda s: 0
+) -> list[Span]:
     """Keep a non-overlapping subset, greedily in this order: lowest `rank`, longest, lowest `tiebreak`,
     highest score, leftmost."""
-    ordered = sorted(spans, key=lambda s: (rank(s), -(s.end - s.start), tiebreak(s), -(s.score or 0.0), s.start, s.label))
+    ordered = sorted(
+        spans, key=lambda s: (rank(s), -(s.end - s.start), tiebreak(s), -(s.score or 0.0), s.start, s.label)
+    )
     kept: list[Span] = []
     for sp in ordered:
         if all(sp.end <= k.start or sp.start >= k.end for k in kept):
@@ -116,7 +121,9 @@ def _proposals(ann: Preannotator, sentences: Sequence[Sentence]) -> list[Proposa
     return out
 
 
-def word_confidence(sentence: Sentence, proposals: Sequence[Proposal], kept: Sequence[Span]) -> tuple[float | None, ...]:
+def word_confidence(
+    sentence: Sentence, proposals: Sequence[Proposal], kept: Sequence[Span]
+) -> tuple[float | None, ...]:
     """The merged confidence of each word's tag: the least sure of what any annotator said about the word (its
     word confidence) and of the kept spans covering it; None where nobody said anything."""
     if not any(p.word_confidence for p in proposals):
@@ -152,14 +159,18 @@ def combine_proposals(preannotators: Sequence[Preannotator], sentences: Sequence
         for ann, out in per_annotator:
             for sp in out[i].spans:
                 if not sp.source or not sp.source.startswith(ann.name):
-                    sp = Span(sp.start, sp.end, sp.label, sp.score, f"{ann.name}:{sp.source}" if sp.source else ann.name)
+                    sp = Span(
+                        sp.start, sp.end, sp.label, sp.score, f"{ann.name}:{sp.source}" if sp.source else ann.name
+                    )
                 candidates.append(sp)
         kept = resolve_overlaps(candidates, rank=rank)
         try:
             check_spans(sent.text, kept)
         except SpanError as exc:
             who = exc.span.source if exc.span is not None and exc.span.source else "a pre-annotator"
-            raise VnerError(f"document {sent.doc_id}, sentence {sent.index}: {who} proposed a bad span: {exc}") from None
+            raise VnerError(
+                f"document {sent.doc_id}, sentence {sent.index}: {who} proposed a bad span: {exc}"
+            ) from None
         merged.append(Proposal(kept, word_confidence(sent, [out[i] for _, out in per_annotator], kept)))
     return merged
 
@@ -191,8 +202,10 @@ def make_preannotator(spec: str) -> Preannotator:
 
         return Gazetteer(arg)
     if name == "model":
-        raise VnerError(f"{spec}: a model pre-annotator comes from the training side; use "
-                        "`vner.load_preannotators` (or `training.predict.ModelAnnotator`), which add it.")
+        raise VnerError(
+            f"{spec}: a model pre-annotator comes from the training side; use "
+            "`vner.load_preannotators` (or `training.predict.ModelAnnotator`), which add it."
+        )
     raise VnerError(f"unknown pre-annotator {spec!r}; use rules, dates, crf, gazetteer:PATH or model:DIR.")
 
 
@@ -203,8 +216,9 @@ def model_version(preannotators: Sequence[Preannotator]) -> str:
     return "vner:" + "+".join(f"{a.name}@{a.version}" for a in preannotators)
 
 
-def annotate_units(units: Sequence[Unit], preannotators: Sequence[Preannotator], *, progress: bool = False,
-                   chunk_size: int = 256) -> list[Proposal]:
+def annotate_units(
+    units: Sequence[Unit], preannotators: Sequence[Preannotator], *, progress: bool = False, chunk_size: int = 256
+) -> list[Proposal]:
     """The one annotation path: for each unit, the combined spans of `preannotators` in unit-text offsets and the
     confidence of every word of the unit (`Proposal`; `annotation.tasks.prediction` scores it). Every sentence
     of every unit is annotated in chunks (batched model annotators, a live progress bar)."""
@@ -219,8 +233,9 @@ def annotate_units(units: Sequence[Unit], preannotators: Sequence[Preannotator],
     with progress_bar(total=len(sentences), enabled=progress, unit="sent", desc="pre-annotating") as bar:
         for i in range(0, len(sentences), chunk_size):
             chunk = sentences[i : i + chunk_size]
-            for (k, offset), sent, found in zip(owners[i : i + chunk_size], chunk,
-                                                combine_proposals(preannotators, chunk)):
+            for (k, offset), sent, found in zip(
+                owners[i : i + chunk_size], chunk, combine_proposals(preannotators, chunk)
+            ):
                 spans[k].extend(sp.shifted(offset) for sp in found.spans)
                 confidence[k].extend(found.word_confidence or [None] * len(sent.word_spans))
                 scored[k] = scored[k] or bool(found.word_confidence)
@@ -337,8 +352,9 @@ def preannotate_documents(
     total = sum(len(p.sentence_spans) for d in docs for p in d.paragraphs)
     with progress_bar(total=total, enabled=progress, unit="sent", desc="pre-annotating") as bar:
         tasks = []
-        for task in preannotate_stream(docs, preannotators, granularity, stats=stats, max_chars=max_chars,
-                                       drop_repeats=drop_repeats):
+        for task in preannotate_stream(
+            docs, preannotators, granularity, stats=stats, max_chars=max_chars, drop_repeats=drop_repeats
+        ):
             tasks.append(task)
             bar.update(len(task["data"]["vner"]["sentences"]))
     stats.seconds = time.perf_counter() - t0

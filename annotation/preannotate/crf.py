@@ -1,10 +1,12 @@
 """underthesea's CRF NER as a pre-annotator: PER/ORG/LOC kept, MISC dropped, no DATE.
 
-underthesea re-tokenises the sentence (and may rewrite characters, e.g. tone-mark placement), so its
-tokens are aligned back to the display text by counting non-space characters (`annotation.text.align_tokens`, the segmenter's aligner).
+underthesea re-tokenises the sentence (and may rewrite characters, e.g. tone-mark placement), so its tokens are
+aligned back to the display text by counting non-space characters (`annotation.text.align_tokens`, the
+segmenter's aligner).
 A sentence whose character count does not survive is skipped (logged), never guessed. Opt-in only
 (`--annotators rules,dates,crf`): on news text its entity F1 is low (see README, benchmarks/preannotate.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,7 +35,7 @@ def align_tagged_tokens(text: str, tagged: Sequence[tuple[str, str]]) -> list[Sp
         if trimmed[0] < trimmed[1]:
             out.append(Span(*trimmed, sp.label, 0.5, "crf"))
         else:  # underthesea tagged punctuation alone: not an entity
-            log.debug("crf: %s span %r is punctuation only; not proposed", sp.label, text[sp.start:sp.end])
+            log.debug("crf: %s span %r is punctuation only; not proposed", sp.label, text[sp.start : sp.end])
     return out
 
 
@@ -75,7 +77,11 @@ class UndertheseaCRF:
             tagged = [(row[0], row[-1]) for row in self._ner(sent.text)]
             spans = align_tagged_tokens(sent.text, tagged)
             if spans is None:
-                log.warning("crf: %s sentence %d: underthesea changed the characters; no CRF spans there", sent.doc_id, sent.index)
+                log.warning(
+                    "crf: %s sentence %d: underthesea changed the characters; no CRF spans there",
+                    sent.doc_id,
+                    sent.index,
+                )
                 spans = []
             out.append(spans)
         return out

@@ -25,6 +25,7 @@ Span conventions (annotation/guidelines.md §4, §9, §10 have the final word; t
 Pre-segmented text is displayed with spaces around `/` (`27-30 / 11`); the grammar allows one space on each
 side of a separator. Spans always start and end on non-space characters.
 """
+
 from __future__ import annotations
 
 import re
@@ -59,9 +60,7 @@ NUMBER_WORDS = (
 ).split()
 COUNT = rf"(?:\d+|{'|'.join(NUMBER_WORDS[:11])})"
 RELATIVE_WORD = r"(?:này|nay|tới|sau|trước|qua|ngoái|đó|ấy)"
-YEAR_TAIL = (
-    rf"(?:{SL}{Y}|{DASH}{Y}|,\s{BARE_YEAR}|,?\snăm\s(?:{YEAR}{ERA}?|{LUNAR}(?:\s{YEAR})?|{RELATIVE_WORD}))"
-)
+YEAR_TAIL = rf"(?:{SL}{Y}|{DASH}{Y}|,\s{BARE_YEAR}|,?\snăm\s(?:{YEAR}{ERA}?|{LUNAR}(?:\s{YEAR})?|{RELATIVE_WORD}))"
 MOD = (
     r"(?:(?:cuối|đầu|giữa|cùng\skỳ|trung\stuần|thượng\stuần|hạ\stuần|nửa\s(?:đầu|cuối|sau)"
     r"|mùa\s(?:xuân|hạ|hè|thu|đông)|những\s(?:năm|ngày)\s(?:đầu|cuối))\s)"
@@ -101,9 +100,7 @@ PATTERNS: list[tuple[str, re.Pattern, float]] = [
     # năm 1973, đầu năm 2024, năm 2021-2025, năm 1950-53, những năm 1980, năm học 2025-2026, năm 802 sau Công nguyên
     (
         "date-year",
-        re.compile(
-            rf"{START}{MOD}?(?:những\s)?năm\s(?:học\s)?{YEAR}{ERA}?(?:{DASH}(?:{YEAR}|\d\d))?{END}(?!\s?%)", _I
-        ),
+        re.compile(rf"{START}{MOD}?(?:những\s)?năm\s(?:học\s)?{YEAR}{ERA}?(?:{DASH}(?:{YEAR}|\d\d))?{END}(?!\s?%)", _I),
         0.9,
     ),
     # năm Canh Tý, năm Quý Dậu 1814, Bính Thân 1836
@@ -170,11 +167,23 @@ PATTERNS: list[tuple[str, re.Pattern, float]] = [
 # A pattern only runs on text holding one of its keywords (lower case; "0" = any digit): most sentences hold
 # no calendar word at all, and the grammar stays fast.
 NEEDS = {
-    "date-dmy": ("0",), "date-dm": ("0",), "date-ngay-dm": ("0",), "date-time-dm": ("0",), "date-month": ("tháng",),
-    "date-year": ("năm",), "date-lunar": ("năm", "0"), "date-reign": ("thứ",), "date-quarter": ("quý",),
-    "date-period": ("tháng", "quý", "tuần"), "date-relative-day": ("hôm", "ngày", "cùng"), "date-event-year": ("0",),
-    "date-relative": ("tuần", "tháng", "năm", "quý"), "date-part": ("năm", "tháng", "tuần"), "date-decade": ("thập",),
-    "date-century": ("thế",), "date-bare-year": ("0",),
+    "date-dmy": ("0",),
+    "date-dm": ("0",),
+    "date-ngay-dm": ("0",),
+    "date-time-dm": ("0",),
+    "date-month": ("tháng",),
+    "date-year": ("năm",),
+    "date-lunar": ("năm", "0"),
+    "date-reign": ("thứ",),
+    "date-quarter": ("quý",),
+    "date-period": ("tháng", "quý", "tuần"),
+    "date-relative-day": ("hôm", "ngày", "cùng"),
+    "date-event-year": ("0",),
+    "date-relative": ("tuần", "tháng", "năm", "quý"),
+    "date-part": ("năm", "tháng", "tuần"),
+    "date-decade": ("thập",),
+    "date-century": ("thế",),
+    "date-bare-year": ("0",),
 }
 _DIGIT = re.compile(r"\d")
 
@@ -228,8 +237,11 @@ def find_dates(text: str) -> list[Span]:
             start, end = m.span("date") if "date" in pattern.groupindex else m.span()
             if rule == "date-dm" and not m.group()[:1].isalpha() and _fraction(text, start, end):
                 continue
-            if rule in ("date-relative", "date-part") and not m.group().lower().startswith(("cuối", "đầu", "giữa")) \
-                    and _counted(text, start):
+            if (
+                rule in ("date-relative", "date-part")
+                and not m.group().lower().startswith(("cuối", "đầu", "giữa"))
+                and _counted(text, start)
+            ):
                 continue
             before = _PRECEDING_WORD.search(text, 0, start) if rule == "date-relative" else None
             if before and before.group(1).lower() == "trong" and m.group().lower().endswith(" qua"):
@@ -253,8 +265,9 @@ def find_dates(text: str) -> list[Span]:
     for m in WEEKDAY.finditer(text) if ("thứ" in low or "chủ" in low) else ():
         if any(not (m.end() <= s.start or m.start() >= s.end) for s in spans):
             continue
-        joined = next((s for s in spans if s.start >= m.end() and _WEEKDAY_JOIN.fullmatch(text[m.end() : s.start])),
-                      None)
+        joined = next(
+            (s for s in spans if s.start >= m.end() and _WEEKDAY_JOIN.fullmatch(text[m.end() : s.start])), None
+        )
         if joined is not None:
             spans.remove(joined)
             out.append(Span(m.start(), joined.end, "DATE", joined.score, "dates:weekday+date"))

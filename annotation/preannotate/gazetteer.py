@@ -6,6 +6,7 @@ on whole syllables (a match never starts or ends inside a syllable), longest mat
 segmenter's word (`Hoàng hậu Masako` -> `Masako`). The built-in lexicons in annotation/lexicons/ use the
 same format and the same reader.
 """
+
 from __future__ import annotations
 
 import re

@@ -60,6 +60,7 @@ lexicon name may contain one: `Văn phòng Chủ tịch nước`). All-caps head
 lexicons only (every word is capitalised there, so the capitalisation rules would tag everything); a surname +
 exactly two syllables is still proposed, unsure. A country after `tiếng` is a language (`tiếng Anh`): no LOC.
 """
+
 from __future__ import annotations
 
 import re
@@ -77,9 +78,22 @@ from ..text import Sentence
 from .gazetteer import PhraseTable, read_entries
 from .gazetteer import tokens as text_tokens
 
-PRIORITY = {"dynasty": -1, "org-category": -1, "lexicon": 0, "org-head": 2, "acronym": 3, "loc-head": 4,
-            "title-name": 5, "given-name": 6, "district": 7, "surname": 8, "appositive": 9, "repeat": 9, "byline": 10,
-            "initials": 11}
+PRIORITY = {
+    "dynasty": -1,
+    "org-category": -1,
+    "lexicon": 0,
+    "org-head": 2,
+    "acronym": 3,
+    "loc-head": 4,
+    "title-name": 5,
+    "given-name": 6,
+    "district": 7,
+    "surname": 8,
+    "appositive": 9,
+    "repeat": 9,
+    "byline": 10,
+    "initials": 11,
+}
 
 # Kinship words and plain honorifics: a title when lowercase, or capitalised at the start of a sentence
 # (mid-sentence `Anh` is England).
@@ -90,19 +104,75 @@ BRIDGE_BLOCKERS = set(
     một người ông bà anh chị biết nói gặp thăm tổ chức và hay hoặc nhưng mà thì nên vì do bởi nếu đến đi lên
     xuống ra vào sang qua trên dưới sau trước giữa rằng như cũng còn vẫn đều chỉ rất nhiều ít hơn nhất""".split()
 )
-MISSION_HEADS = {("Đại", "sứ", "quán"), ("Tổng", "lãnh", "sự", "quán"), ("Tổng", "Lãnh", "sự", "quán"),
-                 ("Lãnh", "sự", "quán"),
-                 ("đại", "sứ", "quán"), ("tổng", "lãnh", "sự", "quán"), ("lãnh", "sự", "quán")}
+MISSION_HEADS = {
+    ("Đại", "sứ", "quán"),
+    ("Tổng", "lãnh", "sự", "quán"),
+    ("Tổng", "Lãnh", "sự", "quán"),
+    ("Lãnh", "sự", "quán"),
+    ("đại", "sứ", "quán"),
+    ("tổng", "lãnh", "sự", "quán"),
+    ("lãnh", "sự", "quán"),
+}
 ORG_CONNECTORS = {"và", "&", "-"}
 # Head words that belong to the place's name even in lower case (as `miền` in `miền Tây`): regions and natural
 # features (guidelines §9, §10). Continents (`châu Á`) are lexicon names; `châu` before another name is a
 # historical prefecture, outside like `huyện` (`châu Khâm` -> `Khâm`).
-NAME_HEADS = {"miền", "sông", "núi", "biển", "vịnh", "đèo", "hồ", "bán đảo", "quần đảo", "cao nguyên", "eo biển", "đảo",
-              "hòn", "mũi", "bãi", "đá", "đầm", "thác", "suối", "cồn", "cù lao", "hang", "rạn", "cửa"}
-ADMIN_HEADS = {"tỉnh", "thành phố", "thủ đô", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "bang",
-               "tiểu bang", "vùng", "khu vực",
-               "châu", "phủ", "trấn", "động", "lộ", "đạo", "làng", "thôn", "ấp", "bản", "đường", "phố", "ngõ", "tổng",
-               "xứ"}
+NAME_HEADS = {
+    "miền",
+    "sông",
+    "núi",
+    "biển",
+    "vịnh",
+    "đèo",
+    "hồ",
+    "bán đảo",
+    "quần đảo",
+    "cao nguyên",
+    "eo biển",
+    "đảo",
+    "hòn",
+    "mũi",
+    "bãi",
+    "đá",
+    "đầm",
+    "thác",
+    "suối",
+    "cồn",
+    "cù lao",
+    "hang",
+    "rạn",
+    "cửa",
+}
+ADMIN_HEADS = {
+    "tỉnh",
+    "thành phố",
+    "thủ đô",
+    "huyện",
+    "quận",
+    "thị xã",
+    "xã",
+    "phường",
+    "thị trấn",
+    "bang",
+    "tiểu bang",
+    "vùng",
+    "khu vực",
+    "châu",
+    "phủ",
+    "trấn",
+    "động",
+    "lộ",
+    "đạo",
+    "làng",
+    "thôn",
+    "ấp",
+    "bản",
+    "đường",
+    "phố",
+    "ngõ",
+    "tổng",
+    "xứ",
+}
 # Region heads stop before a country: `miền Bắc Việt Nam` is `miền Bắc` + `Việt Nam` (guidelines §10).
 REGION_HEADS = {"miền", "vùng", "khu vực"}
 # Words after which a lexicon country is a language or a script, not a place (`tiếng Anh`, `chữ Hán`).
@@ -111,8 +181,21 @@ LANGUAGE_WORDS = {"tiếng", "chữ", "Tiếng", "Chữ"}
 DIRECTION_VERBS = {"ra", "vào", "về"}
 DIRECTIONS = {"Bắc", "Nam", "Trung"}
 # Words before a dynasty's name (dynasties.txt) that make it the dynasty (an ORG): `nhà Tống`, `thời Lý`.
-DYNASTY_TRIGGERS = {("nhà",), ("triều",), ("vương", "triều"), ("triều", "đại"), ("đời",), ("thời",), ("quân",),
-                    ("chúa",), ("vua",), ("các", "chúa"), ("các", "vua"), ("hai", "vua"), ("nghĩa", "quân")}
+DYNASTY_TRIGGERS = {
+    ("nhà",),
+    ("triều",),
+    ("vương", "triều"),
+    ("triều", "đại"),
+    ("đời",),
+    ("thời",),
+    ("quân",),
+    ("chúa",),
+    ("vua",),
+    ("các", "chúa"),
+    ("các", "vua"),
+    ("hai", "vua"),
+    ("nghĩa", "quân"),
+}
 DYNASTY_FIRST_WORDS = {t[0] for t in DYNASTY_TRIGGERS} | {"nước", "đất", "sang", "thuộc"}
 # Triggers after which an emperor's two-syllable name is his reign (PER, guidelines §11: `đời Tự Đức`).
 REIGN_TRIGGERS = {("triều",), ("đời",), ("thời",)}
@@ -122,52 +205,257 @@ DYNASTY_FIRST_CAPS = {w.capitalize() for w in DYNASTY_FIRST_WORDS}
 # Lower-case words of an English/French/... name of an organisation (`Save the Children`, `Bank of America`).
 NAME_PARTICLES = {"of", "the", "and", "for", "de", "du", "des", "la", "le", "van", "von", "der", "di", "da", "del", "y"}
 # Function words that are only capitalised mid-sentence in title-case headlines.
-TITLE_CASE_FUNCTION_WORDS = {"Và", "Ở", "Của", "Cho", "Với", "Trong", "Tại", "Là", "Có", "Được", "Bị", "Đã", "Sẽ", "Từ",
-                             "Về", "Những", "Các", "Một"}
+TITLE_CASE_FUNCTION_WORDS = {
+    "Và",
+    "Ở",
+    "Của",
+    "Cho",
+    "Với",
+    "Trong",
+    "Tại",
+    "Là",
+    "Có",
+    "Được",
+    "Bị",
+    "Đã",
+    "Sẽ",
+    "Từ",
+    "Về",
+    "Những",
+    "Các",
+    "Một",
+}
 # Abbreviations that look like initials but are not people.
 NOT_INITIALS = {"A.I", "D.C", "U.S", "U.K", "U.N", "E.U", "T.V", "P.S", "A.D", "B.C", "S.A", "N.V"}
 REGNAL = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI"}
 # Quantifiers before a head make it generic (`hai Bộ Ngoại giao`, `các đại học Nhật Bản`): no ORG.
 QUANTIFIERS = {"hai", "ba", "bốn", "năm", "các", "những", "nhiều", "mỗi", "mọi", "vài"}
 # Words after `Trường` that make it a school (other `Trường ...` are often places: `Trường Sơn`, `Trường Yên`).
-SCHOOL_WORDS = {"Đại", "Cao", "Trung", "Tiểu", "Phổ", "THPT", "THCS", "PTTH", "PTCS", "Mầm", "Mẫu", "Quốc", "Dự", "Sĩ",
-                "Nghệ", "Kỹ", "Kinh", "Y", "Dược", "Luật", "Sư", "Hậu", "Bách", "Chuyên", "Năng", "Song", "Dạy",
-                "Võ", "Thiếu", "Đảng", "Chính", "Hành", "Ngoại", "Văn", "Nông", "Lâm", "Công", "Giao", "Hàng", "Tài"}
-SCHOOL_LEVEL_WORDS = {"Tiểu", "Trung", "học", "cơ", "sở", "Phổ", "phổ", "thông", "Cao", "đẳng", "Đại", "Chuyên", "Dân",
-                      "lập", "Quốc", "tế", "Mầm", "non", "Năng", "khiếu"}
+SCHOOL_WORDS = {
+    "Đại",
+    "Cao",
+    "Trung",
+    "Tiểu",
+    "Phổ",
+    "THPT",
+    "THCS",
+    "PTTH",
+    "PTCS",
+    "Mầm",
+    "Mẫu",
+    "Quốc",
+    "Dự",
+    "Sĩ",
+    "Nghệ",
+    "Kỹ",
+    "Kinh",
+    "Y",
+    "Dược",
+    "Luật",
+    "Sư",
+    "Hậu",
+    "Bách",
+    "Chuyên",
+    "Năng",
+    "Song",
+    "Dạy",
+    "Võ",
+    "Thiếu",
+    "Đảng",
+    "Chính",
+    "Hành",
+    "Ngoại",
+    "Văn",
+    "Nông",
+    "Lâm",
+    "Công",
+    "Giao",
+    "Hàng",
+    "Tài",
+}
+SCHOOL_LEVEL_WORDS = {
+    "Tiểu",
+    "Trung",
+    "học",
+    "cơ",
+    "sở",
+    "Phổ",
+    "phổ",
+    "thông",
+    "Cao",
+    "đẳng",
+    "Đại",
+    "Chuyên",
+    "Dân",
+    "lập",
+    "Quốc",
+    "tế",
+    "Mầm",
+    "non",
+    "Năng",
+    "khiếu",
+}
 # Lower-case particles inside foreign personal names.
-PERSON_PARTICLES = {"de", "van", "von", "der", "da", "di", "du", "del", "della", "bin", "al", "ibn", "dos", "das", "le",
-                    "la"}
+PERSON_PARTICLES = {
+    "de",
+    "van",
+    "von",
+    "der",
+    "da",
+    "di",
+    "du",
+    "del",
+    "della",
+    "bin",
+    "al",
+    "ibn",
+    "dos",
+    "das",
+    "le",
+    "la",
+}
 # Organisation heads named by a number (guidelines §10: `Sư đoàn 308`); other names stop before a number.
-NUMBERED_HEADS = {"Sư đoàn", "Quân đoàn", "Lữ đoàn", "Trung đoàn", "Tiểu đoàn", "Quân khu", "Hạm đội", "Binh đoàn",
-                  "Tập đoàn quân", "Đại đội", "Quân chủng"}
+NUMBERED_HEADS = {
+    "Sư đoàn",
+    "Quân đoàn",
+    "Lữ đoàn",
+    "Trung đoàn",
+    "Tiểu đoàn",
+    "Quân khu",
+    "Hạm đội",
+    "Binh đoàn",
+    "Tập đoàn quân",
+    "Đại đội",
+    "Quân chủng",
+}
 # Classifiers that stay outside an organisation's name in any case (guidelines §11: `Tờ Die Zeit`, `Kênh Fox News`).
 CAPITALISED_CLASSIFIERS = {"CLB", "Tờ", "Kênh", "Hãng", "Hãng tin"}
 # Category words after which a place's name is the club's (`câu lạc bộ Hà Nội`), and after which a person's
 # name is the institution's namesake (`trường Nguyễn Du`, guidelines §10).
 CLUB_CATEGORIES = {"câu lạc bộ", "clb", "đội bóng"}
-NAMESAKE_CATEGORIES = {"trường", "trường đại học", "đại học", "học viện", "bệnh viện", "viện", "câu lạc bộ", "clb",
-                       "quỹ", "công ty", "tập đoàn", "hãng", "nhà xuất bản"}
+NAMESAKE_CATEGORIES = {
+    "trường",
+    "trường đại học",
+    "đại học",
+    "học viện",
+    "bệnh viện",
+    "viện",
+    "câu lạc bộ",
+    "clb",
+    "quỹ",
+    "công ty",
+    "tập đoàn",
+    "hãng",
+    "nhà xuất bản",
+}
 LOWERCASE_BODY_HEADS = {"thành", "tỉnh", "huyện", "đảng"}  # `thành uỷ Thượng Hải`, `tỉnh đoàn thanh niên Gia Định`
 LOWERCASE_MISSION_HEADS = {("đại", "sứ", "quán"), ("tổng", "lãnh", "sự", "quán"), ("lãnh", "sự", "quán")}
 # One-syllable country forms that are places only when paired with another place (`Việt - Nhật`, `Trung-Mỹ`).
-SHORT_COUNTRY = {"Việt", "Trung", "Hàn", "Triều", "Nhật", "Mỹ", "Nga", "Lào", "Pháp", "Đức", "Anh", "Ấn", "Úc", "Thái",
-                 "Hoa", "Á", "Âu", "Phi", "Tống"}
+SHORT_COUNTRY = {
+    "Việt",
+    "Trung",
+    "Hàn",
+    "Triều",
+    "Nhật",
+    "Mỹ",
+    "Nga",
+    "Lào",
+    "Pháp",
+    "Đức",
+    "Anh",
+    "Ấn",
+    "Úc",
+    "Thái",
+    "Hoa",
+    "Á",
+    "Âu",
+    "Phi",
+    "Tống",
+}
 # Words before a short country form that make it the country (`người Việt`, `gốc Á`).
 PEOPLE_WORDS = {"người", "gốc", "dân"}
 LOC_CONNECTORS = {"-"}
 # Plural place words before `như` and a list of places (`các nước như ...`).
 EXAMPLE_PLACES = {"nước", "quốc", "gia", "phố", "tỉnh", "vùng", "bang", "đảo", "châu", "thị"}
 # Noble ranks and royal titles written after the name (guidelines §11: `Hưng Đạo đại vương`, `Quản Vũ hầu`).
-RANKS_AFTER = ("đại vương", "Đại vương", "vương", "Vương", "hoàng đế", "Hoàng đế", "hoàng hậu", "Hoàng hậu",
-               "công chúa", "Công chúa", "quốc mẫu", "Quốc mẫu", "thái hậu", "Thái hậu", "quận công", "Quận công",
-               "quốc công", "Quốc công", "hầu", "thân vương", "Thân vương", "phu nhân")
+RANKS_AFTER = (
+    "đại vương",
+    "Đại vương",
+    "vương",
+    "Vương",
+    "hoàng đế",
+    "Hoàng đế",
+    "hoàng hậu",
+    "Hoàng hậu",
+    "công chúa",
+    "Công chúa",
+    "quốc mẫu",
+    "Quốc mẫu",
+    "thái hậu",
+    "Thái hậu",
+    "quận công",
+    "Quận công",
+    "quốc công",
+    "Quốc công",
+    "hầu",
+    "thân vương",
+    "Thân vương",
+    "phu nhân",
+)
 RANK_FIRST_WORDS = {r.split()[0] for r in RANKS_AFTER}
 # Words after `X, một ...` that say what X is.
-APPOSITIVE_PLACES = {"thành", "thị", "làng", "tỉnh", "quận", "huyện", "xã", "đảo", "hòn", "vùng", "khu", "quốc", "nước",
-                     "ngôi", "thủ", "bang", "con", "dòng", "ngọn", "hồ", "vịnh", "thung"}
-APPOSITIVE_PEOPLE = {"người", "nhà", "ca", "cầu", "vận", "diễn", "nghệ", "chính", "doanh", "cựu", "cô", "cậu", "bà",
-                     "ông", "phụ", "thiếu", "chàng", "học", "sinh", "giáo", "bác", "kỹ", "nhạc", "họa", "luật", "phóng"}
+APPOSITIVE_PLACES = {
+    "thành",
+    "thị",
+    "làng",
+    "tỉnh",
+    "quận",
+    "huyện",
+    "xã",
+    "đảo",
+    "hòn",
+    "vùng",
+    "khu",
+    "quốc",
+    "nước",
+    "ngôi",
+    "thủ",
+    "bang",
+    "con",
+    "dòng",
+    "ngọn",
+    "hồ",
+    "vịnh",
+    "thung",
+}
+APPOSITIVE_PEOPLE = {
+    "người",
+    "nhà",
+    "ca",
+    "cầu",
+    "vận",
+    "diễn",
+    "nghệ",
+    "chính",
+    "doanh",
+    "cựu",
+    "cô",
+    "cậu",
+    "bà",
+    "ông",
+    "phụ",
+    "thiếu",
+    "chàng",
+    "học",
+    "sinh",
+    "giáo",
+    "bác",
+    "kỹ",
+    "nhạc",
+    "họa",
+    "luật",
+    "phóng",
+}
 # Prepositions after which a name that looks like a person's is a place (`ở Phan Rang`, `tại Hoàng Mai`).
 PLACE_PREPOSITIONS = {"ở", "tại"}
 # Punctuation after which a lower-case continuation of an organisation name has ended.
@@ -268,8 +556,9 @@ def load_lexicons() -> Lexicons:
     ranks = PhraseTable()
     for rank in RANKS_AFTER:
         ranks.add(rank, True)
-    countries = frozenset(tuple(t for _, _, t in text_tokens(v))
-                          for _, name in _entries("countries.tsv") for v in _variants(name))
+    countries = frozenset(
+        tuple(t for _, _, t in text_tokens(v)) for _, name in _entries("countries.tsv") for v in _variants(name)
+    )
     titles, titles_upper = PhraseTable(), PhraseTable()
     for title, _ in _read_list("titles.txt"):
         title_case = " ".join(x[:1].upper() + x[1:] for x in title.split())  # `Tổng Thống`
@@ -291,9 +580,21 @@ def load_lexicons() -> Lexicons:
     if not surnames:
         raise VnerError("annotation/lexicons/surnames.txt is empty; reinstall vner.")
     return Lexicons(
-        names, names_upper, titles, titles_upper, org_heads, loc_heads, surnames,
+        names,
+        names_upper,
+        titles,
+        titles_upper,
+        org_heads,
+        loc_heads,
+        surnames,
         frozenset(s.upper() for s in surnames),
-        portfolios, districts, given_names, dynasties, org_categories, countries, ranks,
+        portfolios,
+        districts,
+        given_names,
+        dynasties,
+        org_categories,
+        countries,
+        ranks,
     )
 
 
@@ -384,8 +685,11 @@ def is_headline(text: str) -> bool:
     if upper >= 4 * lower and len(text.split()) >= 4:
         return True
     words = text.split()
-    return len(words) >= 5 and sum(w in TITLE_CASE_FUNCTION_WORDS for w in words[1:]) >= 1 and \
-        sum(w[:1].isupper() for w in words if w[:1].isalpha()) >= 0.85 * sum(w[:1].isalpha() for w in words)
+    return (
+        len(words) >= 5
+        and sum(w in TITLE_CASE_FUNCTION_WORDS for w in words[1:]) >= 1
+        and sum(w[:1].isupper() for w in words if w[:1].isalpha()) >= 0.85 * sum(w[:1].isalpha() for w in words)
+    )
 
 
 @dataclass
@@ -478,8 +782,14 @@ class _SentenceTagger:
             if j > i and w in {"-", "‑"} and self._attached_part(j):
                 j += 2  # `Won-sik`, `Jean-Pierre`
                 continue
-            if j > i and w in PERSON_PARTICLES and j + 1 < len(self.toks) and _is_cap(self.words[j + 1]) \
-                    and self.words[j + 1].isalpha() and not self._vietnamese_run(i, j):
+            if (
+                j > i
+                and w in PERSON_PARTICLES
+                and j + 1 < len(self.toks)
+                and _is_cap(self.words[j + 1])
+                and self.words[j + 1].isalpha()
+                and not self._vietnamese_run(i, j)
+            ):
                 j += 1  # `Alexandre de Rhodes`, `Ludwig van Beethoven`
                 continue
             if j > i and w == "Nhà" and j + 1 < len(self.toks) and self.lex.dynasties.longest(self.words, j + 1):
@@ -506,13 +816,22 @@ class _SentenceTagger:
     def _paired_with_place(self, i: int) -> bool:
         """Is token i one side of `X - Y` (or `X-Y`) whose other side is a place name?"""
         w = self.words
-        after = i + 2 < len(w) and w[i + 1] in {"-", "–"} and (
-            w[i + 2] in SHORT_COUNTRY or (self.name_at[i + 2] is not None and self.name_at[i + 2][1] == "LOC")
+        after = (
+            i + 2 < len(w)
+            and w[i + 1] in {"-", "–"}
+            and (w[i + 2] in SHORT_COUNTRY or (self.name_at[i + 2] is not None and self.name_at[i + 2][1] == "LOC"))
         )
-        before = i >= 2 and w[i - 1] in {"-", "–"} and (w[i - 2] in SHORT_COUNTRY or any(
-            self.name_at[k] is not None and self.name_at[k][1] == "LOC" and k + self.name_at[k][0] == i - 1
-            for k in range(max(0, i - 5), i - 1)
-        ))
+        before = (
+            i >= 2
+            and w[i - 1] in {"-", "–"}
+            and (
+                w[i - 2] in SHORT_COUNTRY
+                or any(
+                    self.name_at[k] is not None and self.name_at[k][1] == "LOC" and k + self.name_at[k][0] == i - 1
+                    for k in range(max(0, i - 5), i - 1)
+                )
+            )
+        )
         return after or before
 
     def _attached_part(self, j: int) -> bool:
@@ -586,8 +905,12 @@ class _SentenceTagger:
                     score = 0.9 if k > 1 or len(self.words[i]) > 3 else 0.8
                     out.append(Candidate(i, i + k, str(label), score, "lexicon"))
                     after = self.name_at[i + k] if i + k < n else None
-                    if label == "ORG" and after is not None and self.is_country(i + k, after[0]) \
-                            and self.ends_cleanly(i + k + after[0]):
+                    if (
+                        label == "ORG"
+                        and after is not None
+                        and self.is_country(i + k, after[0])
+                        and self.ends_cleanly(i + k + after[0])
+                    ):
                         # `Quốc hội Đức`, `Honda Việt Nam`: an organisation of that country
                         out.append(Candidate(i, i + k + after[0], "ORG", 0.8, "lexicon"))
             hit = district_at[i]
@@ -597,8 +920,12 @@ class _SentenceTagger:
                 self._capitalised_candidates(i, out, has_born, has_rank, has_appositive)
                 if word in SHORT_COUNTRY and (self._paired_with_place(i) or (i and words[i - 1] in PEOPLE_WORDS)):
                     out.append(Candidate(i, i + 1, "LOC", 0.7, "lexicon"))  # `Việt - Nhật`, `người Hoa`, `gốc Á`
-                if word in DIRECTIONS and i and words[i - 1] in DIRECTION_VERBS and not (
-                        i + 1 < n and _is_cap(words[i + 1])):
+                if (
+                    word in DIRECTIONS
+                    and i
+                    and words[i - 1] in DIRECTION_VERBS
+                    and not (i + 1 < n and _is_cap(words[i + 1]))
+                ):
                     out.append(Candidate(i, i + 1, "LOC", 0.6, "lexicon"))  # `ra Bắc`, `vào Nam`
             elif word == "như" and not headline:
                 out.extend(self.examples(i))
@@ -614,8 +941,11 @@ class _SentenceTagger:
                     out.append(c)
                 if "." in word and _is_initials(word) and word.rstrip(".") not in NOT_INITIALS:
                     out.append(Candidate(i, i + 1, "PER", 0.6, "initials"))
-            if org_head_at[i] is not None and (word[:1].isupper() or self._lowercase_mission(i) or (
-                    word in LOWERCASE_BODY_HEADS and i + 2 < n and _is_cap(words[i + 2]))):
+            if org_head_at[i] is not None and (
+                word[:1].isupper()
+                or self._lowercase_mission(i)
+                or (word in LOWERCASE_BODY_HEADS and i + 2 < n and _is_cap(words[i + 2]))
+            ):
                 c = self.org_head(i)
                 if c is not None:
                     out.append(c)
@@ -632,8 +962,16 @@ class _SentenceTagger:
                 out.append(c)
         out.extend(self.bylines())
         # a quantifier makes an organisation mention generic: `hai Bộ Ngoại giao`, `các đại học Nhật Bản`
-        out = [c for c in out if not (c.label == "ORG" and c.i and self.words[c.i - 1].lower() in QUANTIFIERS
-                                      and c.rule not in ("dynasty", "org-category"))]
+        out = [
+            c
+            for c in out
+            if not (
+                c.label == "ORG"
+                and c.i
+                and self.words[c.i - 1].lower() in QUANTIFIERS
+                and c.rule not in ("dynasty", "org-category")
+            )
+        ]
         # a name after `tiếng`/`chữ` is a language or a script: `tiếng Anh`, `chữ Hán`, `tiếng Khmer`
         out = [c for c in out if not (c.i and self.words[c.i - 1] in LANGUAGE_WORDS)]
         return out, titles
@@ -653,8 +991,9 @@ class _SentenceTagger:
             return k == 1 or nxt == "giáo"  # `Pháp_luật`, `Anh_hùng`, `Ấn_Độ_giáo`; but `Triều_Tiên_cáo` was glued
         return not ((len(nxt) > 1 and nxt.isupper()) or nxt in self.lex.given_names or not _vietnamese_syllable(nxt))
 
-    def _capitalised_candidates(self, i: int, out: list[Candidate], has_born: bool, has_rank: bool,
-                                has_appositive: bool) -> None:
+    def _capitalised_candidates(
+        self, i: int, out: list[Candidate], has_born: bool, has_rank: bool, has_appositive: bool
+    ) -> None:
         k = 0 if self.headline else self.surname_name(i)
         if k and i and self.words[i - 1] in PLACE_PREPOSITIONS:
             out.append(Candidate(i, i + k, "LOC", 0.55, "loc-head"))  # `tại Phan Rang`: after `tại`, a place
@@ -676,9 +1015,16 @@ class _SentenceTagger:
         if k > 1 or not _vietnamese_syllable(self.words[i]):
             return False
         prev = self.words[i - 1] if i else ""
-        if prev.isalpha() and _is_cap(prev) and _vietnamese_syllable(prev) \
-                and not self.sentence_start(i - 1) and not self.title_at[i - 1] and self.name_at[i - 1] is None \
-                and not self._ends_name(max(0, i - 4), i) and self.same_word_next(i):
+        if (
+            prev.isalpha()
+            and _is_cap(prev)
+            and _vietnamese_syllable(prev)
+            and not self.sentence_start(i - 1)
+            and not self.title_at[i - 1]
+            and self.name_at[i - 1] is None
+            and not self._ends_name(max(0, i - 4), i)
+            and self.same_word_next(i)
+        ):
             return True  # `Tự Đức`, `Thái Lan`-like names not in the lexicon: the country word ends them
         if j >= len(self.toks) or not _is_cap(self.words[j]) or not self.words[j].isalpha():
             return False
@@ -715,7 +1061,8 @@ class _SentenceTagger:
             if self.title_at[j]:
                 break
             if not (namesake and self._before_namesake(start, j)) and (
-                    self.surname_name(j) >= 3 or (j > start and self.given_name(j))):
+                self.surname_name(j) >= 3 or (j > start and self.given_name(j))
+            ):
                 break  # `Đại học X Nguyễn Văn A`, `Chủ tịch Quốc hội Trần Thanh Mẫn`: the person starts here
             if hit is not None and self.ends_cleanly(j + hit[0]) and not self._inside_longer_name(j, hit[0]):
                 if not org and j > start and hit[1] == "LOC":
@@ -731,8 +1078,14 @@ class _SentenceTagger:
             if j > start and w in connectors and j + 1 < n and self._joins(j, org):
                 j += 1
                 continue
-            if org and j > start and w == "của" and j + 1 < n and self.name_at[j + 1] is not None \
-                    and self.name_at[j + 1][1] == "ORG":
+            if (
+                org
+                and j > start
+                and w == "của"
+                and j + 1 < n
+                and self.name_at[j + 1] is not None
+                and self.name_at[j + 1][1] == "ORG"
+            ):
                 j += 1  # `Văn phòng Dịch vụ Dự án của Liên Hợp Quốc`
                 continue
             if self.loc_head_at[j] is not None and org:
@@ -786,8 +1139,15 @@ class _SentenceTagger:
         goes on with punctuation or a function word; j itself when there is none."""
         n = len(self.toks)
         k = j
-        while k < n and k - j < 4 and self.words[k].isalpha() and not _is_cap(self.words[k]) \
-                and self.words[k] not in BRIDGE_BLOCKERS and self.name_at[k] is None and not self.title_at[k]:
+        while (
+            k < n
+            and k - j < 4
+            and self.words[k].isalpha()
+            and not _is_cap(self.words[k])
+            and self.words[k] not in BRIDGE_BLOCKERS
+            and self.name_at[k] is None
+            and not self.title_at[k]
+        ):
             k += 1
         if k == j or not self.ends_cleanly(k):
             return j
@@ -812,8 +1172,12 @@ class _SentenceTagger:
             return None  # `Đài Loan`, `Trường Sa`, `Hội An`: the head word starts a place's name
         if i and self.words[i - 1] in ADMIN_HEADS:
             return None  # `huyện Vụ Bản`: a place whose name starts like a head
-        if self.words[i] == "Trường" and k == 1 and i + 1 < len(self.toks) and not (
-                self.words[i + 1] in SCHOOL_WORDS or self.surname_name(i + 1) >= 2 or self.given_name(i + 1)):
+        if (
+            self.words[i] == "Trường"
+            and k == 1
+            and i + 1 < len(self.toks)
+            and not (self.words[i + 1] in SCHOOL_WORDS or self.surname_name(i + 1) >= 2 or self.given_name(i + 1))
+        ):
             return None  # `Trường Yên`, `Trường Sơn` are places; `Trường Tiểu học ...`, `Trường Chu Văn An` schools
         if k == 1 and self.words[i] in self.lex.surnames and self.surname_name(i + 1) >= 2:
             return None  # `Đoàn Nguyễn Tuấn` is a person (`Đoàn` is a surname as well as a head)
@@ -831,8 +1195,13 @@ class _SentenceTagger:
             j += 1  # `Sư đoàn 308`, `Quân đoàn 1`: the number is the unit's name
         if j == i + k:
             return Candidate(i, j, "ORG", 0.75, "org-head") if flag == "standalone" else None
-        if _is_cap(self.words[i]) and j < len(self.toks) and not _is_cap(self.words[j]) \
-                and self.words[j - 1].isalpha() and not self._ends_name(i + k, j):
+        if (
+            _is_cap(self.words[i])
+            and j < len(self.toks)
+            and not _is_cap(self.words[j])
+            and self.words[j - 1].isalpha()
+            and not self._ends_name(i + k, j)
+        ):
             tail = self.lowercase_tail(j)  # `Cục Bản quyền tác giả`, `Viện Dữ liệu mở`
             if tail > j:
                 j, score = tail, min(score, 0.6)
@@ -845,8 +1214,11 @@ class _SentenceTagger:
         hit = self.lex.org_categories.longest(self.words, i)
         if hit is None or self.headline or not self.starts_word(i) or not self.ends_cleanly(i + hit[0]):
             return None
-        if _is_cap(self.words[i]) and self.words[i] not in CAPITALISED_CLASSIFIERS and not (
-                self.words[i] == "Báo" and self.sentence_start(i)):
+        if (
+            _is_cap(self.words[i])
+            and self.words[i] not in CAPITALISED_CLASSIFIERS
+            and not (self.words[i] == "Báo" and self.sentence_start(i))
+        ):
             return None  # capitalised heads are organisation heads (`Tập đoàn Hòa Phát`: one ORG)
         if i and self.words[i - 1].lower() in QUANTIFIERS:
             return None  # `các tập đoàn Nhật Bản`: generic
@@ -876,8 +1248,15 @@ class _SentenceTagger:
                 j = self.word_end(j)
                 continue
             nxt = self.words[j + 1] if j + 1 < n else ""
-            if j > start and _is_cap(nxt) and (w in NAME_PARTICLES or w == "&" or (
-                    w in {"-", "+"} and self.toks[j - 1].end == self.toks[j].start == self.toks[j + 1].start - 1)):
+            if (
+                j > start
+                and _is_cap(nxt)
+                and (
+                    w in NAME_PARTICLES
+                    or w == "&"
+                    or (w in {"-", "+"} and self.toks[j - 1].end == self.toks[j].start == self.toks[j + 1].start - 1)
+                )
+            ):
                 j += 1
                 continue
             if j > start and w.isdigit() and len(w) <= 3 and not self.same_word_next(j):
@@ -959,8 +1338,11 @@ class _SentenceTagger:
 
     def born(self, i: int) -> Candidate | None:
         """`Ayumi Hamasaki sinh ngày ...`, `Hamid Karzai (sinh năm ...)`: a name that is born is a person."""
-        if self.headline or not _is_cap(self.words[i]) or (
-                i and _is_cap(self.words[i - 1]) and self.words[i - 1].isalpha()):
+        if (
+            self.headline
+            or not _is_cap(self.words[i])
+            or (i and _is_cap(self.words[i - 1]) and self.words[i - 1].isalpha())
+        ):
             return None
         if self.name_at[i] is not None or self.title_at[i] or self.org_head_at[i] is not None:
             return None
@@ -998,15 +1380,25 @@ class _SentenceTagger:
             return []
         for m in (2, 1):
             trigger = tuple(x.lower() for x in w[i : i + m])
-            if trigger in DYNASTY_TRIGGERS and (self.starts_word(i) or _is_cap(w[i])) and self.ends_cleanly(i + m) \
-                    and i + m < n:
+            if (
+                trigger in DYNASTY_TRIGGERS
+                and (self.starts_word(i) or _is_cap(w[i]))
+                and self.ends_cleanly(i + m)
+                and i + m < n
+            ):
                 break
         else:
             return []
         out = []
         j = i + m
-        if trigger in REIGN_TRIGGERS and self.lex.dynasties.longest(w, j) is None and self.name_at[j] is None \
-                and _is_cap(w[j]) and self.name_run(j, 2) == 2 and not self.surname_name(j):
+        if (
+            trigger in REIGN_TRIGGERS
+            and self.lex.dynasties.longest(w, j) is None
+            and self.name_at[j] is None
+            and _is_cap(w[j])
+            and self.name_run(j, 2) == 2
+            and not self.surname_name(j)
+        ):
             return [Candidate(j, j + 2, "PER", 0.65, "dynasty")]  # `đời Tự Đức`, `thời Gia Long`: a reign
         while j < n:
             hit = self.lex.dynasties.longest(w, j)
@@ -1055,8 +1447,12 @@ class _SentenceTagger:
         seps = first
         while j + 1 < n and self.words[j] in seps and _is_cap(self.words[j + 1]) and self.words[j + 1].isalpha():
             seps = frozenset({",", "và"})
-            if self.name_at[j + 1] is not None or self.title_at[j + 1] or self.org_head_at[j + 1] \
-                    or self.surname_name(j + 1):
+            if (
+                self.name_at[j + 1] is not None
+                or self.title_at[j + 1]
+                or self.org_head_at[j + 1]
+                or self.surname_name(j + 1)
+            ):
                 break  # a known name or another construction: the other rules handle it
             k = self.name_run(j + 1, 3)
             if not k:
@@ -1116,8 +1512,12 @@ class _SentenceTagger:
         if _is_initials(self.words[j]):
             return Candidate(j, j + 1, "PER", 0.7, "title-name")
         w = self.words[j]
-        if len(w) == 1 and w.isupper() and w.isalpha() and (
-                j + 1 == n or self.words[j + 1] in {".", ",", ")", ";", ":"}):
+        if (
+            len(w) == 1
+            and w.isupper()
+            and w.isalpha()
+            and (j + 1 == n or self.words[j + 1] in {".", ",", ")", ";", ":"})
+        ):
             return Candidate(j, j + 1, "PER", 0.6, "title-name")  # `ông T.`: an initial that stands for a name
         if self.org_head_at[j] is not None and not self.surname_name(j):
             return None  # `Tổng Bí thư Đảng`, `Chủ tịch Hội`: an organisation, not a name
@@ -1145,8 +1545,17 @@ def _resolve(tagger: _SentenceTagger, cands: list[Candidate], titles: list[tuple
 
 
 # Rules sure enough that the names they find are names wherever they recur in the document.
-MEMORY_RULES = {"title-name", "given-name", "org-head", "org-category", "acronym", "loc-head", "dynasty", "surname",
-                "appositive"}
+MEMORY_RULES = {
+    "title-name",
+    "given-name",
+    "org-head",
+    "org-category",
+    "acronym",
+    "loc-head",
+    "dynasty",
+    "surname",
+    "appositive",
+}
 
 
 def _acronyms(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]:
@@ -1169,8 +1578,12 @@ def _acronyms(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]
         # the capitalised words right before the bracket (name particles between them) whose initials spell it
         letters = [ch for ch in acr.upper() if ch.isalpha()]
         i, spelled = k, []
-        while i > 0 and len(spelled) < len(letters) and i - 1 not in taken and (
-                (w[i - 1].isalpha() and _is_cap(w[i - 1])) or (spelled and w[i - 1] in NAME_PARTICLES)):
+        while (
+            i > 0
+            and len(spelled) < len(letters)
+            and i - 1 not in taken
+            and ((w[i - 1].isalpha() and _is_cap(w[i - 1])) or (spelled and w[i - 1] in NAME_PARTICLES))
+        ):
             i -= 1
             if w[i] not in NAME_PARTICLES:
                 spelled.insert(0, w[i][0].upper())
@@ -1183,9 +1596,38 @@ def _acronyms(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 # Words between a name and its transliteration in brackets: `Nguyễn Du (chữ Hán: 阮攸; ...)`.
-SCRIPT_WORDS = {"chữ", "Hán", "Nôm", "tiếng", "Trung", "Nhật", "Hàn", "phồn", "giản", "thể", "Hán-Việt", ":", ",",
-                "Anh", "Pháp", "Đức", "Nga", "Ý", "Latinh", "Khmer", "Lào", "Thái", "Tây", "Ban", "Nha", "Bồ", "Đào",
-                "tên", "gọi", "là"}
+SCRIPT_WORDS = {
+    "chữ",
+    "Hán",
+    "Nôm",
+    "tiếng",
+    "Trung",
+    "Nhật",
+    "Hàn",
+    "phồn",
+    "giản",
+    "thể",
+    "Hán-Việt",
+    ":",
+    ",",
+    "Anh",
+    "Pháp",
+    "Đức",
+    "Nga",
+    "Ý",
+    "Latinh",
+    "Khmer",
+    "Lào",
+    "Thái",
+    "Tây",
+    "Ban",
+    "Nha",
+    "Bồ",
+    "Đào",
+    "tên",
+    "gọi",
+    "là",
+}
 
 
 def _transliterations(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Candidate]:
@@ -1208,8 +1650,12 @@ def _transliterations(tagger: _SentenceTagger, kept: list[Candidate]) -> list[Ca
         if c.label != "ORG" or k >= n or k in taken or not _is_cap(w[k]):
             continue
         j = tagger.name_phrase(k)  # a foreign name: `United Nations Development Programme`
-        if j - k >= 2 and not all(_vietnamese_syllable(x) for x in w[k:j] if x.isalpha()) and (
-                j >= n or w[j] in {")", ",", ";"}) and not any(x in taken for x in range(k, j)):
+        if (
+            j - k >= 2
+            and not all(_vietnamese_syllable(x) for x in w[k:j] if x.isalpha())
+            and (j >= n or w[j] in {")", ",", ";"})
+            and not any(x in taken for x in range(k, j))
+        ):
             out.append(Candidate(k, j, "ORG", 0.6, "acronym"))
             if j + 2 < n and w[j] == "," and w[j + 1] == "viết" and w[j + 2] == "tắt":
                 a = j + 3 + (j + 3 < n and w[j + 3] == "là")
@@ -1234,8 +1680,11 @@ def _known_acronyms(tagger: _SentenceTagger, kept: list[Candidate], initials: se
     if not initials:
         return []
     taken = {k for c in kept for k in range(c.i, c.j)}
-    return [Candidate(k, k + 1, "ORG", 0.6, "acronym") for k, x in enumerate(tagger.words)
-            if x in initials and k not in taken and _is_acronym(x)]
+    return [
+        Candidate(k, k + 1, "ORG", 0.6, "acronym")
+        for k, x in enumerate(tagger.words)
+        if x in initials and k not in taken and _is_acronym(x)
+    ]
 
 
 def _is_acronym(tok: str) -> bool:
@@ -1286,8 +1735,12 @@ def _repeats(tagger: _SentenceTagger, kept: list[Candidate], memory: PhraseTable
         free = not any(x in taken for x in range(i, j)) and tagger.ends_cleanly(j) and tagger.starts_word(i)
         # part of a longer capitalised name (`Lee` inside `Lee Hsien Loong`)?
         longer = (j < n and w[j].isalpha() and _is_cap(w[j])) or (
-            i and w[i - 1].isalpha() and _is_cap(w[i - 1]) and not tagger.sentence_start(i - 1)
-            and not tagger.title_at[i - 1])
+            i
+            and w[i - 1].isalpha()
+            and _is_cap(w[i - 1])
+            and not tagger.sentence_start(i - 1)
+            and not tagger.title_at[i - 1]
+        )
         if free and not longer and not tagger.title_at[i]:
             out.append(Candidate(i, j, str(label), 0.6, "repeat"))
             i = j

@@ -5,6 +5,7 @@ Works with the server `vner studio start` runs or any Label Studio (`--url`, `LA
 are listed first and skipped, so a re-run after a failure ends with each task exactly once. The API token
 never appears in messages: every error text is scrubbed before it is raised.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,9 @@ T = TypeVar("T")
 # Fields of every task read from the task list: cheap columns only. Annotations come from Label Studio's own
 # export of the annotated tasks and predictions from the prediction list, both in full (the task list gives
 # their ids only when fields are picked, and computing all its columns costs 5x more).
-TASK_LIST_FIELDS = "id,data,meta,created_at,updated_at,inner_id,project,total_annotations,cancelled_annotations,total_predictions"
+TASK_LIST_FIELDS = (
+    "id,data,meta,created_at,updated_at,inner_id,project,total_annotations,cancelled_annotations,total_predictions"
+)
 _NO_SDK_RETRIES = {"max_retries": 0}  # retries are ours (below): backoff, and a re-check before re-importing
 
 
@@ -132,17 +135,22 @@ class StudioClient:
                         "fix LABEL_STUDIO_API_KEY or --api-key."
                     ) from None
                 if status < 500 and status != 429:
-                    raise VnerError(self.scrub(f"Label Studio at {self.url}: {what} failed (HTTP {status}): "
-                                               f"{_body_text(exc.body)}")) from None
+                    raise VnerError(
+                        self.scrub(f"Label Studio at {self.url}: {what} failed (HTTP {status}): {_body_text(exc.body)}")
+                    ) from None
                 problem = f"HTTP {status}"
             if attempt < self.retry.attempts:
-                log.warning("%s", self.scrub(f"{what}: {problem}; retrying in {delay:g} s ({attempt}/{self.retry.attempts})"))
+                log.warning(
+                    "%s", self.scrub(f"{what}: {problem}; retrying in {delay:g} s ({attempt}/{self.retry.attempts})")
+                )
                 time.sleep(delay)
                 delay *= 2
-        raise VnerError(self.scrub(
-            f"Label Studio at {self.url} is unreachable or failing ({problem}) after {self.retry.attempts} tries "
-            f"while {what}; is it running (`vner studio status`)? Otherwise fix --url / LABEL_STUDIO_URL."
-        ))
+        raise VnerError(
+            self.scrub(
+                f"Label Studio at {self.url} is unreachable or failing ({problem}) after {self.retry.attempts} tries "
+                f"while {what}; is it running (`vner studio status`)? Otherwise fix --url / LABEL_STUDIO_URL."
+            )
+        )
 
     # ----------------------------------------------------------------------------------------- projects
     def find_project(self, title: str):
@@ -150,8 +158,10 @@ class StudioClient:
         matches = [p for p in first_page.items or [] if p.title == title]
         if len(matches) > 1:
             ids = ", ".join(str(p.id) for p in matches)
-            raise VnerError(f"Label Studio at {self.url} has {len(matches)} projects titled {title!r} (ids {ids}); "
-                            "rename all but one.")
+            raise VnerError(
+                f"Label Studio at {self.url} has {len(matches)} projects titled {title!r} (ids {ids}); "
+                "rename all but one."
+            )
         if not matches:
             return None
         project = self.call(f"reading project {title!r}", self.sdk.projects.get, matches[0].id)
@@ -163,9 +173,13 @@ class StudioClient:
         project = self.find_project(title)
         if project is not None:
             return project.id, False
-        project = self.call(f"creating project {title!r}", self.sdk.projects.create, title=title,
-                            label_config=labeling_config_xml(),
-                            description="Vietnamese NER (PER, ORG, LOC, DATE); tasks pushed by `vner studio push`")
+        project = self.call(
+            f"creating project {title!r}",
+            self.sdk.projects.create,
+            title=title,
+            label_config=labeling_config_xml(),
+            description="Vietnamese NER (PER, ORG, LOC, DATE); tasks pushed by `vner studio push`",
+        )
         return project.id, True
 
     def project_id(self, title: str) -> int:
@@ -183,8 +197,12 @@ class StudioClient:
         while True:
             pager = self.call(
                 f"listing tasks of project {project_id} (page {page})",
-                lambda **kw: self.sdk.tasks.list(project=project_id, fields="all", include=include, page=page,
-                                                 page_size=page_size, **kw),
+                self.sdk.tasks.list,
+                project=project_id,
+                fields="all",
+                include=include,
+                page=page,
+                page_size=page_size,
             )
             items = pager.items or []
             total = pager.response.total  # the server answers 404 past the last page: stop on the count
@@ -209,8 +227,10 @@ class StudioClient:
 
     def prediction_versions(self, project_id: int) -> dict[int, set[str]]:
         """task id -> the model_versions of the predictions it holds."""
-        return {task: {str(p.get("model_version") or "") for p in preds}
-                for task, preds in self.predictions_by_task(project_id).items()}
+        return {
+            task: {str(p.get("model_version") or "") for p in preds}
+            for task, preds in self.predictions_by_task(project_id).items()
+        }
 
     def import_predictions(self, project_id: int, items: list[dict], held: dict[int, set[str]]) -> int:
         """Add predictions (`{"task": id, "model_version", "score", "result"}`) to existing tasks, each at most
@@ -239,9 +259,11 @@ class StudioClient:
 
     def annotated_export(self, project_id: int) -> list[dict]:
         """Label Studio's JSON export of the tasks that have annotations (cancelled ones included)."""
+
         def download(**kw):
-            return b"".join(self.sdk.projects.exports.download_sync(project_id, export_type="JSON",
-                                                                    download_all_tasks=False, **kw))
+            return b"".join(
+                self.sdk.projects.exports.download_sync(project_id, export_type="JSON", download_all_tasks=False, **kw)
+            )
 
         raw = self.call(f"exporting annotations of project {project_id}", download)
         return json.loads(raw.decode("utf-8"))
@@ -267,8 +289,9 @@ class StudioClient:
             if not todo:
                 return 0
             try:
-                self.sdk.projects.import_tasks(project_id, request=todo, return_task_ids=True,
-                                               request_options=_NO_SDK_RETRIES)
+                self.sdk.projects.import_tasks(
+                    project_id, request=todo, return_task_ids=True, request_options=_NO_SDK_RETRIES
+                )
             except (httpx.TransportError, ApiError) as exc:
                 if isinstance(exc, ApiError) and (exc.status_code or 0) < 500 and exc.status_code != 429:
                     self.call(f"importing tasks into project {project_id}", _reraise, exc)
@@ -281,15 +304,15 @@ class StudioClient:
             return len(todo)
         return 0  # pragma: no cover (the last attempt raises)
 
-
     def request(self, what: str, method: str, path: str, **kwargs) -> dict | list:
         """A JSON request to a Label Studio endpoint the SDK does not wrap (e.g. `api/dm/columns`), with the
         same retries and token-free errors as every other call."""
         from label_studio_sdk.core.api_error import ApiError
 
         def send(request_options=None):
-            resp = self.sdk._client_wrapper.httpx_client.request(path, method=method, request_options=request_options,
-                                                                 **kwargs)
+            resp = self.sdk._client_wrapper.httpx_client.request(
+                path, method=method, request_options=request_options, **kwargs
+            )
             if resp.status_code >= 400:
                 try:
                     body = resp.json()
@@ -312,8 +335,13 @@ def _body_text(body) -> str:
     return text[:500]
 
 
-def connect(url: str | None = None, api_key: str | None = None, *, home: str | Path | None = None,
-            retry: RetryPolicy | None = None) -> StudioClient:
+def connect(
+    url: str | None = None,
+    api_key: str | None = None,
+    *,
+    home: str | Path | None = None,
+    retry: RetryPolicy | None = None,
+) -> StudioClient:
     url = resolve_url(url, home)
     return StudioClient(url, resolve_api_key(api_key, url, home), retry=retry)
 
@@ -327,7 +355,11 @@ def read_tasks(path: str | Path) -> list[dict]:
     except OSError as exc:
         raise VnerError(f"{path}: cannot read ({exc.strerror}).") from None
     try:
-        tasks = json.loads(raw) if raw.lstrip().startswith("[") else [json.loads(l) for l in raw.splitlines() if l.strip()]
+        tasks = (
+            json.loads(raw)
+            if raw.lstrip().startswith("[")
+            else [json.loads(line) for line in raw.splitlines() if line.strip()]
+        )
     except ValueError as exc:
         raise VnerError(f"{path}: not a JSON list of tasks or JSON lines ({exc}).") from None
     if not isinstance(tasks, list) or not tasks:
@@ -335,8 +367,10 @@ def read_tasks(path: str | Path) -> list[dict]:
     for i, task in enumerate(tasks):
         data = task.get("data") if isinstance(task, dict) else None
         if not isinstance(data, dict) or not isinstance(data.get("text"), str) or not data.get("task_key"):
-            raise VnerError(f"{path}: task #{i} has no data.text / data.task_key; write tasks with "
-                            "`vner preannotate` (annotation.tasks.make_task).")
+            raise VnerError(
+                f"{path}: task #{i} has no data.text / data.task_key; write tasks with "
+                "`vner preannotate` (annotation.tasks.make_task)."
+            )
         for pred in task.get("predictions") or []:
             _check_regions(path, i, data, pred.get("result") if isinstance(pred, dict) else None)
     return tasks
@@ -361,8 +395,14 @@ def _check_regions(path: Path, i: int, data: dict, results) -> None:
 # annotation/guidelines.md) show before labeling.
 VIEW_TITLE = "Least sure first"
 VIEW_COLUMNS = {  # shown; every other column of the project is hidden
-    "explore": ("tasks:id", "tasks:data.text", "tasks:predictions_score", "tasks:total_annotations",
-                "tasks:cancelled_annotations", "tasks:annotators"),
+    "explore": (
+        "tasks:id",
+        "tasks:data.text",
+        "tasks:predictions_score",
+        "tasks:total_annotations",
+        "tasks:cancelled_annotations",
+        "tasks:annotators",
+    ),
     "labeling": ("tasks:id", "tasks:data.text", "tasks:predictions_score", "tasks:total_annotations"),
 }
 VIEW_ORDERING = ["tasks:predictions_score"]  # ascending: the lowest prediction score (least sure) first
@@ -371,8 +411,12 @@ TEXT_COLUMN_WIDTH = 640  # pixels: the text is what annotators choose a task by
 
 def dm_columns(client: StudioClient, project_id: int) -> list[str]:
     """Ids of the project's Data Manager columns as views name them (`tasks:data.text`, `tasks:id`, ...)."""
-    answer = client.request(f"listing the Data Manager columns of project {project_id}", "GET", "api/dm/columns",
-                            params={"project": project_id})
+    answer = client.request(
+        f"listing the Data Manager columns of project {project_id}",
+        "GET",
+        "api/dm/columns",
+        params={"project": project_id},
+    )
     by_id = {c["id"]: c for c in answer.get("columns", [])}
     out = []
     for c in by_id.values():
@@ -405,15 +449,25 @@ def setup_view(client: StudioClient, project_id: int) -> tuple[int, bool, list[s
     mine = [v for v in views if (v.data or {}).get("title") == VIEW_TITLE]
     if mine:
         view_id = mine[0].id
-        client.call(f"updating view {view_id} of project {project_id}", client.sdk.views.update, str(view_id),
-                    data=data, project=project_id)
+        client.call(
+            f"updating view {view_id} of project {project_id}",
+            client.sdk.views.update,
+            str(view_id),
+            data=data,
+            project=project_id,
+        )
     else:
-        view_id = client.call(f"creating a view in project {project_id}", client.sdk.views.create, data=data,
-                              project=project_id).id
+        view_id = client.call(
+            f"creating a view in project {project_id}", client.sdk.views.create, data=data, project=project_id
+        ).id
     others = [v.id for v in views if v.id != view_id]
     if others:
-        client.call(f"ordering the views of project {project_id}", client.sdk.views.update_order,
-                    ids=[view_id, *others], project=project_id)
+        client.call(
+            f"ordering the views of project {project_id}",
+            client.sdk.views.update_order,
+            ids=[view_id, *others],
+            project=project_id,
+        )
     return view_id, not mine, columns
 
 
@@ -422,8 +476,13 @@ def setup_instructions(client: StudioClient, project_id: int) -> int:
     from ..instructions import instructions_html
 
     html = instructions_html()
-    client.call(f"setting the instructions of project {project_id}", client.sdk.projects.update, project_id,
-                expert_instruction=html, show_instruction=True)
+    client.call(
+        f"setting the instructions of project {project_id}",
+        client.sdk.projects.update,
+        project_id,
+        expert_instruction=html,
+        show_instruction=True,
+    )
     return len(html)
 
 
@@ -438,8 +497,12 @@ def setup_project(client: StudioClient, project_id: int) -> ProjectSetup:
     # "Label All Tasks" does not follow a view's ordering: it follows the project's sampling. Uncertainty
     # sampling serves the lowest prediction score of the project's `model_version` first (`push_tasks` keeps
     # that version the one it pushed), so the queue is least sure first like the view.
-    client.call(f"setting the labeling queue of project {project_id}", client.sdk.projects.update, project_id,
-                sampling=UNCERTAINTY_SAMPLING)
+    client.call(
+        f"setting the labeling queue of project {project_id}",
+        client.sdk.projects.update,
+        project_id,
+        sampling=UNCERTAINTY_SAMPLING,
+    )
     return ProjectSetup(view_id, created, [c for c in columns if c not in hidden], hidden, size)
 
 
@@ -449,9 +512,18 @@ def pushed_model_version(tasks: Sequence[dict]) -> str | None:
     return versions.pop() if len(versions) == 1 else None
 
 
-def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, batch_size: int = 2500,
-               progress: bool = True, order: str = "input", limit: int | None = None, seed: int = 0,
-               setup: bool = False) -> PushResult:
+def push_tasks(
+    client: StudioClient,
+    tasks: Sequence[dict],
+    project: str,
+    *,
+    batch_size: int = 2500,
+    progress: bool = True,
+    order: str = "input",
+    limit: int | None = None,
+    seed: int = 0,
+    setup: bool = False,
+) -> PushResult:
     """Create or reuse project `project`; import the tasks whose `data.task_key` it does not have yet, and add to
     the tasks it already has the predictions of a `model_version` they do not hold yet (refreshed
     pre-annotations: no duplicate task, annotations untouched; an identical push changes nothing).
@@ -472,8 +544,15 @@ def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, bat
         if key not in existing:
             todo.append({k: task[k] for k in ("data", "predictions", "annotations", "meta") if k in task})
         elif task.get("predictions"):
-            refresh += [{"task": existing[key], "model_version": str(p.get("model_version") or ""),
-                         "score": p.get("score"), "result": p.get("result") or []} for p in task["predictions"]]
+            refresh += [
+                {
+                    "task": existing[key],
+                    "model_version": str(p.get("model_version") or ""),
+                    "score": p.get("score"),
+                    "result": p.get("result") or [],
+                }
+                for p in task["predictions"]
+            ]
     skipped = len(seen) - len(todo)
     todo = order_tasks(todo, order, seed=seed)
     left = 0
@@ -489,8 +568,9 @@ def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, bat
     if refresh:
         held = client.prediction_versions(project_id)
         refresh = [p for p in refresh if p["model_version"] not in held.get(p["task"], set())]
-        with progress_bar(total=len(refresh), enabled=progress and bool(refresh), desc="refreshing predictions",
-                          unit="pred") as bar:
+        with progress_bar(
+            total=len(refresh), enabled=progress and bool(refresh), desc="refreshing predictions", unit="pred"
+        ) as bar:
             for i in range(0, len(refresh), batch_size):
                 refreshed_tasks = {p["task"] for p in refresh[i : i + batch_size]}
                 if client.import_predictions(project_id, refresh[i : i + batch_size], held):
@@ -500,8 +580,12 @@ def push_tasks(client: StudioClient, tasks: Sequence[dict], project: str, *, bat
     version = pushed_model_version(tasks)
     if version and (imported or refreshed or done):
         # the project's model_version picks the predictions its uncertainty queue sorts by: the ones just pushed
-        client.call(f"setting the model version of project {project_id}", client.sdk.projects.update, project_id,
-                    model_version=version)
+        client.call(
+            f"setting the model version of project {project_id}",
+            client.sdk.projects.update,
+            project_id,
+            model_version=version,
+        )
     return PushResult(project_id, created, imported, skipped, duplicates, refreshed, left, done)
 
 
@@ -536,8 +620,10 @@ def pull_tasks(client: StudioClient, project: str | int, *, page_size: int = 100
 
     project_id = project if isinstance(project, int) else client.project_id(project)
     tasks: list[dict] = []
-    with progress_bar(enabled=progress, desc=f"pulling {project!r}", unit="task") as bar, \
-            ThreadPoolExecutor(max_workers=1) as pool:
+    with (
+        progress_bar(enabled=progress, desc=f"pulling {project!r}", unit="task") as bar,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
         # The prediction list is the biggest single request: let the server build it while we parse task pages.
         predictions_future = pool.submit(client.predictions_by_task, project_id)
         for page, total in client.iter_task_pages(project_id, include=TASK_LIST_FIELDS, page_size=page_size):
@@ -563,7 +649,9 @@ def name_annotators(client: StudioClient, tasks) -> None:
     """The export names annotators by user id only; give each `completed_by` the user's email too
     (`{"id": 3, "email": ...}`, the shape Label Studio exports when asked for full users), so agreement reports
     and datasets say who annotated."""
-    ids = {a["completed_by"] for t in tasks for a in t.get("annotations") or [] if isinstance(a.get("completed_by"), int)}
+    ids = {
+        a["completed_by"] for t in tasks for a in t.get("annotations") or [] if isinstance(a.get("completed_by"), int)
+    }
     if not ids:
         return
     users = client.call("listing the users", client.sdk.users.list)
@@ -575,31 +663,52 @@ def name_annotators(client: StudioClient, tasks) -> None:
                 a["completed_by"] = {"id": who, "email": emails[who]}
 
 
-def connect_backend(client: StudioClient, project: str, backend_url: str, *, interactive: bool = False,
-                    title: str = "vner") -> dict:
+def connect_backend(
+    client: StudioClient, project: str, backend_url: str, *, interactive: bool = False, title: str = "vner"
+) -> dict:
     """Register the ML backend at `backend_url` with project `project` (Label Studio's `ml.create`), or find it
     already there. Returns {id, project_id, created, state, model_version}."""
     backend_url = backend_url.rstrip("/")
     if not server.health(backend_url):
-        raise VnerError(f"no ML backend answers at {backend_url}/health; start one with `vner serve` "
-                        "(or fix --backend).")
+        raise VnerError(
+            f"no ML backend answers at {backend_url}/health; start one with `vner serve` (or fix --backend)."
+        )
     project_id = client.project_id(project)
     for ml in client.call(f"listing ML backends of project {project_id}", client.sdk.ml.list, project=project_id):
         if (ml.url or "").rstrip("/") == backend_url:
-            return {"id": ml.id, "project_id": project_id, "created": False, "state": ml.state,
-                    "model_version": ml.model_version}
+            return {
+                "id": ml.id,
+                "project_id": project_id,
+                "created": False,
+                "state": ml.state,
+                "model_version": ml.model_version,
+            }
     try:
-        ml = client.call(f"connecting the ML backend {backend_url} to project {project_id}", client.sdk.ml.create,
-                         project=project_id, url=backend_url, is_interactive=interactive, title=title, auto_update=True)
+        ml = client.call(
+            f"connecting the ML backend {backend_url} to project {project_id}",
+            client.sdk.ml.create,
+            project=project_id,
+            url=backend_url,
+            is_interactive=interactive,
+            title=title,
+            auto_update=True,
+        )
     except VnerError as exc:
         if "reserved" in str(exc) or "blocked" in str(exc).lower():
-            raise VnerError(f"{exc} — this Label Studio refuses ML backends on local addresses: start it with "
-                            "ML_BLOCK_LOCAL_IP=false and SSRF_PROTECTION_ENABLED=false in its environment (the "
-                            "server `vner studio start` runs has both; restart it if it was started by an older vner), "
-                            "or serve the backend on an address it can reach.") from None
+            raise VnerError(
+                f"{exc} — this Label Studio refuses ML backends on local addresses: start it with "
+                "ML_BLOCK_LOCAL_IP=false and SSRF_PROTECTION_ENABLED=false in its environment (the "
+                "server `vner studio start` runs has both; restart it if it was started by an older vner), "
+                "or serve the backend on an address it can reach."
+            ) from None
         raise
-    return {"id": ml.id, "project_id": project_id, "created": True, "state": ml.state,
-            "model_version": ml.model_version}
+    return {
+        "id": ml.id,
+        "project_id": project_id,
+        "created": True,
+        "state": ml.state,
+        "model_version": ml.model_version,
+    }
 
 
 def write_export(tasks: list[dict], output: str | Path) -> Path:

@@ -18,6 +18,7 @@ their owner only (mode 0700, files 0600; the server runs with umask 077), and th
 127.0.0.1 (`vner serve`): its SSRF protection is relaxed for this local, loopback-only server only
 (`ML_BLOCK_LOCAL_IP=false`, `SSRF_PROTECTION_ENABLED=false`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -127,9 +128,7 @@ def _run_logged(cmd: list[str], log_file: Path, *, env: dict | None = None, what
     finally:
         bar.close()
     if proc.returncode != 0:
-        raise VnerError(
-            f"{what} failed (exit {proc.returncode}); see {log_file}. Last lines:\n{_tail(log_file)}"
-        )
+        raise VnerError(f"{what} failed (exit {proc.returncode}); see {log_file}. Last lines:\n{_tail(log_file)}")
 
 
 def ensure_installed(home: Path, *, progress: bool = True) -> Path:
@@ -144,15 +143,21 @@ def ensure_installed(home: Path, *, progress: bool = True) -> Path:
         log_file.write_text("")
         if venv.exists():
             shutil.rmtree(venv)
-        log.info("Installing Label Studio %s into %s (one time, about 2 min and 1 GB); log: %s",
-                 LABEL_STUDIO_VERSION, venv, log_file)
+        log.info(
+            "Installing Label Studio %s into %s (one time, about 2 min and 1 GB); log: %s",
+            LABEL_STUDIO_VERSION,
+            venv,
+            log_file,
+        )
         base_python = getattr(sys, "_base_executable", None) or sys.executable
         _run_logged([base_python, "-m", "venv", str(venv)], log_file, what="creating the virtualenv", progress=False)
         pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
         _run_logged(pip + ["install", "--upgrade", "pip"], log_file, what="upgrading pip", progress=progress)
         _run_logged(
-            pip + ["install", f"label-studio=={LABEL_STUDIO_VERSION}"], log_file,
-            what=f"installing label-studio=={LABEL_STUDIO_VERSION}", progress=progress,
+            pip + ["install", f"label-studio=={LABEL_STUDIO_VERSION}"],
+            log_file,
+            what=f"installing label-studio=={LABEL_STUDIO_VERSION}",
+            progress=progress,
         )
         if not label_studio_bin(home).exists():
             raise VnerError(f"Label Studio install finished but {label_studio_bin(home)} is missing; see {log_file}.")
@@ -195,8 +200,11 @@ def ensure_template(home: Path, *, progress: bool = True) -> Path:
         # manage.py (not `-m label_studio.manage`) puts its own folder on sys.path, as Django settings expect.
         manage = next((venv_dir(home) / "lib").glob("python3*/site-packages/label_studio/manage.py"))
         _run_logged(
-            [str(python), str(manage), "migrate", "--noinput"], home / "migrate.log",
-            env=_base_env(home, tmp), what="migrating the Label Studio database", progress=progress,
+            [str(python), str(manage), "migrate", "--noinput"],
+            home / "migrate.log",
+            env=_base_env(home, tmp),
+            what="migrating the Label Studio database",
+            progress=progress,
         )
         (tmp / _MIGRATED_MARKER).write_text(LABEL_STUDIO_VERSION + "\n")
         shutil.rmtree(template, ignore_errors=True)
@@ -339,15 +347,33 @@ def launch(
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(
             [str(exe), "start", "--no-browser", "--internal-host", HOST, "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-            cwd=str(data_dir), start_new_session=True,  # own process group: stop() ends all its children
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=str(data_dir),
+            start_new_session=True,  # own process group: stop() ends all its children
             umask=0o077,  # files the server creates (database journals, uploads, exports) are the owner's only
         )
-    info = ServerInfo(proc.pid, port, url, str(data_dir), str(log_file), username,
-                      str(home / "token"), str(home / "password"), time.time())
+    info = ServerInfo(
+        proc.pid,
+        port,
+        url,
+        str(data_dir),
+        str(log_file),
+        username,
+        str(home / "token"),
+        str(home / "password"),
+        time.time(),
+    )
     deadline = time.monotonic() + timeout
-    bar = progress_bar(enabled=progress, desc=f"starting Label Studio on {url}", unit="s", mininterval=2,
-                       bar_format="{desc}: {elapsed}")
+    bar = progress_bar(
+        enabled=progress,
+        desc=f"starting Label Studio on {url}",
+        unit="s",
+        mininterval=2,
+        bar_format="{desc}: {elapsed}",
+    )
     try:
         while True:
             if proc.poll() is not None:
@@ -376,6 +402,7 @@ def launch(
 
 def stop_pid(pid: int, *, grace: float = 20.0) -> bool:
     """SIGTERM the server's process group, wait up to `grace` s, then SIGKILL. False if it was not running."""
+
     def send(sig) -> bool:
         try:
             os.killpg(pid, sig)  # the server was started in its own session: pgid == pid
@@ -431,12 +458,15 @@ def start(home: str | Path | None = None, *, port: int | None = None, progress: 
     current = running_server(home)
     if current is not None:
         if port is not None and port != current.port:
-            raise VnerError(f"Label Studio already runs on {current.url} (pid {current.pid}); `vner studio stop` first.")
+            raise VnerError(
+                f"Label Studio already runs on {current.url} (pid {current.pid}); `vner studio stop` first."
+            )
         return current, False
     token = _secret_file(home / "token", new_token)
     password = _secret_file(home / "password", lambda: secrets.token_urlsafe(12))
-    info = launch(home, home / "data", token=token, password=password, port=port,
-                  log_file=home / "server.log", progress=progress)
+    info = launch(
+        home, home / "data", token=token, password=password, port=port, log_file=home / "server.log", progress=progress
+    )
     state_file(home).write_text(info.to_json() + "\n")
     return info, True
 

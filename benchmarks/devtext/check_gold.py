@@ -9,6 +9,7 @@ benchmarks/heldout). Removing the marks must give back the source line exactly.
 
 Without the source folder (a fresh clone elsewhere) only the markup is checked.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,16 +54,22 @@ def check(gold_file: Path, source_dir: Path | None) -> Counter:
             got = units[i].text
             if got != line:
                 cut = next((k for k, (a, b) in enumerate(zip(got, line)) if a != b), min(len(got), len(line)))
-                raise VnerError(f"{units[i].source}: unit {i} differs from the source at character {cut}: "
-                                f"{got[max(0, cut - 25):cut + 25]!r} vs source {line[max(0, cut - 25):cut + 25]!r}.")
+                raise VnerError(
+                    f"{units[i].source}: unit {i} differs from the source at character {cut}: "
+                    f"{got[max(0, cut - 25) : cut + 25]!r} vs source {line[max(0, cut - 25) : cut + 25]!r}."
+                )
     return Counter(sp.label for u in units.values() for sp in u.spans)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("files", nargs="*", type=Path, help="gold files (default: all of dev/ and heldout/)")
-    ap.add_argument("--source", type=Path, default=ROOT.parent / "shared" / "devtext",
-                    help="the source articles (wiki/, news/); skipped when missing")
+    ap.add_argument(
+        "--source",
+        type=Path,
+        default=ROOT.parent / "shared" / "devtext",
+        help="the source articles (wiki/, news/); skipped when missing",
+    )
     args = ap.parse_args()
     source = args.source if args.source.is_dir() else None
     if source is None:

@@ -1,4 +1,5 @@
 """`vner preannotate` and `vner config`: thin wrappers over annotation.preannotate and annotation.schema."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,14 +22,27 @@ def register(sub) -> None:
         help="comma-separated pre-annotators: rules, dates, crf, gazetteer:PATH, model:DIR (a `vner train` folder; "
         "needs vner[train]); `default` = rules,dates",
     )
-    p.add_argument("--model-mode", default="override", metavar="MODE",
-                   help="how a model:DIR meets the rules: override (the model wins every overlap), fill-gaps (it "
-                   "only adds spans where gazetteer/dates/rules found nothing), threshold:P (a model span under "
-                   "probability P yields to the rules)")
-    p.add_argument("--gazetteer", action="append", default=[], metavar="FILE",
-                   help="add a `LABEL<TAB>name` gazetteer (same as gazetteer:FILE in --annotators; repeatable)")
-    p.add_argument("--granularity", choices=["paragraph", "sentence", "document"], default="paragraph",
-                   help="one task per paragraph, sentence or document")
+    p.add_argument(
+        "--model-mode",
+        default="override",
+        metavar="MODE",
+        help="how a model:DIR meets the rules: override (the model wins every overlap), fill-gaps (it "
+        "only adds spans where gazetteer/dates/rules found nothing), threshold:P (a model span under "
+        "probability P yields to the rules)",
+    )
+    p.add_argument(
+        "--gazetteer",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="add a `LABEL<TAB>name` gazetteer (same as gazetteer:FILE in --annotators; repeatable)",
+    )
+    p.add_argument(
+        "--granularity",
+        choices=["paragraph", "sentence", "document"],
+        default="paragraph",
+        help="one task per paragraph, sentence or document",
+    )
     add_task_options(p)
     add_loading_arguments(p)
     p.set_defaults(func=_preannotate)
@@ -45,21 +59,44 @@ def register(sub) -> None:
 
 def add_loading_arguments(p) -> None:
     """How text files are read: the options of every command that loads .txt files."""
-    p.add_argument("--segmentation", choices=["auto", "raw", "segmented"], default="auto",
-                   help="auto: a file whose words join Vietnamese syllables with `_` across the file (what "
-                   "segmenters write) is taken as word-segmented; others (e-mails, URLs, hashtags with `_` "
-                   "included) are raw text, kept character for character and segmented with underthesea")
-    p.add_argument("--paragraphs", choices=["auto", "lines", "blank-lines"], default="auto",
-                   help="auto: one paragraph per line, unless the file is hard-wrapped (lines broken at a fixed "
-                   "width), whose lines are joined back into paragraphs; lines: every line; blank-lines: the lines "
-                   "between blank lines")
-    p.add_argument("--workers", type=int, default=0, metavar="N",
-                   help="processes segmenting raw text; 0: every core, fewer for small inputs; 1: in the main process")
+    p.add_argument(
+        "--segmentation",
+        choices=["auto", "raw", "segmented"],
+        default="auto",
+        help="auto: a file whose words join Vietnamese syllables with `_` across the file (what "
+        "segmenters write) is taken as word-segmented; others (e-mails, URLs, hashtags with `_` "
+        "included) are raw text, kept character for character and segmented with underthesea",
+    )
+    p.add_argument(
+        "--paragraphs",
+        choices=["auto", "lines", "blank-lines"],
+        default="auto",
+        help="auto: one paragraph per line, unless the file is hard-wrapped (lines broken at a fixed "
+        "width), whose lines are joined back into paragraphs; lines: every line; blank-lines: the lines "
+        "between blank lines",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes segmenting raw text; 0: every core, fewer for small inputs; 1: in the main process",
+    )
 
 
-def run_preannotate(paths, annotators, output, *, granularity: str = "paragraph", segmentation: str = "auto",
-                    paragraphs: str = "auto", workers: int | None = None, verbose: bool = False,
-                    max_chars: int | None = None, drop_repeats: bool = True) -> int:
+def run_preannotate(
+    paths,
+    annotators,
+    output,
+    *,
+    granularity: str = "paragraph",
+    segmentation: str = "auto",
+    paragraphs: str = "auto",
+    workers: int | None = None,
+    verbose: bool = False,
+    max_chars: int | None = None,
+    drop_repeats: bool = True,
+) -> int:
     """Load, pre-annotate and write tasks: the one path of `vner preannotate` and `vner predict`. Documents stream
     through loading, segmentation (a process pool), pre-annotation and writing, so memory does not grow with the
     input; the rate printed is end to end. `max_chars` None: the default task size limit
@@ -82,19 +119,28 @@ def run_preannotate(paths, annotators, output, *, granularity: str = "paragraph"
     workers = workers or default_workers(inputs.total_bytes)
     report, stats = LoadReport(), PreannotateStats()
     with progress_bar(total=inputs.total_bytes, unit="B", unit_scale=True, desc="pre-annotating") as bar:
+
         def on_part(part) -> None:
             bar.update(part.nbytes)
-            bar.set_postfix_str(f"{stats.sentences / max(time.perf_counter() - t0, 1e-9):.0f} sentences/s",
-                                refresh=False)
+            bar.set_postfix_str(
+                f"{stats.sentences / max(time.perf_counter() - t0, 1e-9):.0f} sentences/s", refresh=False
+            )
 
-        parts = iter_document_parts(inputs, segmentation=segmentation, paragraphs=paragraphs, workers=workers,
-                                    report=report)
-        tasks = preannotate_stream(parts, annotators, granularity, stats=stats, on_part=on_part,
-                                   max_chars=MAX_TASK_CHARS if max_chars is None else max_chars,
-                                   drop_repeats=drop_repeats)
+        parts = iter_document_parts(
+            inputs, segmentation=segmentation, paragraphs=paragraphs, workers=workers, report=report
+        )
+        tasks = preannotate_stream(
+            parts,
+            annotators,
+            granularity,
+            stats=stats,
+            on_part=on_part,
+            max_chars=MAX_TASK_CHARS if max_chars is None else max_chars,
+            drop_repeats=drop_repeats,
+        )
         write_tasks(tasks, output)
     stats.seconds = time.perf_counter() - t0
-    for line in (report.files + report.skipped if verbose else report.summary()):
+    for line in report.files + report.skipped if verbose else report.summary():
         print(line)
     print(f"{output}: {stats.summary()}")
     return 0
@@ -104,12 +150,20 @@ def add_task_options(p) -> None:
     """Task size and repeated text: the options shared by `vner preannotate` and `vner predict`."""
     from annotation.unit import MAX_TASK_CHARS
 
-    p.add_argument("--max-task-chars", type=int, default=MAX_TASK_CHARS, metavar="N",
-                   help="cut a task longer than N characters between sentences into several tasks (never inside "
-                   "a pre-annotated span; a single longer sentence stays whole); 0: never cut")
-    p.add_argument("--keep-repeats", action="store_true",
-                   help="make a task of every paragraph, also of those repeating an earlier paragraph of the same "
-                   "document (by default each repeated text is pushed once)")
+    p.add_argument(
+        "--max-task-chars",
+        type=int,
+        default=MAX_TASK_CHARS,
+        metavar="N",
+        help="cut a task longer than N characters between sentences into several tasks (never inside "
+        "a pre-annotated span; a single longer sentence stays whole); 0: never cut",
+    )
+    p.add_argument(
+        "--keep-repeats",
+        action="store_true",
+        help="make a task of every paragraph, also of those repeating an earlier paragraph of the same "
+        "document (by default each repeated text is pushed once)",
+    )
 
 
 def _preannotate(args) -> int:
@@ -120,9 +174,18 @@ def _preannotate(args) -> int:
 
     check_output(args.output)  # before loading a model
     annotators = load_preannotators(specs, model_mode=args.model_mode)
-    return run_preannotate(args.paths, annotators, args.output, granularity=args.granularity,
-                           segmentation=args.segmentation, paragraphs=args.paragraphs, workers=args.workers,
-                           verbose=args.verbose, max_chars=args.max_task_chars, drop_repeats=not args.keep_repeats)
+    return run_preannotate(
+        args.paths,
+        annotators,
+        args.output,
+        granularity=args.granularity,
+        segmentation=args.segmentation,
+        paragraphs=args.paragraphs,
+        workers=args.workers,
+        verbose=args.verbose,
+        max_chars=args.max_task_chars,
+        drop_repeats=not args.keep_repeats,
+    )
 
 
 def _config(args) -> int:

@@ -1,4 +1,5 @@
 """`vner dataset` and `vner corrections`: thin wrappers over annotation.export/dataset/corrections."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,7 +11,7 @@ def register(sub) -> None:
         "dataset",
         help="build a Hugging Face dataset (+ CoNLL, JSONL, card) from Label Studio exports or corpus files",
         description="Read Label Studio JSON exports (tasks from `vner preannotate` or any text project) and token "
-        "files (CoNLL columns; JSON Lines of {\"words\", \"tags\"} such as PhoNER_COVID19), several at once, the "
+        'files (CoNLL columns; JSON Lines of {"words", "tags"} such as PhoNER_COVID19), several at once, the '
         "format of each detected from its content. SPLIT=PATH keeps a corpus's own split (train=, validation= or "
         "dev=, test=); files without a prefix are split by document ratios. Every annotation becomes BIO tags over "
         "PhoBERT words without losing a span (a token file's words are kept as they are). Writes DIR "
@@ -18,31 +19,63 @@ def register(sub) -> None:
         "left out.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("sources", nargs="+", metavar="[SPLIT=]PATH",
-                   help="Label Studio export (Export > JSON), CoNLL file or JSON Lines file; SPLIT=PATH keeps the "
-                   "file's examples in SPLIT")
+    p.add_argument(
+        "sources",
+        nargs="+",
+        metavar="[SPLIT=]PATH",
+        help="Label Studio export (Export > JSON), CoNLL file or JSON Lines file; SPLIT=PATH keeps the "
+        "file's examples in SPLIT",
+    )
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="dataset folder to write")
-    p.add_argument("--format", choices=["auto", "labelstudio", "conll", "jsonl"], default="auto",
-                   help="format of every input; auto: detected from each file's content")
-    p.add_argument("--label-map", metavar="SRC=TYPE,...",
-                   help="map the token files' entity types onto the schema (PER, ORG, LOC, DATE) or to O to drop "
-                   "them, e.g. NAME=PER,ORGANIZATION=ORG,LOCATION=LOC,PATIENT_ID=O; a type neither in the schema "
-                   "nor mapped is an error listing every such type")
-    p.add_argument("--tag-column", type=int, metavar="N",
-                   help="CoNLL files: the column (1-based) holding the NER tag (default: the last; VLSP 2016: 4)")
-    p.add_argument("--use-predictions", action="store_true",
-                   help="tasks nobody annotated use their (latest) pre-annotation instead of being skipped")
-    p.add_argument("--annotations", choices=["latest", "per-annotator"], default="latest",
-                   help="several annotations on a task: `latest` keeps one, in this order: the one marked ground truth "
-                   "in Label Studio (even if others are newer), else the last updated; `per-annotator` keeps one "
-                   "example per annotator (each annotator's own chosen the same way)")
-    p.add_argument("--lenient", action="store_true",
-                   help="leave out the sentences with problems and list them in DIR/issues.jsonl instead of failing")
-    p.add_argument("--keep-repeats", action="store_true",
-                   help="keep every copy of a sentence repeated in a document (by default one example per text, "
-                   "the copy a person corrected; copies people labelled differently are always kept)")
-    p.add_argument("--split", default="0.8,0.1,0.1", metavar="TRAIN,VAL,TEST",
-                   help="document ratios of the train/validation/test splits (inputs without a SPLIT= prefix)")
+    p.add_argument(
+        "--format",
+        choices=["auto", "labelstudio", "conll", "jsonl"],
+        default="auto",
+        help="format of every input; auto: detected from each file's content",
+    )
+    p.add_argument(
+        "--label-map",
+        metavar="SRC=TYPE,...",
+        help="map the token files' entity types onto the schema (PER, ORG, LOC, DATE) or to O to drop "
+        "them, e.g. NAME=PER,ORGANIZATION=ORG,LOCATION=LOC,PATIENT_ID=O; a type neither in the schema "
+        "nor mapped is an error listing every such type",
+    )
+    p.add_argument(
+        "--tag-column",
+        type=int,
+        metavar="N",
+        help="CoNLL files: the column (1-based) holding the NER tag (default: the last; VLSP 2016: 4)",
+    )
+    p.add_argument(
+        "--use-predictions",
+        action="store_true",
+        help="tasks nobody annotated use their (latest) pre-annotation instead of being skipped",
+    )
+    p.add_argument(
+        "--annotations",
+        choices=["latest", "per-annotator"],
+        default="latest",
+        help="several annotations on a task: `latest` keeps one, in this order: the one marked ground truth "
+        "in Label Studio (even if others are newer), else the last updated; `per-annotator` keeps one "
+        "example per annotator (each annotator's own chosen the same way)",
+    )
+    p.add_argument(
+        "--lenient",
+        action="store_true",
+        help="leave out the sentences with problems and list them in DIR/issues.jsonl instead of failing",
+    )
+    p.add_argument(
+        "--keep-repeats",
+        action="store_true",
+        help="keep every copy of a sentence repeated in a document (by default one example per text, "
+        "the copy a person corrected; copies people labelled differently are always kept)",
+    )
+    p.add_argument(
+        "--split",
+        default="0.8,0.1,0.1",
+        metavar="TRAIN,VAL,TEST",
+        help="document ratios of the train/validation/test splits (inputs without a SPLIT= prefix)",
+    )
     p.add_argument("--seed", type=int, default=42, help="seed of the document shuffle")
     p.set_defaults(func=_dataset)
 
@@ -59,15 +92,24 @@ def register(sub) -> None:
     p.add_argument("export", metavar="EXPORT.json", help="Label Studio export with annotations (and predictions)")
     p.add_argument("-o", "--output", metavar="REPORT.md", help="also write the markdown report to this file")
     p.add_argument("--json", metavar="REPORT.json", help="also write the report as JSON")
-    p.add_argument("--preannotators", metavar="SPEC",
-                   help="recompute predictions with these pre-annotators (e.g. default = rules,dates; crf; model:DIR) instead of "
-                   "using the predictions stored in the export")
-    p.add_argument("--model-version", metavar="VERSION",
-                   help="compare with the stored predictions of this model_version only, e.g. annotator:NAME in a "
-                   "review project from `vner adjudicate` (what the reviewer changed in NAME's version)")
-    p.add_argument("--model-mode", default="override", metavar="MODE",
-                   help="with a model:DIR in --preannotators: override, fill-gaps or threshold:P "
-                   "(see `vner preannotate`)")
+    p.add_argument(
+        "--preannotators",
+        metavar="SPEC",
+        help="recompute predictions with these pre-annotators (e.g. default = rules,dates; crf; model:DIR) instead of "
+        "using the predictions stored in the export",
+    )
+    p.add_argument(
+        "--model-version",
+        metavar="VERSION",
+        help="compare with the stored predictions of this model_version only, e.g. annotator:NAME in a "
+        "review project from `vner adjudicate` (what the reviewer changed in NAME's version)",
+    )
+    p.add_argument(
+        "--model-mode",
+        default="override",
+        metavar="MODE",
+        help="with a model:DIR in --preannotators: override, fill-gaps or threshold:P (see `vner preannotate`)",
+    )
     p.add_argument("--lenient", action="store_true", help="skip tasks with problems (listed) instead of failing")
     p.set_defaults(func=_corrections)
 
@@ -97,14 +139,23 @@ def _dataset(args) -> int:
     if args.tag_column is not None and args.tag_column < 1:
         raise VnerError(f"--tag-column {args.tag_column}: columns are numbered from 1.")
     sources = parse_sources(args.sources)
-    result = load_sources(sources, fmt=args.format, tag_column=args.tag_column,
-                          label_map=parse_label_map(args.label_map), use_predictions=args.use_predictions,
-                          annotations=args.annotations, lenient=args.lenient, progress=True, on_source=print,
-                          keep_repeats=args.keep_repeats)
+    result = load_sources(
+        sources,
+        fmt=args.format,
+        tag_column=args.tag_column,
+        label_map=parse_label_map(args.label_map),
+        use_predictions=args.use_predictions,
+        annotations=args.annotations,
+        lenient=args.lenient,
+        progress=True,
+        on_source=print,
+        keep_repeats=args.keep_repeats,
+    )
     dsd = build_dataset_dict(result.examples, ratios=ratios, seed=args.seed, fixed=result.fixed)
     only = sources[0].path.name if len(sources) == 1 else None
-    counts = write_dataset(dsd, args.output, issues=result.issues, stats=result.stats, source=only,
-                           provenance=result.provenance)
+    counts = write_dataset(
+        dsd, args.output, issues=result.issues, stats=result.stats, source=only, provenance=result.provenance
+    )
     for src_type, dst, n in result.provenance.label_map:
         if src_type != dst:
             print(f"  {src_type} -> {'O (dropped)' if dst == 'O' else dst}: {n} entities")
@@ -113,15 +164,21 @@ def _dataset(args) -> int:
     n_docs = len({ex["doc_id"] for ex in result.examples})
     print(f"{args.output}: {len(result.examples)} sentences from {n_docs} documents")
     header = ["split", "docs", "sentences"] + list(ENTITY_TYPES)
-    rows = [[name, str(len(set(ds["doc_id"]))), str(len(ds))] + [str(counts[name][t]) for t in ENTITY_TYPES]
-            for name, ds in dsd.items()]
+    rows = [
+        [name, str(len(set(ds["doc_id"]))), str(len(ds))] + [str(counts[name][t]) for t in ENTITY_TYPES]
+        for name, ds in dsd.items()
+    ]
     widths = [max(len(r[k]) for r in [header] + rows) for k in range(len(header))]
     for r in [header] + rows:
         print("  ".join(c.rjust(w) if k else c.ljust(w) for k, (c, w) in enumerate(zip(r, widths))))
     notes = []
-    for key, what in (("cancelled_tasks", "cancelled"), ("unannotated_tasks", "unannotated (skipped)"),
-                      ("from_predictions", "from predictions"), ("several_annotations", "with several annotations"),
-                      ("merged_sentences", "merged sentence groups")):
+    for key, what in (
+        ("cancelled_tasks", "cancelled"),
+        ("unannotated_tasks", "unannotated (skipped)"),
+        ("from_predictions", "from predictions"),
+        ("several_annotations", "with several annotations"),
+        ("merged_sentences", "merged sentence groups"),
+    ):
         if result.stats.get(key):
             notes.append(f"{len(result.stats[key])} {what}")
     if notes:
@@ -137,8 +194,10 @@ def _dataset(args) -> int:
         print(f"sentences: {repeats_note(result.stats['repeated_sentences'])}")
     empty = empty_splits(dsd)
     if empty:
-        print(f"note: {' and '.join(empty)} got no example and {'is' if len(empty) == 1 else 'are'} left out "
-              "(splits are by document; 3 or more documents fill every split with a nonzero ratio)")
+        print(
+            f"note: {' and '.join(empty)} got no example and {'is' if len(empty) == 1 else 'are'} left out "
+            "(splits are by document; 3 or more documents fill every split with a nonzero ratio)"
+        )
     if result.issues:
         print(f"{len(result.issues)} problem(s) left out, listed in {Path(args.output) / 'issues.jsonl'}")
     return 0
@@ -158,8 +217,9 @@ def _corrections(args) -> int:
         from vner.api import load_preannotators
 
         annotators = load_preannotators(args.preannotators, model_mode=args.model_mode)
-    report = correction_report(args.export, preannotators=annotators, lenient=args.lenient, progress=True,
-                               model_version=args.model_version)
+    report = correction_report(
+        args.export, preannotators=annotators, lenient=args.lenient, progress=True, model_version=args.model_version
+    )
     text = render_markdown(report)
     print(text, end="")
     if args.output:

@@ -1,4 +1,5 @@
 """`vner tiny-model`: build a tiny PhoBERT-format checkpoint (thin wrapper over training.tiny)."""
+
 from __future__ import annotations
 
 
@@ -14,15 +15,25 @@ def register(sub) -> None:
         "Same arguments -> byte-identical files.",
     )
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write (created; files overwritten)")
-    p.add_argument("--hidden-size", type=int, metavar="N",
-                   help="width (default 64; giving it alone also sets FFN 4N and N/32 heads)")
+    p.add_argument(
+        "--hidden-size",
+        type=int,
+        metavar="N",
+        help="width (default 64; giving it alone also sets FFN 4N and N/32 heads)",
+    )
     p.add_argument("--layers", type=int, metavar="N", help="transformer layers (default 2)")
     p.add_argument("--heads", type=int, metavar="N", help="attention heads; must divide the hidden size (default 2)")
     p.add_argument("--intermediate-size", type=int, metavar="N", help="feed-forward width (default 128)")
-    p.add_argument("--corpus", nargs="+", metavar="PATH",
-                   help="learn the BPE vocabulary from these .txt files or folders instead of using PhoBERT's "
-                   "(raw text is word-segmented with underthesea)")
-    p.add_argument("--merges", type=int, default=3000, help="with --corpus: maximum number of BPE merges (default 3000)")
+    p.add_argument(
+        "--corpus",
+        nargs="+",
+        metavar="PATH",
+        help="learn the BPE vocabulary from these .txt files or folders instead of using PhoBERT's "
+        "(raw text is word-segmented with underthesea)",
+    )
+    p.add_argument(
+        "--merges", type=int, default=3000, help="with --corpus: maximum number of BPE merges (default 3000)"
+    )
     p.add_argument("--seed", type=int, default=0, help="weight-init seed (default: 0)")
     p.set_defaults(func=_tiny)
 
@@ -33,8 +44,15 @@ def _tiny(args) -> int:
 
     check_output(args.output, folder=True)
 
-    out = build_tiny_model(args.output, args.corpus, num_merges=args.merges, seed=args.seed,
-                           hidden_size=args.hidden_size, num_hidden_layers=args.layers,
-                           num_attention_heads=args.heads, intermediate_size=args.intermediate_size)
+    out = build_tiny_model(
+        args.output,
+        args.corpus,
+        num_merges=args.merges,
+        seed=args.seed,
+        hidden_size=args.hidden_size,
+        num_hidden_layers=args.layers,
+        num_attention_heads=args.heads,
+        intermediate_size=args.intermediate_size,
+    )
     print(out)
     return 0
