@@ -11,11 +11,12 @@ from pathlib import Path
 from .errors import VnerError
 
 
-def check_output(path: str | Path, *, folder: bool = False, option: str = "-o") -> Path:
+def check_output(path: str | Path, *, folder: bool = False, option: str = "-o", create: bool = True) -> Path:
     """`path` as a Path once it is known to be writable: a file (`folder=False`) or a folder (`folder=True`,
-    filled when it exists). Missing folders on the way are created now; then a temporary file is created and
-    removed where the output goes, which catches read-only file systems and permissions that `os.access` misses
-    (root). Raises a one-line VnerError otherwise."""
+    filled when it exists). Missing folders on the way are created now (`create=False`: not; the nearest existing
+    folder is tried instead, for commands that must leave nothing behind when a later check fails); then a
+    temporary file is created and removed there, which catches read-only file systems and permissions that
+    `os.access` misses (root). Raises a one-line VnerError otherwise."""
     p = Path(path)
     what = f"{option} {p}"
     if not str(path).strip():
@@ -31,7 +32,10 @@ def check_output(path: str | Path, *, folder: bool = False, option: str = "-o") 
     if anc.exists() and not anc.is_dir():
         raise VnerError(f"{what}: {anc} is a file, so nothing can be created under it; choose another path.")
     try:
-        where.mkdir(parents=True, exist_ok=True)
+        if create:
+            where.mkdir(parents=True, exist_ok=True)
+        else:
+            where = anc
         fd, probe = tempfile.mkstemp(dir=where, prefix=".vner-write-check-")
         os.close(fd)
         os.unlink(probe)

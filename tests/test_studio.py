@@ -357,3 +357,25 @@ def test_push_sets_up_a_new_project_for_annotators_and_an_existing_one_only_when
     views = client.sdk.views.list(project=other.id)
     assert [v.data["title"] for v in views] == [VIEW_TITLE, "Mine"]
     assert client.sdk.projects.get(other.id).show_instruction
+
+
+def test_a_request_that_landed_before_failing_is_not_sent_again():
+    """`send_once` (task imports, prediction refreshes): after a transient failure it re-lists what the server
+    holds and sends only what is still missing, so a retry never duplicates a task or a prediction."""
+    import httpx
+
+    client = StudioClient("http://127.0.0.1:9", "token", retry=RetryPolicy(attempts=3, initial_delay=0.0))
+    server: set[str] = set()
+    known: set[str] = set()
+    sent: list[list[str]] = []
+
+    def send(todo):
+        sent.append(list(todo))
+        server.update(todo[:2])  # the first two land, then the connection drops
+        if len(sent) == 1:
+            raise httpx.ReadTimeout("timed out")
+
+    out = client.send_once(
+        "importing", lambda: [k for k in "abc" if k not in known], send, lambda: known.update(server)
+    )
+    assert sent == [["a", "b", "c"], ["c"]] and out == ["c"]

@@ -235,7 +235,8 @@ def check_arguments(model_args: ModelArguments, data_args: DataArguments, args) 
     number("max_eval_samples", data_args.max_eval_samples, whole=True, minimum=1, optional=True)
     from annotation.outputs import check_output
 
-    check_output(args.output_dir, folder=True, option="--output_dir")  # writable, before any loading
+    # writable, before any loading; not created yet: a bad argument found later must leave nothing behind
+    check_output(args.output_dir, folder=True, option="--output_dir", create=False)
 
 
 def _read_config(path: str, parser) -> dict:

@@ -232,30 +232,46 @@ class StudioClient:
             for task, preds in self.predictions_by_task(project_id).items()
         }
 
-    def import_predictions(self, project_id: int, items: list[dict], held: dict[int, set[str]]) -> int:
-        """Add predictions (`{"task": id, "model_version", "score", "result"}`) to existing tasks, each at most
-        once per (task, model_version): after a transient failure the versions are listed again before re-sending."""
+    def send_once(
+        self, what: str, pending: Callable[[], list], send: Callable[[list], None], relist: Callable[[], None]
+    ) -> list:
+        """Send what `pending()` returns, exactly once: after a transient failure (connection error, 429, 5xx) the
+        request may have landed, so `relist()` refreshes what the server holds and only what is still pending is
+        sent again, with backoff. Returns what this call sent; errors as `call` gives them."""
         import httpx
         from label_studio_sdk.core.api_error import ApiError
 
         for attempt in range(1, self.retry.attempts + 1):
-            todo = [p for p in items if p["model_version"] not in held.get(p["task"], set())]
+            todo = pending()
             if not todo:
-                return 0
+                return []
             try:
-                self.sdk.projects.import_predictions(project_id, request=todo, request_options=_NO_SDK_RETRIES)
+                send(todo)
             except (httpx.TransportError, ApiError) as exc:
                 if isinstance(exc, ApiError) and (exc.status_code or 0) < 500 and exc.status_code != 429:
-                    self.call(f"adding predictions to project {project_id}", _reraise, exc)
+                    self.call(what, _reraise, exc)
                 if attempt == self.retry.attempts:
-                    self.call(f"adding predictions to project {project_id}", _reraise, exc)
+                    self.call(what, _reraise, exc)
                 time.sleep(self.retry.initial_delay * 2 ** (attempt - 1))
-                held.update(self.prediction_versions(project_id))  # the failed request may have landed
+                relist()
                 continue
-            for p in todo:
-                held.setdefault(p["task"], set()).add(p["model_version"])
-            return len(todo)
-        return 0  # pragma: no cover (the last attempt raises)
+            return todo
+        return []  # pragma: no cover (the last attempt raises)
+
+    def import_predictions(self, project_id: int, items: list[dict], held: dict[int, set[str]]) -> int:
+        """Add predictions (`{"task": id, "model_version", "score", "result"}`) to existing tasks, each at most
+        once per (task, model_version): after a transient failure the versions are listed again before re-sending."""
+        sent = self.send_once(
+            f"adding predictions to project {project_id}",
+            lambda: [p for p in items if p["model_version"] not in held.get(p["task"], set())],
+            lambda todo: self.sdk.projects.import_predictions(
+                project_id, request=todo, request_options=_NO_SDK_RETRIES
+            ),
+            lambda: held.update(self.prediction_versions(project_id)),
+        )
+        for p in sent:
+            held.setdefault(p["task"], set()).add(p["model_version"])
+        return len(sent)
 
     def annotated_export(self, project_id: int) -> list[dict]:
         """Label Studio's JSON export of the tasks that have annotations (cancelled ones included)."""
@@ -281,28 +297,16 @@ class StudioClient:
 
     def import_batch(self, project_id: int, batch: list[dict], existing: set[str]) -> int:
         """Import one batch; after a transient failure, re-list keys before re-sending (exactly once)."""
-        import httpx
-        from label_studio_sdk.core.api_error import ApiError
-
-        for attempt in range(1, self.retry.attempts + 1):
-            todo = [t for t in batch if t["data"]["task_key"] not in existing]
-            if not todo:
-                return 0
-            try:
-                self.sdk.projects.import_tasks(
-                    project_id, request=todo, return_task_ids=True, request_options=_NO_SDK_RETRIES
-                )
-            except (httpx.TransportError, ApiError) as exc:
-                if isinstance(exc, ApiError) and (exc.status_code or 0) < 500 and exc.status_code != 429:
-                    self.call(f"importing tasks into project {project_id}", _reraise, exc)
-                if attempt == self.retry.attempts:
-                    self.call(f"importing tasks into project {project_id}", _reraise, exc)
-                time.sleep(self.retry.initial_delay * 2 ** (attempt - 1))
-                existing |= self.existing_task_keys(project_id)  # the failed request may have landed
-                continue
-            existing.update(t["data"]["task_key"] for t in todo)
-            return len(todo)
-        return 0  # pragma: no cover (the last attempt raises)
+        sent = self.send_once(
+            f"importing tasks into project {project_id}",
+            lambda: [t for t in batch if t["data"]["task_key"] not in existing],
+            lambda todo: self.sdk.projects.import_tasks(
+                project_id, request=todo, return_task_ids=True, request_options=_NO_SDK_RETRIES
+            ),
+            lambda: existing.update(self.existing_task_keys(project_id)),
+        )
+        existing.update(t["data"]["task_key"] for t in sent)
+        return len(sent)
 
     def request(self, what: str, method: str, path: str, **kwargs) -> dict | list:
         """A JSON request to a Label Studio endpoint the SDK does not wrap (e.g. `api/dm/columns`), with the
