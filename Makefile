@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 OUT ?= out/demo
 
-.PHONY: install demo test bench bench-studio clean
+.PHONY: install demo test bench bench-long bench-studio clean
 
 $(BIN)/vner: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,13 +30,20 @@ bench: install
 	mkdir -p out/bench
 	$(BIN)/vner tiny-model -o out/bench/tiny
 	$(BIN)/python benchmarks/preannotate.py
-	$(BIN)/python benchmarks/tokenizer.py --model out/bench/tiny --from-seeds --repeat 20
+	$(BIN)/python benchmarks/tokenizer.py
 	$(BIN)/python benchmarks/dataset.py
 	$(BIN)/python benchmarks/agreement.py
 	$(BIN)/python benchmarks/train_speed.py
 	$(BIN)/python benchmarks/predict_speed.py
 	$(BIN)/python benchmarks/train_memory.py
+	$(BIN)/python benchmarks/train_threads.py
 	$(BIN)/python benchmarks/backend_latency.py
+
+# The long ones (each 10-30 min on 2 cores): streaming pre-annotation at 5 and 50 MB against the code before it,
+# and a simulated active-learning run (uncertainty vs random order).
+bench-long: install
+	$(BIN)/python benchmarks/preannotate_scale.py --sizes 5,50
+	$(BIN)/python benchmarks/active_learning.py
 
 # Push/pull 10,000 tasks against a real Label Studio (installs it into .studio/ on first use).
 bench-studio: install

@@ -55,7 +55,7 @@ def test_long_sentence_is_split_into_windows_at_word_boundaries(tok, caplog):
     tags = TAGS * 60
     with caplog.at_level(logging.INFO, logger="training.features"):
         enc = encode_words(tok, [SENTENCE, words], [TAGS, tags], max_length=64)
-    assert enc.split_sentences == 1 and "1 of 2 sentences" in caplog.text
+    assert enc.sentences_cut == 1 and "1 of 2 sentences" in caplog.text
     windows = [k for k, ex in enumerate(enc["example_index"]) if ex == 1]
     assert len(windows) > 2
     assert all(len(enc["input_ids"][k]) <= 64 for k in range(enc.num_windows))
@@ -74,7 +74,7 @@ def test_long_sentence_is_split_into_windows_at_word_boundaries(tok, caplog):
 def test_word_longer_than_a_window_is_split_with_one_label(tok):
     huge = "x" * 300  # 300 subwords at most: more than a 32-token window
     enc = encode_words(tok, [["a", huge, "b"]], [[L["O"], L["B-ORG"], L["O"]]], max_length=32)
-    assert enc.num_windows > 2 and enc.split_sentences == 1
+    assert enc.num_windows > 2 and enc.sentences_cut == 1
     flat = [lab for row in enc["labels"] for lab in row if lab != IGNORE]
     assert flat == [L["O"], L["B-ORG"], L["O"]]
 

@@ -7,7 +7,7 @@ when read subword by subword.
 
 Length: PhoBERT has 258 positions = 256 tokens including `<s>` and `</s>`. A sentence whose subwords do not fit
 is cut into consecutive, non-overlapping windows at word boundaries (each window gets its own `<s> ... </s>`);
-nothing is truncated. `split_sentences` in the result (and a log line) says how many sentences were cut.
+nothing is truncated. `sentences_cut` in the result (and a log line) says how many sentences were cut.
 A single word with more subwords than a window holds (a pasted URL, say) is cut inside the word; only its first
 subword carries the label, so each word still has exactly one labelled subword. Decoding puts windows back
 together (`join_windows`, reading each window at its `first_subwords`), so callers always see whole sentences.
@@ -47,7 +47,7 @@ class EncodedBatch(Mapping):
     # every word of a sentence starts in exactly one of its windows
     first_subwords: list[list[int]] = field(default_factory=list)
     num_words: list[int] = field(default_factory=list)  # per source sentence
-    split_sentences: int = 0  # source sentences cut into more than one window
+    sentences_cut: int = 0  # how many source sentences were cut into more than one window
 
     # Mapping access (enc["input_ids"]) so it drops into `datasets.map` and collators like a BatchEncoding.
     def _columns(self) -> dict[str, Any]:
@@ -202,7 +202,7 @@ def encode_words(
             windows.append((start, end))
             start = end
         if len(windows) > 1:
-            out.split_sentences += 1
+            out.sentences_cut += 1
 
         for s, e in windows:
             window = wids[s:e]
@@ -220,10 +220,10 @@ def encode_words(
                 else:  # the label on the first subword of each word
                     inner = [tags[w] if first else IGNORE for w, first in zip(window, starts)]
                 out.labels.append([IGNORE] + inner + [IGNORE])
-    if out.split_sentences:
+    if out.sentences_cut:
         logger.info(
             "%d of %d sentences longer than %d tokens were split into windows at word boundaries",
-            out.split_sentences,
+            out.sentences_cut,
             len(words_batch),
             max_length,
         )
