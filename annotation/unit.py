@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # spans.py imports this module
 Offsets = tuple[int, int]
 Granularity = Literal["paragraph", "sentence", "document"]
 TASK_FORMAT_VERSION = 1
+
+
 PRESEGMENTED = "pre-segmented"  # the `segmenter` of units whose words came with the file (`_`-joined)
 
 
@@ -76,6 +78,17 @@ def _checked_spans(pairs, length: int, what: str) -> tuple[Offsets, ...]:
             raise ValueError(f"{what} span {s}-{e} is out of order or outside the text")
         prev = e
     return out
+
+
+def _words_outside(word_spans: Sequence[Offsets], sentence_spans: Sequence[Offsets]) -> int:
+    """How many words no sentence holds whole (both lists sorted and non-overlapping: one linear walk)."""
+    outside, k = 0, 0
+    for s, e in word_spans:
+        while k < len(sentence_spans) and sentence_spans[k][1] <= s:
+            k += 1
+        if k == len(sentence_spans) or not (sentence_spans[k][0] <= s and e <= sentence_spans[k][1]):
+            outside += 1
+    return outside
 
 
 @dataclass(frozen=True)
@@ -277,7 +290,7 @@ class Unit:
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"missing or malformed {exc}") from None
-        outside = len(unit.word_spans) - sum(len(unit.slice_words(s, e)) for s, e in unit.sentence_spans)
+        outside = _words_outside(unit.word_spans, unit.sentence_spans)
         if outside:
             raise ValueError(f"{outside} word(s) lie outside the task's sentences")
         return unit
