@@ -30,6 +30,7 @@ bench: install
 	mkdir -p out/bench
 	$(BIN)/vner tiny-model -o out/bench/tiny
 	$(BIN)/python benchmarks/preannotate.py
+	$(BIN)/python benchmarks/preannotate_versions.py
 	$(BIN)/python benchmarks/tokenizer.py
 	$(BIN)/python benchmarks/dataset.py
 	$(BIN)/python benchmarks/agreement.py

@@ -37,7 +37,7 @@ from .export import choose_annotation, live_annotations, read_export, read_task
 from .regions import region
 from .spans import Span
 from .tasks import prediction
-from .text import nfc_with_offsets
+from .text import nfc_with_offsets, normalise_text
 
 VERSION_PREFIX = "annotator:"
 
@@ -102,7 +102,8 @@ def merge_reviewed(
                 f"{review_path}: task {rt.get('id')} reviews task {source}, which is not in "
                 f"{original_path}; pass the export the review tasks were made from."
             )
-        if unicodedata.normalize("NFC", by_id[source]["data"]["text"]) != rt["data"]["text"]:
+        # the review task holds the text as the task reader made it (NFC, control characters as boundaries)
+        if normalise_text(by_id[source]["data"]["text"]) != rt["data"]["text"]:
             raise VnerError(
                 f"{review_path}: task {rt.get('id')} does not hold the text of task {source} of "
                 f"{original_path}; pass the export the review tasks were made from."

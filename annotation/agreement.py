@@ -1,7 +1,8 @@
 """Agreement between annotators of the same tasks, every disagreement, and per-annotator statistics.
 
 Which tasks: those with live (not cancelled) annotations by two or more annotators (`annotator_name`: the
-Label Studio user, `completed_by`). An annotator with several annotations on one task counts with one of them,
+Label Studio user, `completed_by`; an annotation by a deleted user is its own annotator, `deleted user
+(annotation N)`, listed like any other). An annotator with several annotations on one task counts with one of them,
 chosen as everywhere in vner (`annotation.export.choose_annotation`: ground truth, else the latest). Spans are
 read by the one region parser (`TaskText.regions`), so every problem is handled as `vner dataset` handles it:
 an error by default; with `lenient`, a task with a problem in any annotator's version is left out of the
@@ -45,7 +46,15 @@ from pathlib import Path
 
 from .corrections import shared_tags
 from .errors import VnerError
-from .export import ExportIssue, TaskText, annotator_name, choose_annotation, read_export, read_task
+from .export import (
+    ExportIssue,
+    TaskText,
+    annotator_name,
+    choose_annotation,
+    read_export,
+    read_task,
+    unreadable_task,
+)
 from .progress import progress_bar
 from .schema import ENTITY_TYPES
 from .spans import Span, SpanError, spans_to_bio
@@ -134,14 +143,7 @@ def read_versions(path: str | Path, *, lenient: bool = False, segmenter=None, pr
         try:
             tt = read_task(task, segmenter=segmenter, first_sentence=next_sentence.get(doc_id, 0))
         except ValueError as exc:
-            out.issues.append(
-                ExportIssue(
-                    str(path),
-                    tid,
-                    "text_changed",
-                    f"vner task data no longer matches its text: {exc}; re-create the task with `vner preannotate`",
-                )
-            )
+            out.issues.append(unreadable_task(path, task, exc))
             (out.left_out if len(live) > 1 else out.single).append(tid)
             continue
         if "vner" not in task["data"]:
@@ -511,7 +513,8 @@ def render_markdown(report: dict, shown: int = 30) -> str:
     lines += [
         "",
         "Annotators are Label Studio users as the export names them (`completed_by`: a user id unless "
-        "the export expands it). Time: the median of Label Studio's `lead_time` over the tasks done.",
+        "the export expands it; `deleted user (annotation N)`: an annotation whose user was deleted, counted "
+        "on its own). Time: the median of Label Studio's `lead_time` over the tasks done.",
     ]
     if report["issues"]:
         lines += ["", f"{len(report['issues'])} problem(s) found (listed in the JSON report)."]

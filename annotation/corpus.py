@@ -4,13 +4,13 @@ with a corpus's own splits, its own words and its entity types mapped onto the s
 Formats, detected from each file's content (`--format` forces one):
 
 - **CoNLL columns**: one token a line, the word first and the tag last (`tag_column` picks another column),
-  columns separated by tabs (a word may then hold spaces) or else by spaces; a blank line ends a sentence;
-  a `-DOCSTART-` line starts a document; `# ...` comment lines are skipped. VLSP 2016/2018, CoNLL 2003 and the
-  `conll/` files `vner dataset` writes all read this way. A file without `-DOCSTART-` has one document per
-  sentence.
+  columns separated by tabs (a word may then hold spaces) or else by spaces, as many on every token line; a blank
+  line ends a sentence; a `-DOCSTART-` line starts a document; `# ...` comment lines are skipped. VLSP 2016/2018,
+  CoNLL 2003 and the `conll/` files `vner dataset` writes all read this way. A file without `-DOCSTART-` has one
+  document per sentence.
 - **JSON Lines**: one sentence a line, `{"words": [...], "tags": [...]}` (or `tokens`/`ner_tags`), as
   PhoNER_COVID19 ships it; lines sharing a `doc_id` field are one document, a line without one is its own
-  document.
+  document (`<name>-line<NNNNN>`, numbered by its line).
 - **Label Studio JSON exports** (`annotation.export.load_export`).
 
 Tags in IOB1, IOB2, BIOES (or BILOU) and IO are read by one converter, `to_iob2`. A token file's words are kept
@@ -26,11 +26,12 @@ everything with one error listing every such type and its count, before any exam
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,14 @@ from .dataset import SPLITS, Provenance, make_example
 from .errors import VnerError
 from .schema import ENTITY_TYPES
 from .spans import SpanError, bio_entities, bio_to_spans
-from .text import controls_to_boundaries, display_from_words, read_text_file
+from .text import (
+    NOT_UTF8_ADVICE,
+    UTF16_ADVICE,
+    UTF16_BOMS,
+    controls_to_boundaries,
+    display_from_words,
+    read_text_file,
+)
 
 FORMATS = ("auto", "labelstudio", "conll", "jsonl")
 FORMAT_NAMES = {"labelstudio": "Label Studio export", "conll": "CoNLL columns", "jsonl": "JSON Lines"}
@@ -166,7 +174,7 @@ class TokenFile:
     sentences: int = 0
     documents: int = 0
     doc_markers: bool = False
-    columns: Counter = field(default_factory=Counter)
+    columns: int | None = None  # CoNLL only: the number of columns of every token line (`conll_columns`)
     tag_column: int | None = None  # 1-based, CoNLL only
     scheme: str = ""
     types: Counter = field(default_factory=Counter)  # source type -> entities (decoded from IOB2)
@@ -189,7 +197,8 @@ def detect_format(path: Path) -> str:
         read_text_file(path)  # the one-line error of a missing, unreadable, empty, binary or non-UTF-8 file
     stripped = head.lstrip()
     is_json = path.suffix.lower() == ".json"
-    if stripped[0] == "[":
+    # `[` or `{` may also be the first word of a CoNLL file (`[\tO`): JSON only when what follows says so
+    if stripped[0] == "[" and (is_json or stripped[1:].lstrip()[:1] in ("{", "]")):
         return "labelstudio"
     if stripped[0] == "{":
         first = stripped.split("\n", 1)[0]
@@ -199,18 +208,16 @@ def detect_format(path: Path) -> str:
             obj = None
         if isinstance(obj, dict) and any(k in obj for k in WORD_KEYS) and any(k in obj for k in TAG_KEYS):
             return "jsonl"
-        if is_json:
-            return "labelstudio"
-        raise VnerError(
-            f'{path}: a JSON object, but not JSON Lines of {{"words": [...], "tags": [...]}}; pass a '
-            "Label Studio export (a JSON list of tasks), JSON Lines or CoNLL columns."
-        )
-    for line in stripped.splitlines():
-        if line.strip() and not line.startswith("#") and not line.startswith("-DOCSTART-"):
-            cols = line.split("\t") if "\t" in line else line.split()
-            if len(cols) >= 2 and split_tag(cols[-1]) is not None:
-                return "conll"
-            break
+        if isinstance(obj, dict):
+            if is_json:
+                return "labelstudio"
+            raise VnerError(
+                f'{path}: a JSON object, but not JSON Lines of {{"words": [...], "tags": [...]}}; pass a '
+                "Label Studio export (a JSON list of tasks), JSON Lines or CoNLL columns."
+            )
+    cols = _first_token_line(stripped.splitlines())
+    if cols is not None and len(cols) >= 2 and split_tag(cols[-1]) is not None:
+        return "conll"
     if is_json:
         return "labelstudio"
     raise VnerError(
@@ -219,96 +226,164 @@ def detect_format(path: Path) -> str:
     )
 
 
+def read_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a UTF-8 token file, one line at a time (a corpus can be large), a leading BOM removed;
+    lines end at \\n, \\r\\n or \\r as in Python's text mode. A line that is not UTF-8 is a one-line error naming it:
+    `detect_format` reads only the start of a file, and `--format` skips it."""
+    try:
+        f = open(path, "rb")
+    except OSError:
+        read_text_file(path)  # the one-line error of a missing or unreadable file
+        raise
+    n = 0
+    with f:
+        for raw in f:
+            if n == 0:
+                if raw.startswith(UTF16_BOMS):
+                    raise VnerError(f"{path}: UTF-16; {UTF16_ADVICE}")
+                raw = raw.removeprefix(codecs.BOM_UTF8)
+            for part in raw.removesuffix(b"\n").removesuffix(b"\r").split(b"\r"):
+                n += 1
+                try:
+                    line = part.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise VnerError(
+                        f"{path}:{n}: not UTF-8 (invalid byte 0x{part[exc.start]:02x}); {NOT_UTF8_ADVICE}"
+                    ) from None
+                yield n, line
+
+
 def _columns_of(line: str) -> list[str]:
+    line = line.rstrip()  # trailing spaces or tabs are not an empty last column
     return line.split("\t") if "\t" in line else line.split()
 
 
-def iter_conll(path: Path, tag_column: int | None = None) -> Iterator[TokenSentence]:
-    """Sentences of a CoNLL-style file (see the module docstring); `tag_column` is 1-based (default: last)."""
+def _tag_of(cols: Sequence[str], tag_column: int | None) -> str | None:
+    k = (tag_column - 1) if tag_column else len(cols) - 1
+    return cols[k] if len(cols) >= 2 and k < len(cols) else None
+
+
+def _is_comment(line: str, cols: Sequence[str], tag: str | None, columns: int | None) -> bool:
+    """Whether a line at a sentence's start is a comment: it starts with `#` and is not a token line. Comments end
+    in words that look like IO tags (`# text = Ông Nguyễn Văn A`, `# newdoc id = D1`), so a `#` line is a token
+    only with a tag and either no space after the `#` (`#\\tO`, `#Việt_Nam\\tO`) or the file's `columns`."""
+    if not line.startswith("#"):
+        return False
+    return tag is None or split_tag(tag) is None or (line.startswith("# ") and len(cols) != columns)
+
+
+def _first_token_line(lines: Iterable[str], tag_column: int | None = None) -> list[str] | None:
+    """Columns of the first token line: not blank, not `-DOCSTART-`, not a comment. A `# ` line is never taken for
+    it, since whether such a line is a token depends on the number of columns the first one gives (`_is_comment`)."""
+    for line in lines:
+        if line.strip():
+            cols = _columns_of(line)
+            if cols[0].strip() != "-DOCSTART-" and not _is_comment(line, cols, _tag_of(cols, tag_column), None):
+                return cols
+    return None
+
+
+def conll_columns(path: Path, tag_column: int | None = None) -> int | None:
+    """The number of columns of every token line of a CoNLL file: that of its first (`_first_token_line`)."""
+    cols = _first_token_line((line for _, line in read_lines(path)), tag_column)
+    return None if cols is None else len(cols)
+
+
+def iter_conll(path: Path, tag_column: int | None = None, columns: int | None = None) -> Iterator[TokenSentence]:
+    """Sentences of a CoNLL-style file (see the module docstring); `tag_column` is 1-based (default: last);
+    `columns` is the file's number of columns when a first pass found it (`TokenFile.columns`)."""
+    columns = columns or conll_columns(path, tag_column)
     doc_index = 0
     words: list[str] = []
     tags: list[str] = []
     start = 0
-    with open(path, encoding="utf-8-sig") as f:
-        for n, raw in enumerate(f, start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip():
-                if words:
-                    yield TokenSentence(str(doc_index), words, tags, start)
-                    words, tags = [], []
-                continue
-            cols = _columns_of(line)
-            if cols[0].strip() == "-DOCSTART-":
-                if words:
-                    yield TokenSentence(str(doc_index), words, tags, start)
-                    words, tags = [], []
-                doc_index += 1
-                continue
-            k = (tag_column - 1) if tag_column else len(cols) - 1
-            tag = cols[k] if len(cols) >= 2 and k < len(cols) else None
-            if line.startswith("#") and not words and (tag is None or split_tag(tag) is None):
-                continue  # a comment line (`# text = ...`, `# sent_id = ...`)
-            if tag is None:
-                want = f"column {tag_column}" if tag_column else "a word and a tag"
-                raise VnerError(
-                    f"{path}:{n}: {len(cols)} column(s), need {want}; write `word<TAB>tag` lines "
-                    "(blank line between sentences)."
-                )
-            if split_tag(tag) is None:
-                raise VnerError(
-                    f"{path}:{n}: {tag!r} (column {k + 1}) is not a tag (O, B-TYPE, I-TYPE, E-TYPE, "
-                    "S-TYPE); pick the tag column with --tag-column N."
-                )
-            if not words:
-                start = n
-            words.append(cols[0])
-            tags.append(tag)
+    for n, line in read_lines(path):
+        if not line.strip():
+            if words:
+                yield TokenSentence(str(doc_index), words, tags, start)
+                words, tags = [], []
+            continue
+        cols = _columns_of(line)
+        if cols[0].strip() == "-DOCSTART-":
+            if words:
+                yield TokenSentence(str(doc_index), words, tags, start)
+                words, tags = [], []
+            doc_index += 1
+            continue
+        tag = _tag_of(cols, tag_column)
+        if not words and _is_comment(line, cols, tag, columns):
+            continue  # a comment line (`# text = ...`, `# sent_id = ...`)
+        if tag is None:
+            want = f"column {tag_column}" if tag_column else "a word and a tag"
+            raise VnerError(
+                f"{path}:{n}: {len(cols)} column(s), need {want}; write `word<TAB>tag` lines "
+                "(blank line between sentences)."
+            )
+        if len(cols) != columns:
+            raise VnerError(
+                f"{path}:{n}: {len(cols)} columns, the file's token lines have {columns}; separate the columns "
+                "with tabs, or join the syllables of a word with _ (Hà_Nội)."
+            )
+        if split_tag(tag) is None:
+            raise VnerError(
+                f"{path}:{n}: {tag!r} (column {tag_column or len(cols)}) is not a tag (O, B-TYPE, I-TYPE, E-TYPE, "
+                "S-TYPE); pick the tag column with --tag-column N."
+            )
+        if not words:
+            start = n
+        words.append(cols[0])
+        tags.append(tag)
     if words:
         yield TokenSentence(str(doc_index), words, tags, start)
 
 
 def iter_jsonl(path: Path) -> Iterator[TokenSentence]:
     """Sentences of a JSON Lines file of `{"words": [...], "tags": [...]}` objects."""
-    with open(path, encoding="utf-8-sig") as f:
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise VnerError(f"{path}:{n}: invalid JSON at column {exc.colno} ({exc.msg}).") from None
-            if not isinstance(obj, dict):
-                raise VnerError(f"{path}:{n}: a JSON {type(obj).__name__}, not an object with words and tags.")
-            words = next((obj[k] for k in WORD_KEYS if k in obj), None)
-            tags = next((obj[k] for k in TAG_KEYS if k in obj), None)
-            if not isinstance(words, list) or not isinstance(tags, list):
-                raise VnerError(f'{path}:{n}: needs "words" and "tags" lists (or "tokens" and "ner_tags").')
-            if any(not isinstance(t, str) for t in tags):
-                raise VnerError(f'{path}:{n}: tags must be names like "B-PER", not ids; convert them first.')
-            if any(not isinstance(w, str) for w in words):
-                raise VnerError(f"{path}:{n}: every word must be a string.")
-            if len(words) != len(tags):
-                raise VnerError(f"{path}:{n}: {len(words)} words but {len(tags)} tags.")
-            bad = next((t for t in tags if split_tag(t) is None), None)
-            if bad is not None:
-                raise VnerError(f"{path}:{n}: {bad!r} is not a tag (O, B-TYPE, I-TYPE, E-TYPE, S-TYPE).")
-            if words:
-                doc = obj.get("doc_id")
-                yield TokenSentence("" if doc is None else str(doc), words, tags, n)
+    for n, line in read_lines(path):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise VnerError(f"{path}:{n}: invalid JSON at column {exc.colno} ({exc.msg}).") from None
+        if not isinstance(obj, dict):
+            raise VnerError(f"{path}:{n}: a JSON {type(obj).__name__}, not an object with words and tags.")
+        words = next((obj[k] for k in WORD_KEYS if k in obj), None)
+        tags = next((obj[k] for k in TAG_KEYS if k in obj), None)
+        if not isinstance(words, list) or not isinstance(tags, list):
+            raise VnerError(f'{path}:{n}: needs "words" and "tags" lists (or "tokens" and "ner_tags").')
+        if any(not isinstance(t, str) for t in tags):
+            raise VnerError(f'{path}:{n}: tags must be names like "B-PER", not ids; convert them first.')
+        if any(not isinstance(w, str) for w in words):
+            raise VnerError(f"{path}:{n}: every word must be a string.")
+        if len(words) != len(tags):
+            raise VnerError(f"{path}:{n}: {len(words)} words but {len(tags)} tags.")
+        bad = next((t for t in tags if split_tag(t) is None), None)
+        if bad is not None:
+            raise VnerError(f"{path}:{n}: {bad!r} is not a tag (O, B-TYPE, I-TYPE, E-TYPE, S-TYPE).")
+        if words:
+            doc = obj.get("doc_id")
+            yield TokenSentence("" if doc is None else str(doc), words, tags, n)
 
 
-def iter_sentences(path: Path, fmt: str, tag_column: int | None = None) -> Iterator[TokenSentence]:
-    return iter_conll(path, tag_column) if fmt == "conll" else iter_jsonl(path)
+def iter_sentences(
+    path: Path, fmt: str, tag_column: int | None = None, columns: int | None = None
+) -> Iterator[TokenSentence]:
+    return iter_conll(path, tag_column, columns) if fmt == "conll" else iter_jsonl(path)
 
 
 def scan_token_file(path: Path, fmt: str, tag_column: int | None = None) -> TokenFile:
     """First pass: counts, scheme and the entity types of a token file (nothing is kept)."""
     info = TokenFile(path, fmt, tag_column=tag_column)
+    if fmt == "conll":
+        info.columns = conll_columns(path, tag_column)
     docs: set[str] = set()
+    unnamed = 0  # JSON Lines sentences without doc_id: a document each
     sample: list[str] = []
-    for sent in iter_sentences(path, fmt, tag_column):
+    for sent in iter_sentences(path, fmt, tag_column, info.columns):
         info.sentences += 1
         docs.add(sent.doc)
+        unnamed += fmt == "jsonl" and not sent.doc
         try:
             iob2 = to_iob2(sent.tags)
         except ValueError as exc:  # pragma: no cover - the readers check every tag
@@ -320,7 +395,7 @@ def scan_token_file(path: Path, fmt: str, tag_column: int | None = None) -> Toke
         info.doc_markers = any(d != "0" for d in docs)
     else:
         info.doc_markers = any(d != "" for d in docs)
-    info.documents = len(docs) if info.doc_markers else info.sentences
+    info.documents = len(docs - {""}) + unnamed if info.doc_markers else info.sentences
     info.scheme = tag_scheme(sample) if sample else "IOB2"
     return info
 
@@ -606,10 +681,17 @@ def _token_file_examples(src: Source, info: TokenFile, label_map: dict[str, str]
     next_sentence: Counter = Counter()
     doc_index: dict[str, int] = {}
     annotator = f"corpus:{src.path.name}"
-    for k, sent in enumerate(iter_sentences(src.path, info.format, info.tag_column)):
+    named: dict[str, bool] = {}  # JSON Lines: doc id -> given in the file (a given "line00002" meets line 2's id)
+    for k, sent in enumerate(iter_sentences(src.path, info.format, info.tag_column, info.columns)):
         if info.format == "jsonl":
             key = sent.doc or f"\x00{k}"
-            doc_id = f"{src.name}-{sent.doc}" if sent.doc else f"{src.name}-{k:05d}"
+            # a sentence without doc_id is named by its line, not its index, which a given doc_id ("00001") can be
+            doc_id = f"{src.name}-{sent.doc}" if sent.doc else f"{src.name}-line{sent.line:05d}"
+            if named.setdefault(doc_id, bool(sent.doc)) != bool(sent.doc):
+                raise VnerError(
+                    f"{src.path}:{sent.line}: document id {doc_id} would be both a doc_id given in the file and the "
+                    "id of a line without doc_id; rename that doc_id."
+                )
         elif info.doc_markers:
             key = sent.doc
             doc_id = f"{src.name}-{doc_index.setdefault(key, len(doc_index)):05d}"
@@ -637,12 +719,14 @@ __all__ = [
     "SPLITS",
     "Source",
     "SourcesResult",
+    "conll_columns",
     "detect_format",
     "iter_conll",
     "iter_jsonl",
     "load_sources",
     "parse_label_map",
     "parse_sources",
+    "read_lines",
     "scan_token_file",
     "sentence_example",
     "tag_scheme",

@@ -33,6 +33,7 @@ from .export import (
     live_annotations,
     read_export,
     read_task,
+    unreadable_task,
 )
 from .metrics import render_table, seqeval_report
 from .schema import ENTITY_TYPES
@@ -108,14 +109,7 @@ def correction_report(
         try:
             tt = read_task(task, segmenter=segmenter)
         except ValueError as exc:
-            issues.append(
-                ExportIssue(
-                    str(path),
-                    task.get("id"),
-                    "text_changed",
-                    f"vner task data no longer matches its text: {exc}; re-create the task",
-                )
-            )
+            issues.append(unreadable_task(path, task, exc))
             continue
         annotation, rule = choose_annotation(live)
         chosen_by[rule] += 1

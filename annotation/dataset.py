@@ -440,7 +440,7 @@ def load_dataset_dict(path: str | Path):
     `vner evaluate`)."""
     from pathlib import Path
 
-    from datasets import DatasetDict, load_from_disk
+    from datasets import ClassLabel, DatasetDict, load_from_disk
 
     if not Path(path).exists():
         raise VnerError(f"{path}: no such dataset folder; build one with `vner dataset`.")
@@ -454,8 +454,20 @@ def load_dataset_dict(path: str | Path):
         raise VnerError(
             f"{path}: holds a single Dataset; vner expects a DatasetDict with train/validation/test splits."
         )
-    for split in ds.values():
+    names = None
+    for name, split in ds.items():
         missing = {"tokens", "ner_tags"} - set(split.column_names)
         if missing:
             raise VnerError(f"{path}: dataset lacks column(s) {sorted(missing)}; build it with `vner dataset`.")
+        # the label names come from the ClassLabel: plain integers (or strings) say nothing of what they mean
+        tags = split.features["ner_tags"]
+        inner = getattr(tags, "feature", tags)
+        if not isinstance(inner, ClassLabel):
+            raise VnerError(
+                f"{path}: split {name!r} has ner_tags of {inner!r}, not BIO label names (a sequence of ClassLabel, "
+                "as a vner dataset has); build it with `vner dataset`."
+            )
+        if names is not None and inner.names != names:
+            raise VnerError(f"{path}: the splits' ner_tags have different label names; build it with `vner dataset`.")
+        names = inner.names
     return ds

@@ -17,6 +17,7 @@ How each problem is handled (reason code: default / `lenient=True`):
 | out_of_range    | start/end missing, not ints, outside the text | error / task skipped, listed                      |
 | text_mismatch   | `value.text` != text[start:end]               | error / task skipped, listed                      |
 | text_changed    | vner task text/segmentation no longer matches | error / task skipped, listed                      |
+| text_unreadable | a text NFC cannot normalise keeping offsets   | error / task skipped, listed                      |
 | unknown_label   | label not in the schema                       | error / sentence skipped, listed                  |
 | several_labels  | a region with zero or several labels          | error / sentence skipped, listed                  |
 | empty_span      | span of whitespace only                       | error / span listed (nothing to keep)             |
@@ -190,11 +191,14 @@ def annotation_rule_line(chosen_by: dict) -> str:
 
 
 def annotator_name(annotation: dict) -> str:
+    """Who made an annotation: the Label Studio user (email or id), else the username it was created under. An
+    annotation by a deleted user (no user, no username) is named by its own id: two deleted users' annotations of
+    one task must not merge into one annotator, whose latest annotation alone would count."""
     who = annotation.get("completed_by")
     if isinstance(who, dict):
         who = who.get("email") or who.get("id")
     if who is None:
-        who = annotation.get("created_username") or ""
+        who = annotation.get("created_username") or f"deleted user (annotation {annotation.get('id', '?')})"
     return str(who)
 
 
@@ -254,9 +258,10 @@ def foreign_doc_id(task: dict, doc_prefix: str = "") -> str:
 
 def read_task(task: dict, *, segmenter=None, first_sentence: int = 0, doc_prefix: str = "") -> TaskText:
     """The text of a task. A vner task (`data.vner`) is decoded as it is (ValueError if it no longer matches its
-    text); any other text task is normalised to NFC (offsets follow), its control characters made boundaries,
-    cut into lines, sentences and words (underthesea, or whitespace words for `_`-segmented text), numbered from
-    `first_sentence`, in document `foreign_doc_id(task, doc_prefix)`."""
+    text); any other text task is normalised to NFC (offsets follow; ValueError when that cannot keep offsets),
+    its control characters made boundaries, cut into lines, sentences and words (underthesea, or whitespace words
+    for `_`-segmented text), numbered from `first_sentence`, in document `foreign_doc_id(task, doc_prefix)`.
+    `unreadable_task` turns the ValueError into the task's issue."""
     data = task["data"]
     if isinstance(data.get("vner"), dict):
         unit = Unit.from_task_data(data)
@@ -265,7 +270,10 @@ def read_task(task: dict, *, segmenter=None, first_sentence: int = 0, doc_prefix
     if unicodedata.is_normalized("NFC", original):
         text, mapping = original, None
     else:
-        text, mapping = nfc_with_offsets(original)
+        try:
+            text, mapping = nfc_with_offsets(original)
+        except VnerError as exc:
+            raise ValueError(str(exc)) from None
     text = controls_to_boundaries(text)  # one character for one: the offset map still holds
     if looks_segmented(text):
         segmenter = whitespace_segmenter
@@ -278,6 +286,17 @@ def read_task(task: dict, *, segmenter=None, first_sentence: int = 0, doc_prefix
     else:
         unit = Unit(doc_id, 0, first_sentence, text, (), (), getattr(segmenter, "name", ""))
     return TaskText(task.get("id"), unit, original, mapping)
+
+
+def unreadable_task(path, task: dict, exc: ValueError) -> ExportIssue:
+    """The issue of a task `read_task` could not read: vner task data that no longer matches its text, or a
+    text whose NFC form cannot keep its offsets."""
+    if isinstance(task["data"].get("vner"), dict):
+        reason = "text_changed"
+        message = f"vner task data no longer matches its text: {exc}; re-create the task with `vner preannotate`"
+    else:
+        reason, message = "text_unreadable", str(exc)
+    return ExportIssue(str(path), task.get("id"), reason, message)
 
 
 def sentence_groups(sentence_spans: Sequence[Offsets], spans: Sequence[Span]) -> list[tuple[int, int]]:
@@ -434,14 +453,7 @@ def load_export(
                 task, segmenter=segmenter, first_sentence=next_sentence.get(doc_id, 0), doc_prefix=doc_prefix
             )
         except ValueError as exc:
-            issues.append(
-                ExportIssue(
-                    str(path),
-                    tid,
-                    "text_changed",
-                    f"vner task data no longer matches its text: {exc}; re-create the task with `vner preannotate`",
-                )
-            )
+            issues.append(unreadable_task(path, task, exc))
             continue
         if "vner" not in task["data"]:
             next_sentence[doc_id] = tt.unit.first_sentence + len(tt.unit.sentence_spans)

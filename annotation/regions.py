@@ -151,7 +151,7 @@ def parse_regions(
                     (min(sp.start, prev.start), max(sp.end, prev.end)),
                 )
             )
-            if sp.end > prev.end:
+            if sp.end - sp.start > prev.end - prev.start:
                 out.spans[-1] = sp
             continue
         out.spans.append(sp)

@@ -33,7 +33,7 @@ PARAGRAPH_MODES: tuple[str, ...] = ("auto", "lines", "blank-lines")
 class Document:
     doc_id: str  # `<file name>-<8 hex of the text's SHA-1>` (`document_id`): unique across folders and batches
     path: str
-    text: str  # `normalise_text` of the file (NFC, controls made boundaries, BOM removed); line breaks kept
+    text: str  # `normalise_text` of the file (NFC, controls made boundaries, leading BOM removed); line breaks kept
     segmented: bool  # True when the file was already word-segmented (syllables joined by `_`)
     paragraphs: list[Unit] = field(default_factory=list)
     paragraph_mode: str = "lines"  # how lines became paragraphs: "lines", "blank-lines" or "wrapped"
@@ -74,6 +74,10 @@ def _plural(n: int, word: str) -> str:
 
 # ------------------------------------------------------------------------------------------ loading
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF16_ADVICE = "convert it to UTF-8 (`iconv -f UTF-16 -t UTF-8 in.txt > out.txt`)."
+NOT_UTF8_ADVICE = "convert it first, e.g. `iconv -f WINDOWS-1258 -t UTF-8 in.txt > out.txt`."
+
 
 def read_text_file(path: str | Path, *, fix: str | None = None, empty_ok: bool = False) -> str:
     """Read a UTF-8 text file (BOM optional), with one-line errors for missing, unreadable, empty, binary and
@@ -93,6 +97,8 @@ def read_text_file(path: str | Path, *, fix: str | None = None, empty_ok: bool =
         raise error("is a folder", "pass the folder itself, not a file inside it.") from None
     except OSError as exc:
         raise error(f"cannot be read ({exc.strerror or exc})", "check its permissions.") from None
+    if data.startswith(UTF16_BOMS):  # checked before the NUL bytes every UTF-16 text holds
+        raise error("UTF-16", UTF16_ADVICE)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if not data.strip():
@@ -106,16 +112,17 @@ def read_text_file(path: str | Path, *, fix: str | None = None, empty_ok: bool =
     except UnicodeDecodeError as exc:
         raise error(
             f"not UTF-8 (invalid byte 0x{data[exc.start]:02x} at byte {exc.start})",
-            "convert it first, e.g. `iconv -f WINDOWS-1258 -t UTF-8 in.txt > out.txt`.",
+            NOT_UTF8_ADVICE,
         ) from None
 
 
 def iter_text_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand files and folders (recursively, `*.txt`) into a sorted, de-duplicated list of files."""
+    """Expand files and folders (recursively, `*.txt` in any case: `B.TXT` too) into a sorted, de-duplicated list
+    of files."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(q for q in p.rglob("*.txt") if q.is_file())
+            found = sorted(q for q in p.rglob("*") if q.suffix.lower() == ".txt" and q.is_file())
             if not found:
                 raise VnerError(f"{p}: folder has no .txt files.")
             files.extend(found)
@@ -128,12 +135,13 @@ def iter_text_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 # Line and paragraph separators other than \r and \n (form feed, vertical tab, file/group/record separators,
-# NEL, U+2028/2029) become line breaks; every other control character becomes a space. One character for one,
-# so offsets into the normalised text are offsets into the NFC text of the file.
+# NEL, U+2028/2029) become line breaks; every other control character becomes a space, and so does U+FEFF inside
+# the text (the BOM of a file concatenated onto another; a leading one is removed on reading). One character for
+# one, so offsets into the normalised text are offsets into the NFC text of the file.
 _LINE_SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _CONTROLS = {
     c: ("\n" if chr(c) in _LINE_SEPARATORS else " ")
-    for c in [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+    for c in [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, 0xFEFF]
     if chr(c) not in "\t\n\r"
 }
 

@@ -320,9 +320,10 @@ def units_at(
     """A document's paragraphs cut (or joined) into task units of `granularity`.
 
     drop_repeats: leave out the paragraphs that repeat an earlier one (`repeated`), so each text is annotated
-    once. max_chars: cut every unit longer than that between sentences (`Unit.cut`); sentence units never are.
+    once; not at document granularity, where the document is one task and a gap would renumber the sentences
+    after it. max_chars: cut every unit longer than that between sentences (`Unit.cut`); sentence units never are.
     The pre-annotators work sentence by sentence, so none of their spans can cross a cut."""
-    if drop_repeats:
+    if drop_repeats and granularity != "document":
         again = repeated(paragraphs)
         paragraphs = [p for p in paragraphs if p.index not in again]
     if granularity == "paragraph":

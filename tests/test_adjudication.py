@@ -269,3 +269,27 @@ def test_corrections_compare_the_decision_with_one_annotators_version(tmp_path, 
     assert "pass --model-version" in capsys.readouterr().out
     assert main(["corrections", str(rpath), "--model-version", "annotator:nobody"]) == 2
     assert "the export has: annotator:alice@lab.example, annotator:bob@lab.example" in capsys.readouterr().err
+
+
+def test_merge_accepts_the_review_of_a_text_with_line_separators_and_controls(tmp_path):
+    """A plain (non-vner) task whose text holds a Unicode line separator and a control character: the review
+    task holds the text as the task reader made it (`normalise_text`: separators and controls as boundaries), and
+    the decision lands on the original text."""
+    raw = "Ông An đến Hà Nội.\u2028Bà Bình ở Huế.\x0cHết."
+    alice = annotation(raw, [find(raw, "Hà Nội", "LOC"), find(raw, "Huế", "LOC")], who={"id": 1, "email": A}, ann_id=1)
+    bob = annotation(raw, [find(raw, "Hà Nội", "ORG"), find(raw, "Huế", "LOC")], who={"id": 2, "email": B}, ann_id=2)
+    path = write(tmp_path, [foreign_task(raw, 5, [alice, bob])])
+    (rt,) = review_tasks(read_versions(path, segmenter=data_whitespace()))["tasks"]
+    assert rt["data"]["text"] != raw and len(rt["data"]["text"]) == len(raw)
+    rpath = reviewed_export([rt], lambda t: "annotator:" + A, tmp_path)
+    merged, summary = merge_reviewed(path, rpath)
+    assert summary["settled"] == [5]
+    decision = merged[0]["annotations"][-1]
+    assert decision["ground_truth"] and [(r["value"]["text"], r["value"]["labels"]) for r in decision["result"]] == [
+        ("Hà Nội", ["LOC"]),
+        ("Huế", ["LOC"]),
+    ]
+    assert all(raw[r["value"]["start"] : r["value"]["end"]] == r["value"]["text"] for r in decision["result"])
+    other = write(tmp_path, [foreign_task(raw.replace("Huế", "Vinh"), 5, [alice, bob])], "other.json")
+    with pytest.raises(VnerError, match="does not hold the text of task 5"):  # another text is still refused
+        merge_reviewed(other, rpath)

@@ -304,3 +304,24 @@ def test_problems_are_errors_unless_lenient(tmp_path):
     r = agreement_report(path, lenient=True)
     assert r["tasks_left_out"] == [1] and r["pairs"][0]["tasks"] == 1
     assert [i["reason"] for i in r["issues"]] == ["unknown_label"]
+
+
+def test_annotations_of_deleted_users_stay_apart_and_are_listed(tmp_path):
+    """Label Studio exports an annotation whose user was deleted with no user and an empty username: two such
+    annotations of one task are two annotators (each named by its annotation), not one whose latest counts."""
+    u = unit(TEXT, words=WORDS)
+    gone = []
+    for ann_id, spans, hour in ((1, [find(TEXT, "An Bình", "PER")], 10), (2, [find(TEXT, "Hà Nội", "LOC")], 11)):
+        a = annotation(TEXT, spans, who=None, ann_id=ann_id, updated=f"2026-11-01T{hour}:00:00Z")
+        a["created_username"] = ""
+        gone.append(a)
+    alice = annotation(TEXT, [find(TEXT, "An Bình", "PER")], who={"id": 1, "email": "alice"}, ann_id=3)
+    r = agreement_report(write(tmp_path, [task(u, 5, gone), task(u, 6, [gone[0] | {"id": 4}, alice])]))
+    first, second = "deleted user (annotation 1)", "deleted user (annotation 2)"
+    assert r["tasks_shared"] == 2 and r["tasks_single"] == 0
+    assert set(r["annotators"]) == {first, second, "deleted user (annotation 4)", "alice"}
+    assert r["annotators"][first]["entities"]["PER"] == 1 and r["annotators"][second]["entities"]["LOC"] == 1
+    (pair,) = [p for p in r["pairs"] if p["annotators"] == [first, second]]
+    assert pair["tasks"] == 1 and pair["disagreements"]["missing"] == 1 and pair["disagreements"]["extra"] == 1
+    md = render_markdown(r)
+    assert f"| {first} | 1 |" in md and f"| {second} | 1 |" in md and "deleted user (annotation N)" in md

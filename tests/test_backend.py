@@ -5,6 +5,7 @@ tests/test_backend_studio.py."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from pathlib import Path
 
@@ -58,7 +59,14 @@ def test_health_and_setup_speak_label_studio(app):
     assert refused.status_code == 400 and "vner config" in refused.json()["error"]
     misc = labeling_config_xml(("PER", "MISC"))
     assert "MISC" in app.post("/setup", json={"project": "3.1", "schema": misc}).json()["error"]
-    assert app.post("/predict", content=b"not json").status_code == 400
+    json_type = {"content-type": "application/json"}
+    assert app.post("/predict", content=b"not json", headers=json_type).status_code == 400
+    for other in ("text/plain", "application/x-www-form-urlencoded", None):  # what a web page may post cross-origin
+        headers = {"content-type": other} if other else {}
+        res = app.post(
+            "/setup", content=b'{"project": "3.1", "hostname": "http://x", "access_token": "t"}', headers=headers
+        )
+        assert res.status_code == 415 and "application/json" in res.json()["error"]
 
 
 def test_predict_gives_one_item_per_task_in_order(app, vner_tasks):
@@ -192,3 +200,179 @@ def test_a_failed_run_leaves_the_serving_stack_and_the_next_event_retries(tmp_pa
         client.post("/webhook", json={"action": "ANNOTATION_UPDATED", "project": {"id": 5}})
         backend.wait_for_training(120)
         assert [r["run"] for r in client.get("/runs").json()["runs"]] == ["0001", "0002"]
+
+
+# ---------------------------------------------------------------------------------------------- trust, evidence, state
+
+SECRET = "s" * 40
+
+
+def test_the_configured_token_never_goes_to_a_host_setup_names_off_this_machine(tmp_path, caplog):
+    backend = Backend(ServeConfig(workdir=str(tmp_path), train_every=0, api_key=SECRET))
+    with TestClient(create_app(backend)) as client:
+        for pid, host in ((1, "http://attacker.example"), (2, "http://127.0.0.1:8080/"), (3, "http://[::1]:8080")):
+            res = client.post("/setup", json={"project": f"{pid}.1", "hostname": host, "access_token": "from-setup"})
+            assert res.status_code == 200
+    with pytest.raises(VnerError, match=r"attacker\.example.*not on this machine.*--url"):
+        backend._client(1)
+    warned = [r.getMessage() for r in caplog.records if "attacker.example" in r.getMessage()]
+    assert len(warned) == 1 and "--url" in warned[0] and SECRET not in caplog.text
+    local = backend._client(2)  # Label Studio on this machine: the configured token may go there
+    assert (local.url, local._key) == ("http://127.0.0.1:8080", SECRET)
+    assert backend._client(3).url == "http://[::1]:8080"
+    # --url is the user's choice: used whatever /setup said, with the /setup token only for that same host
+    chosen = Backend(ServeConfig(workdir=str(tmp_path / "b"), train_every=0, url="http://attacker.example/"))
+    chosen.setup({"project": "1.1", "hostname": "http://attacker.example", "access_token": "from-setup"})
+    assert (chosen._client(1).url, chosen._client(1)._key) == ("http://attacker.example", "from-setup")
+
+
+def test_a_host_other_than_loopback_is_served_with_a_warning(tmp_path, monkeypatch, caplog):
+    import uvicorn
+
+    from vner.backend import serve
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: None)
+    for host, warned in (("127.0.0.1", False), ("localhost", False), ("0.0.0.0", True)):
+        caplog.clear()
+        serve(ServeConfig(workdir=str(tmp_path), train_every=0), host=host)
+        lines = [r.getMessage() for r in caplog.records if "no authentication" in r.getMessage()]
+        assert len(lines) == warned and all("\n" not in line and host in line for line in lines)
+
+
+def test_heldout_must_hold_something_out_and_leave_something_to_train_on(tmp_path, capsys):
+    from vner.cli import main
+
+    for bad in (0, 1, -0.1, 1.5):
+        with pytest.raises(VnerError, match=r"--heldout .*strictly between 0 and 1"):
+            ServeConfig(heldout=bad)
+    with pytest.raises(VnerError, match="--train-every -1"):
+        ServeConfig(train_every=-1)
+    assert main(["serve", "--heldout", "0", "--workdir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--heldout 0: give a share strictly between 0 and 1" in err and len(err.splitlines()) == 1
+
+
+class EveryWord:
+    """A candidate model that marks every word PER: many false positives."""
+
+    name, version = "model", "every-word"
+
+    def annotate(self, sentences):
+        return [[Span(s, e, "PER", 0.9) for s, e in sent.word_spans] for sent in sentences]
+
+
+class Gold:
+    """A candidate model that marks exactly the gold entities of `_run_tasks`."""
+
+    name, version = "model", "gold"
+
+    def annotate(self, sentences):
+        out = []
+        for sent in sentences:
+            words = [sent.text[s:e] for s, e in sent.word_spans]
+            out.append(
+                [Span(*sent.word_spans[i], "PER") for i, w in enumerate(words) if w in NAMES]
+                + [Span(*sent.word_spans[i], "LOC") for i, w in enumerate(words) if w == "Huế"]
+            )
+        return out
+
+
+NAMES = ("Lan", "Minh", "Hùng", "Mai", "Tuấn", "Hoa", "Nam", "Thảo")
+
+
+def _run_tasks(heldout_kind: str) -> list[dict]:
+    """Annotated tasks `Bà X đến Huế .` (PER, LOC); the held-out ones (as `heldout_keys` picks them) annotated
+    as `heldout_kind` says: `gold`, `spoiled` (overlapping regions: left out of the comparison) or `empty` (no
+    entity)."""
+    from tests.exports import annotation, find, task, unit
+
+    tasks = []
+    for i, name in enumerate(NAMES):
+        text = f"Bà {name} đến Huế ."
+        tasks.append(task(unit(text, doc_id=f"d{i}"), 10 + i))
+    held = heldout_keys([t["data"]["task_key"] for t in tasks], 0.5)
+    assert 0 < len(held) < len(tasks)
+    for t in tasks:
+        text = t["data"]["text"]
+        spans = [find(text, text.split()[1], "PER"), find(text, "Huế", "LOC")]
+        kind = heldout_kind if t["data"]["task_key"] in held else "gold"
+        if kind == "spoiled":
+            spans = [find(text, f"Bà {text.split()[1]}", "PER"), find(text, text.split()[1], "LOC")]
+        elif kind == "empty":
+            spans = []
+        t["annotations"] = [annotation(text, spans, ann_id=t["id"])]
+    return tasks
+
+
+def _one_run(tmp_path, monkeypatch, heldout_kind: str, model) -> tuple[Backend, dict]:
+    """One training run of a backend (rules + dates) with the pull, `vner train` and the model load faked: the
+    candidate is `model`."""
+    import annotation.studio.client as studio_client
+    import vner.backend as vb
+
+    backend = Backend(
+        ServeConfig(workdir=str(tmp_path), train_every=0, heldout=0.5, url="http://127.0.0.1:1", api_key=SECRET)
+    )
+    tasks = _run_tasks(heldout_kind)
+    monkeypatch.setattr(studio_client, "pull_tasks", lambda client, pid, progress: tasks)
+
+    def train(self, cmd, log_file):
+        out = Path(cmd[cmd.index("--output_dir") + 1])
+        out.mkdir(parents=True)
+        (out / "model.safetensors").write_text("weights")
+
+    monkeypatch.setattr(Backend, "_train_subprocess", train)
+    monkeypatch.setattr(vb, "_load_stack", lambda specs, cfg: [model])
+    backend._run_training(7, "test")
+    return backend, backend.runs()[-1]
+
+
+@pytest.mark.parametrize("kind", ["spoiled", "empty"])
+def test_a_run_without_evidence_keeps_the_serving_model(tmp_path, monkeypatch, kind):
+    backend, run = _one_run(tmp_path, monkeypatch, kind, EveryWord())
+    assert run["status"] == "kept" and run["reason"].startswith("no evidence, serving model kept")
+    assert ("could be compared" if kind == "spoiled" else "mark no entity") in run["reason"]
+    assert backend.model_version == "vner:rules@1.1+dates@1.1" and not (tmp_path / "serving.json").exists()
+    assert not (tmp_path / "models" / "run-0001").exists()  # the rejected candidate's weights are gone
+    record = json.loads((tmp_path / "runs" / "0001" / "run.json").read_text(encoding="utf-8"))
+    assert record["reason"] == run["reason"]
+    if kind == "spoiled":
+        assert record["heldout"]["candidate"]["tasks_compared"] == 0 and record["heldout"]["candidate"]["issues"]
+    else:
+        assert (
+            record["heldout"]["candidate"]["predicted_entities"] > 0 == record["heldout"]["candidate"]["gold_entities"]
+        )
+
+
+@pytest.mark.parametrize("better", [False, True])
+def test_a_run_with_evidence_switches_only_if_not_worse(tmp_path, monkeypatch, better):
+    backend, run = _one_run(tmp_path, monkeypatch, "gold", Gold() if better else EveryWord())
+    if not better:
+        assert run["status"] == "kept" and run["reason"].startswith("candidate worse: strict F1")
+        assert backend.model_version == "vner:rules@1.1+dates@1.1"
+        return
+    assert run["status"] == "switched" and backend.model_version == "vner:model@gold+rules@1.1+dates@1.1"
+    state = json.loads((tmp_path / "serving.json").read_text(encoding="utf-8"))
+    assert state["model_version"] == backend.model_version
+    assert not list(tmp_path.glob(".*.tmp"))  # written through a temporary file, renamed into place
+
+
+def test_a_truncated_summary_line_is_skipped_and_the_next_run_appends_after_it(tmp_path, monkeypatch, caplog):
+    runs = tmp_path / "runs"
+    for name in ("0001", "0002"):
+        (runs / name).mkdir(parents=True)
+    (runs / "summary.jsonl").write_text('{"run": "0001", "status": "kept"}\n{"run": "0002", "sta', encoding="utf-8")
+    backend = Backend(ServeConfig(workdir=str(tmp_path), train_every=0))
+
+    def no_server(self, pid):
+        raise VnerError("no Label Studio here")
+
+    monkeypatch.setattr(Backend, "_client", no_server)
+    with TestClient(create_app(backend)) as client:
+        res = client.get("/health")
+        assert res.status_code == 200 and res.json()["training"]["runs"] == 1
+        assert "summary.jsonl line 2 is not a JSON object" in caplog.text
+        backend._run_training(7, "test")  # a failed run: its line must not be glued to the cut one
+        runs_seen = client.get("/runs").json()["runs"]
+        assert [(r["run"], r["status"]) for r in runs_seen] == [("0001", "kept"), ("0003", "failed")]
+        assert client.get("/health").json()["training"]["last"]["run"] == "0003"

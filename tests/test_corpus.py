@@ -7,7 +7,16 @@ import unicodedata
 import pytest
 from datasets import load_from_disk
 
-from annotation.corpus import parse_label_map, parse_sources, tag_scheme, to_iob2
+from annotation.corpus import (
+    detect_format,
+    iter_conll,
+    load_sources,
+    parse_label_map,
+    parse_sources,
+    scan_token_file,
+    tag_scheme,
+    to_iob2,
+)
 from annotation.dataset import example_spans
 from annotation.errors import VnerError
 from annotation.schema import BIO_LABELS, ENTITY_TYPES
@@ -231,3 +240,90 @@ def test_bad_token_files_are_one_line_errors_naming_file_and_line(tmp_path, caps
     assert main(["dataset", str(src), "-o", str(tmp_path / "ds")]) == 2
     err = capsys.readouterr().err
     assert message in err and str(src) in err and err.count("\n") == 1
+
+
+def _conll(tmp_path, content: str, name: str = "c.conll"):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def test_comment_lines_ending_in_capitals_are_comments_and_hash_tokens_stay_tokens(tmp_path):
+    src = _conll(
+        tmp_path,
+        "# newdoc id = D1\n# text = Ông Nguyễn Văn A\nÔng\tO\nA\tB-PER\n\n"
+        "#\tO\n#Việt_Nam\tB-LOC\n\n# sent_id = 3\n# text = Ông A\nÔng\tO\n",
+    )
+    assert detect_format(src) == "conll"
+    got = [(s.words, s.tags, s.line) for s in iter_conll(src)]
+    assert got == [(["Ông", "A"], ["O", "B-PER"], 3), (["#", "#Việt_Nam"], ["O", "B-LOC"], 6), (["Ông"], ["O"], 11)]
+    # space-separated, a `#` word is a token when its line has the file's columns; a longer `# ` line is a comment
+    src = _conll(tmp_path, "# text = # Hà Nội\n# O\nHà_Nội B-LOC\n", "s.conll")
+    assert [(s.words, s.tags) for s in iter_conll(src)] == [(["#", "Hà_Nội"], ["O", "B-LOC"])]
+
+
+@pytest.mark.parametrize("fmt", ["auto", "conll"])
+def test_every_token_line_has_the_file_s_columns_and_trailing_tabs_are_not_a_column(tmp_path, capsys, fmt):
+    src = _conll(tmp_path, "Ông O\nHà Nội B-LOC\nđẹp O\n")  # space-separated: `Nội` would be lost
+    assert main(["dataset", str(src), "--format", fmt, "-o", str(tmp_path / "ds")]) == 2
+    err = capsys.readouterr().err
+    assert f"{src}:2: 3 columns" in err and "have 2" in err and "tabs" in err and err.count("\n") == 1
+    src = _conll(tmp_path, "Hà\tB-LOC\t\nNội\tI-LOC \n\n", "trail.conll")
+    assert main(["dataset", str(src), "--format", fmt, "-o", str(tmp_path / "ds"), "--split", "1,0,0"]) == 0
+    row = load_from_disk(str(tmp_path / "ds"))["train"][0]
+    assert row["tokens"] == ["Hà", "Nội"] and [(sp.label, sp.start, sp.end) for sp in example_spans(row)] == [
+        ("LOC", 0, 6)
+    ]
+    assert scan_token_file(src, "conll").columns == 2
+
+
+@pytest.mark.parametrize("fmt", ["auto", "conll", "jsonl"])
+def test_a_byte_that_is_not_utf8_anywhere_in_a_token_file_is_a_one_line_error_with_its_line(tmp_path, capsys, fmt):
+    if fmt == "jsonl":
+        line, bad = '{"words": ["tữ"], "tags": ["O"]}\n', '{"words": ["t\xe0"], "tags": ["O"]}\n'
+    else:
+        line, bad = "tữ\tO\n", "t\xe0\tO\n"
+    n = 70_000 // len(line.encode("utf-8"))  # past the 64 KiB detect_format reads
+    src = tmp_path / "latin.txt"
+    src.write_bytes(line.encode("utf-8") * n + bad.encode("cp1258"))
+    args = ["dataset", str(src), "-o", str(tmp_path / "ds")] + ([] if fmt == "auto" else ["--format", fmt])
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"{src}:{n + 1}: not UTF-8" in err and "iconv" in err and err.count("\n") == 1
+    src.write_bytes("Hà\tB-LOC\n".encode("utf-16"))  # with its BOM
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "UTF-16" in err and "iconv -f UTF-16" in err and err.count("\n") == 1
+
+
+def test_jsonl_sentences_without_doc_id_get_ids_no_given_doc_id_can_take(tmp_path, capsys):
+    lines = [
+        {"words": ["Ông", "An"], "tags": ["O", "B-PER"], "doc_id": "00001"},
+        {"words": ["Bà", "Ba"], "tags": ["O", "B-PER"]},  # the second line: index 1, once `c-00001` too
+        {"words": ["Bà", "Cúc"], "tags": ["O", "B-PER"]},
+    ]
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    res = load_sources(parse_sources([str(src)]))
+    assert [ex["doc_id"] for ex in res.examples] == ["c-00001", "c-line00002", "c-line00003"] and not res.issues
+    assert "3 sentences (3 documents)" in res.provenance.sources[0]
+    # a doc_id that is exactly the id of a line without one is an error, not a duplicate dropped with --lenient
+    lines[0]["doc_id"] = "line00002"
+    src.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    assert main(["dataset", str(src), "-o", str(tmp_path / "ds"), "--lenient"]) == 2
+    err = capsys.readouterr().err
+    assert f"{src}:2:" in err and "c-line00002" in err and "rename" in err
+
+
+@pytest.mark.parametrize(
+    "content, fmt",
+    [
+        ("[\tO\nảnh\tO\n]\tO\n\nHà\tB-LOC\n", "conll"),
+        ("{\tO\nHà\tB-LOC\n", "conll"),
+        ("[ ]\n", "labelstudio"),
+        ('[\n  {"data": {"text": "a"}}]\n', "labelstudio"),
+        ('{"words": ["a"], "tags": ["O"]}\n', "jsonl"),
+    ],
+)
+def test_a_conll_file_whose_first_word_is_a_bracket_is_not_taken_for_json(tmp_path, content, fmt):
+    assert detect_format(_conll(tmp_path, content, "f.txt")) == fmt

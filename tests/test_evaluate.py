@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from training_data import dataset_dir, trained_model
+from training_data import dataset_dir, tiny_base_model, trained_model
 
 from annotation.evaluation import MISSED, SPURIOUS, type_confusion
 from annotation.metrics import seqeval_report
@@ -160,3 +160,70 @@ def test_evaluate_scores_a_preannotator_stack_on_a_dataset(tmp_path, capsys):
     assert {s["text"] for e in errors for s in e["missed"]} == {"Bộ Y tế", "ngày 5/3", "Việt Nam"}
     assert [s["text"] for e in errors for s in e["spurious"]] == ["Việt"]
     assert metrics["preannotators"].startswith("vner:gazetteer@")
+
+
+def test_evaluate_reads_windows_as_long_as_training_did(tmp_path_factory):
+    """One F1 everywhere with --max_seq_length: a model trained on 4-subword windows (2 subwords of text each) is
+    tagged in 4-subword windows by `vner evaluate` (read from its training_args.json), so both report the same test
+    F1 (tagged in 256-subword windows it scores 0.68 where training reported 0.92)."""
+    from training.train import main as train
+    from vner.cli import main
+
+    base = tmp_path_factory.getbasetemp()
+    model = tmp_path_factory.mktemp("short-windows") / "model"
+    common = ["--per_device_train_batch_size", "8", "--learning_rate", "5e-3", "--disable_tqdm", "true"]
+    train(
+        [
+            "--model_name_or_path",
+            tiny_base_model(base),
+            "--dataset",
+            dataset_dir(base),
+            "--output_dir",
+            str(model),
+            "--max_seq_length",
+            "4",
+            "--num_train_epochs",
+            "2",
+            *common,
+        ]
+    )
+    trained = json.loads((model / "metrics.json").read_text())["test"]
+    assert trained["windows"] > trained["sentences"]  # sentences were cut into windows
+    assert main(["evaluate", "--model", str(model), "--dataset", dataset_dir(base)]) == 0
+    evaluated = json.loads((model / "eval" / "metrics.json").read_text())
+    for mode in ("strict", "default"):
+        assert evaluated[mode] == trained[mode]
+
+
+def test_bad_arguments_are_one_line_errors_that_write_nothing(tmp_path_factory, tmp_path, capsys):
+    """A mistyped model, a batch size below 1, a device name torch does not know or a device this machine lacks, a
+    dataset without ClassLabel tags: one line, exit 2, and no output folder (not even MODEL/eval) left behind."""
+    from datasets import Dataset, DatasetDict
+    from training_data import make_rows
+
+    from vner.cli import main
+
+    base = tmp_path_factory.getbasetemp()
+    model, data = trained_model(base), dataset_dir(base)
+    plain = tmp_path / "plain"
+    DatasetDict({"test": Dataset.from_list(make_rows(2))}).save_to_disk(str(plain))
+    out = tmp_path / "out"
+    cases = [
+        (["--model", str(tmp_path / "typo_model")], "no such model folder"),
+        (["--batch-size", "0"], "--batch-size must be a positive whole number (got 0)"),
+        (["--batch-size", "-1"], "--batch-size must be a positive whole number (got -1)"),
+        (["--device", "gpu"], "--device gpu: not a device name"),
+        (["--device", "cuda:99"], "--device cuda:99: "),  # no GPU here, or not 100 of them
+        (["--dataset", str(plain)], "not BIO label names"),
+    ]
+    capsys.readouterr()
+    for flags, message in cases:
+        args = {"--model": model, "--dataset": data, "-o": str(out)}
+        args.update(dict(zip(flags[::2], flags[1::2])))
+        assert main(["evaluate", *[x for kv in args.items() for x in kv]]) == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, err
+        assert not out.exists()
+    # the default output folder MODEL/eval is not created for a model that is not there
+    assert main(["evaluate", "--model", str(tmp_path / "typo_model"), "--dataset", data]) == 2
+    assert not (tmp_path / "typo_model").exists()

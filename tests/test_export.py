@@ -106,6 +106,19 @@ def test_overlapping_spans_are_reported_with_both_spans(tmp_path):
     assert [ex["sentence_id"] for ex in res.examples] == [1]
 
 
+def test_of_two_overlapping_regions_the_longer_is_the_one_kept_in_view():
+    from annotation.regions import parse_regions
+
+    text = "Ủy ban nhân dân Hà Nội họp."
+    results = [
+        {"from_name": "label", "to_name": "text", "type": "labels", "value": {"start": s, "end": e, "labels": [lab]}}
+        for s, e, lab in [(0, 22, "ORG"), (16, 26, "LOC")]
+    ]
+    found = parse_regions(results, text)
+    assert [p.reason for p in found.problems] == ["overlap"]
+    assert [(sp.start, sp.end, sp.label) for sp in found.spans] == [(0, 22, "ORG")]
+
+
 def test_whitespace_only_span_is_listed(tmp_path):
     sp = find(TEXT, " ", "PER")
     res = load_export(vner_export(tmp_path, [sp, find(TEXT, "Huế", "LOC")]), lenient=True)
@@ -227,6 +240,21 @@ def test_foreign_nfd_task_maps_spans_into_the_nfc_text(tmp_path):
     assert [(ex["doc_id"], ex["sentence_id"]) for ex in res.examples] == [("task-9", 0), ("task-9", 1)]
     # underthesea segmented the raw text: multi-syllable words exist
     assert any("_" in tok for ex in res.examples for tok in ex["tokens"])
+
+
+def test_a_task_whose_text_nfc_cannot_map_is_listed_with_its_id_and_the_rest_is_kept(tmp_path):
+    good = "Bà Lê Thị Hoa sống ở Đà Nẵng."
+    jamo = "Ông Kim ở \u1100\u1161 Seoul."  # Hangul jamo compose across characters: offsets cannot follow
+    tasks = [
+        foreign_task(good, 1, [annotation(good, [find(good, "Đà Nẵng", "LOC")])]),
+        foreign_task(jamo, 2, [annotation(jamo, [find(jamo, "Kim", "PER")])]),
+    ]
+    path = write(tmp_path, tasks)
+    with pytest.raises(VnerError, match="task 2"):
+        load_export(path)
+    res = load_export(path, lenient=True)
+    assert [(i.task_id, i.reason) for i in res.issues] == [(2, "text_unreadable")]
+    assert [ex["text"] for ex in res.examples] == [good]
 
 
 def test_foreign_presegmented_task_keeps_whitespace_words(tmp_path):

@@ -28,15 +28,20 @@ def _vner(env, *args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "vner", *args], cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+def _cache(home, repo_id: str, folder) -> None:
+    """`folder` as the cached snapshot of `repo_id`, in the Hub's layout."""
+    repo = home / "hub" / f"models--{repo_id.replace('/', '--')}"
+    revision = hashlib.sha1(repo_id.encode()).hexdigest()  # 40 hex, as the Hub's commit ids
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(revision)
+    shutil.copytree(folder, repo / "snapshots" / revision)
+
+
 @pytest.fixture(scope="module")
 def hf_home(tmp_path_factory):
     """A Hugging Face cache in the Hub's layout holding the tiny checkpoint as vinai/phobert-base."""
     home = tmp_path_factory.mktemp("hf-home")
-    repo = home / "hub" / f"models--{REPO_ID.replace('/', '--')}"
-    revision = hashlib.sha1(b"vner tiny phobert-base").hexdigest()  # 40 hex, as the Hub's commit ids
-    (repo / "refs").mkdir(parents=True)
-    (repo / "refs" / "main").write_text(revision)
-    shutil.copytree(tiny_base_model(tmp_path_factory.getbasetemp()), repo / "snapshots" / revision)
+    _cache(home, REPO_ID, tiny_base_model(tmp_path_factory.getbasetemp()))
     return home
 
 
@@ -96,6 +101,18 @@ def test_hub_id_from_the_cache_trains_evaluates_predicts_publishes(hf_home, tmp_
     assert card.data.base_model == REPO_ID and card.data.license == "mit"
     assert f"Base model: `{REPO_ID}`. License: MIT" in card.text
     assert "never pre-trained" in card.text  # and honest about what the cached weights were
+
+    # the card's own command: `vner predict --model OWNER/NAME`, here the upload as the Hub cache holds it
+    assert "vner predict --model me/phobert-base-vner " in card.text
+    _cache(hf_home, "me/phobert-base-vner", tmp_path / "upload")
+    from_hub = _vner(env, "predict", "--model", "me/phobert-base-vner", str(text), "-o", str(tmp_path / "hub.json"))
+    assert from_hub.returncode == 0, from_hub.stderr[-2000:]
+    local, hub = (json.loads((tmp_path / f).read_text(encoding="utf-8")) for f in ("tasks.json", "hub.json"))
+    assert [t["predictions"][0]["result"] for t in hub] == [t["predictions"][0]["result"] for t in local]
+    missing = _vner(env, "predict", "--model", "me/not-uploaded", str(text), "-o", str(tmp_path / "none.json"))
+    err = missing.stderr.strip()
+    assert missing.returncode == 2 and len(err.splitlines()) == 1 and "hf download me/not-uploaded" in err, err
+    assert not (tmp_path / "none.json").exists()
 
 
 @pytest.mark.parametrize(

@@ -120,3 +120,38 @@ def test_cli_writes_label_studio_tasks(model_dir, tmp_path, capsys):
     assert (tmp_path / "same.json").read_bytes() == (tmp_path / "tasks.json").read_bytes()
     assert main(["predict", "--model", str(tmp_path), str(tmp_path / "in"), "-o", str(tmp_path / "x.json")]) == 2
     assert "not a model folder" in capsys.readouterr().err
+
+
+def test_tagger_uses_the_window_length_of_training(model_dir, tmp_path):
+    """The Tagger cuts sentences into windows as long as those the model was trained on (--max_seq_length in
+    training_args.json); a folder that does not record it gets PhoBERT's 256."""
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(model_dir, model, ignore=shutil.ignore_patterns("checkpoint-*"))
+    info = json.loads((model / "training_args.json").read_text())
+    info["data"]["max_seq_length"] = 6
+    (model / "training_args.json").write_text(json.dumps(info))
+    tagger = Tagger(model)
+    assert tagger.max_length == 6
+    words = ["Ông", "Võ_Văn_Thưởng", "đến", "Hà_Nội", "hôm_qua", "."]
+    assert len(tagger.tag([words])[0].tags) == len(words)  # several windows, joined back
+    (model / "training_args.json").unlink()
+    assert Tagger(model).max_length == 256
+
+
+def test_bad_batch_size_and_device_are_one_line_errors(model_dir, tmp_path, capsys):
+    from vner.cli import main
+
+    (tmp_path / "doc.txt").write_text(RAW, encoding="utf-8")
+    out = tmp_path / "tasks.json"
+    for flags, message in [
+        (["--batch-size", "0"], "--batch-size must be a positive whole number (got 0)"),
+        (["--batch-size", "-1"], "--batch-size must be a positive whole number (got -1)"),
+        (["--device", "gpu"], "--device gpu: not a device name"),
+        (["--device", "cuda:99"], "--device cuda:99: "),  # no GPU here, or not 100 of them
+    ]:
+        assert main(["predict", "--model", model_dir, str(tmp_path / "doc.txt"), "-o", str(out), *flags]) == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, err
+        assert not out.exists()

@@ -66,7 +66,7 @@ def test_card_states_base_model_license(evaluated_model, tmp_path):
     model = tmp_path / "v2"
     shutil.copytree(evaluated_model, model)
     info = json.loads((model / "training_args.json").read_text())
-    info["model"]["model_name_or_path"] = "vinai/phobert-base-v2"
+    info["model"].update(model_name_or_path="vinai/phobert-base-v2", from_hub=True)
     (model / "training_args.json").write_text(json.dumps(info))
     config = json.loads((model / "config.json").read_text())
     config["hidden_size"] = 768  # as the real base-sized model, which vner tiny-model did not build
@@ -89,3 +89,49 @@ def test_publish_needs_an_evaluation_and_a_token(evaluated_model, tmp_path, monk
         publish(evaluated_model, "me/x")
     with pytest.raises(VnerError, match="OWNER/NAME"):
         publish(evaluated_model, "no-owner", dry_run=tmp_path / "o2")
+
+
+def test_card_says_what_the_run_did_and_staging_keeps_local_paths_here(evaluated_model, tmp_path):
+    """The card's Training paragraph comes from the recorded arguments (early stopping or not, window length), a
+    local base model is named as such (not by its path), and no staged file holds a path of this machine."""
+    from huggingface_hub import ModelCard
+
+    model = tmp_path / "model"
+    shutil.copytree(evaluated_model, model)
+    info = json.loads((model / "training_args.json").read_text())
+    here = str(evaluated_model.parent.parent)  # the test session's temporary folder: model, base and dataset
+    assert here in json.dumps(info)
+    info["data"]["max_seq_length"] = 128
+    info["training"]["early_stopping_patience"] = 0
+    (model / "training_args.json").write_text(json.dumps(info))
+    metrics = json.loads((model / "eval" / "metrics.json").read_text())
+    text = ModelCard(model_card(model, "me/tiny-vner", metrics)).text
+    assert "max 128 subwords per window" in text and "max 256" not in text
+    assert "no early stopping" in text and "patience" not in text
+    assert "the best epoch by validation strict F1 restored at the end" in text
+    assert "Base model: a local checkpoint (folder `vner-tiny-base`)" in text and here not in text
+    info["training"]["eval_strategy"] = "no"  # as a run without a validation split records it
+    (model / "training_args.json").write_text(json.dumps(info))
+    assert "no per-epoch validation (no early stopping" in ModelCard(model_card(model, "me/x", metrics)).text
+
+    out = publish(model, "me/tiny-vner", dry_run=tmp_path / "upload")
+    for f in (tmp_path / "upload").rglob("*"):
+        if f.is_file():
+            assert here.encode() not in f.read_bytes(), f
+    staged = json.loads((tmp_path / "upload" / "training_args.json").read_text())
+    assert staged["model"]["model_name_or_path"] == "vner-tiny-base" and "resolved" not in staged["model"]
+    assert staged["data"] == {**info["data"], "dataset": "vner-dataset"}  # what `vner predict` reads stays
+    assert "output_dir" not in staged["training"] and staged["training"]["learning_rate"] == 5e-3
+    assert json.loads((tmp_path / "upload" / "eval" / "metrics.json").read_text())["model"] == "me/tiny-vner"
+    assert out == str(tmp_path / "upload")
+
+
+def test_dry_run_with_bad_arguments_leaves_no_folder(evaluated_model, tmp_path, capsys):
+    from vner.cli import main
+
+    out = tmp_path / "upload"
+    args = ["--repo-id", "me/x", "--dry-run", str(out)]
+    assert main(["publish", "--model", str(tmp_path / "typo_model"), *args]) == 2
+    assert "not a model folder" in capsys.readouterr().err and not out.exists()
+    assert main(["publish", "--model", str(evaluated_model), "--metrics", str(tmp_path / "none.json"), *args]) == 2
+    assert "no evaluation found" in capsys.readouterr().err and not out.exists()

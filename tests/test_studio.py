@@ -379,3 +379,151 @@ def test_a_request_that_landed_before_failing_is_not_sent_again():
         "importing", lambda: [k for k in "abc" if k not in known], send, lambda: known.update(server)
     )
     assert sent == [["a", "b", "c"], ["c"]] and out == ["c"]
+
+
+def test_a_send_that_keeps_failing_gives_up_after_its_tries_without_retrying_the_error(monkeypatch):
+    """The last failed try of `send_once` is the error itself (as `call` words it), not one more round of retries."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    from annotation.studio import client as studio_client
+
+    sleeps: list[float] = []
+    monkeypatch.setattr(studio_client.time, "sleep", sleeps.append)
+    token = "t" * 40
+    client = StudioClient("http://127.0.0.1:9", token, retry=RetryPolicy(attempts=3, initial_delay=0.25))
+    for failure, expected, tries in (
+        (httpx.ConnectError(f"refused, token {token}"), "unreachable or failing .* after 3 tries while importing", 3),
+        (ApiError(status_code=503, body="busy"), r"\(HTTP 503\) after 3 tries", 3),
+        (ApiError(status_code=400, body={"detail": "bad task"}), r"importing failed \(HTTP 400\): .*bad task", 1),
+        (ApiError(status_code=401, body="no"), "rejected the API token", 1),
+    ):
+        sends, relists = [], []
+        sleeps.clear()
+
+        def send(todo, failure=failure, sends=sends):
+            sends.append(todo)
+            raise failure
+
+        with pytest.raises(VnerError, match=expected) as err:
+            client.send_once("importing", lambda: ["a"], send, lambda relists=relists: relists.append(1))
+        assert token not in str(err.value) and "\n" not in str(err.value)
+        assert len(sends) == tries and len(relists) == tries - 1
+        assert sleeps == [0.25, 0.5][: tries - 1]  # backoff between tries only, none after the last
+
+
+class _Recorder:
+    """A plain HTTP server on 127.0.0.1 recording each request (path, Authorization header); it answers
+    `{"status": "UP"}`, or 502 as a proxy that must not be used."""
+
+    def __init__(self, status: int):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append((self.path, self.headers.get("Authorization")))
+                body = b'{"status": "UP"}'
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_a_proxy_in_the_environment_never_sees_requests_to_a_local_server(monkeypatch):
+    studio, proxy = _Recorder(200), _Recorder(502)
+    try:
+        for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ("no_proxy", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        assert server.health(studio.url)
+        client = StudioClient(studio.url, "t" * 40, retry=RetryPolicy(attempts=1))
+        assert client.request("reading the version", "GET", "api/version") == {"status": "UP"}
+        assert proxy.seen == [] and studio.seen == [("/health", None), ("/api/version", "Token " + "t" * 40)]
+    finally:
+        studio.close()
+        proxy.close()
+
+
+def _fake_install(home: Path) -> Path:
+    """A stand-in for `home`'s label-studio: a script that sleeps (its path is on its command line, as the real
+    one's is under its interpreter)."""
+    exe = server.label_studio_bin(home)
+    exe.parent.mkdir(parents=True)
+    exe.write_text("#!/bin/sh\nsleep 60\n")
+    exe.chmod(0o755)
+    return exe
+
+
+def _record(home: Path, pid: int, url: str = "http://127.0.0.1:9") -> None:
+    info = server.ServerInfo(pid, 9, url, str(home / "data"), str(home / "log"), "u", "t", "p", 0.0)
+    server.state_file(home).write_text(info.to_json())
+
+
+def test_a_stale_server_record_is_never_trusted_nor_its_pid_stopped(tmp_path, caplog):
+    """After a reboot the recorded pid may run another program: `status` and `start` must not take it for the
+    server, and `stop` must not signal it. The record is removed, with one line saying so."""
+    home = server.studio_home(tmp_path / ".studio")
+    _fake_install(home)
+    other = subprocess.Popen(["sleep", "60"], start_new_session=True)  # an unrelated process group
+    try:
+        _record(home, other.pid)
+        assert server.stop(home) is None
+        assert other.poll() is None  # not signalled
+        assert not server.state_file(home).exists()
+        (line,) = [r.getMessage() for r in caplog.records if "stale" in r.getMessage()]
+        assert str(other.pid) in line and "removed" in line
+        _record(home, other.pid)
+        assert server.running_server(home) is None and not server.state_file(home).exists()
+    finally:
+        other.kill()
+        other.wait()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    _record(home, dead.pid)  # a pid that no longer runs: stale too
+    assert server.running_server(home) is None and not server.state_file(home).exists()
+
+
+def test_a_server_record_whose_pid_runs_this_install_is_trusted_and_stopped(tmp_path):
+    home = server.studio_home(tmp_path / ".studio")
+    exe = _fake_install(home)
+    proc = subprocess.Popen([str(exe)], start_new_session=True)
+    try:
+        for _ in range(100):  # until the shell runs the script (its command line names it)
+            if str(exe).encode() in Path(f"/proc/{proc.pid}/cmdline").read_bytes():
+                break
+            time.sleep(0.02)
+        _record(home, proc.pid)
+        assert server.running_server(home).pid == proc.pid
+        assert server.stop(home).pid == proc.pid
+        assert not server.state_file(home).exists()
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_stopping_another_users_process_is_a_one_line_error(monkeypatch):
+    def denied(pid, sig):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "killpg", denied)
+    monkeypatch.setattr(os, "kill", denied)
+    with pytest.raises(VnerError, match="not allowed to stop pid 424242 .*another user"):
+        server.stop_pid(424242)

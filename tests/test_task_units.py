@@ -85,6 +85,18 @@ def test_repeated_paragraphs_are_made_into_one_task_and_reported(seeds, annotato
     assert len(everything) == len(tasks) + 9 and stats_all.repeats == []
 
 
+def test_sentence_ids_agree_across_granularities_when_a_document_repeats_a_paragraph(seeds):
+    """A whole document is one task as written (repeats included), so its sentence ids are those of the
+    paragraph and sentence tasks: the same document pushed at two granularities is the same text to the dataset."""
+    doc = next(d for d in seeds if repeated(d.paragraphs))
+    ids = {}
+    for granularity in ("paragraph", "sentence", "document"):
+        units = units_at(doc.paragraphs, granularity, drop_repeats=True)
+        ids[granularity] = {(s.index, s.text) for u in units for s in u.sentences()}
+    assert ids["paragraph"] == ids["sentence"] and ids["paragraph"] < ids["document"]
+    assert ids["document"] == {(s.index, s.text) for p in doc.paragraphs for s in p.sentences()}
+
+
 def test_preannotate_cli_reports_cuts_and_repeats_and_takes_the_limit(tmp_path, capsys):
     seed = REPO / "seeds" / "001_18e3242f10aed1ec.txt"
     assert main(["preannotate", str(seed), "-o", str(tmp_path / "t.json"), "--max-task-chars", "500"]) == 0

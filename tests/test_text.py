@@ -78,7 +78,15 @@ def test_load_handles_bom_crlf_and_nfd(tmp_path):
 
 @pytest.mark.parametrize(
     "content, message",
-    [(b"", "empty"), (b"  \n\n", "empty"), (b"\x00\x01abc", "binary"), (b"H\xe0 N\xf4i", "not UTF-8")],
+    [
+        (b"", "empty"),
+        (b"  \n\n", "empty"),
+        (b"\x00\x01abc", "binary"),
+        (b"H\xe0 N\xf4i", "not UTF-8"),
+        # Windows tools write UTF-16 with a BOM: named as such, not as a binary file
+        ("\ufeffHà Nội\n".encode("utf-16-le"), "UTF-16; convert it to UTF-8"),
+        ("\ufeffHà Nội\n".encode("utf-16-be"), "iconv -f UTF-16"),
+    ],
 )
 def test_bad_files_get_a_clear_error_naming_the_file(tmp_path, content, message):
     f = tmp_path / "bad.txt"

@@ -202,6 +202,31 @@ def test_a_form_feed_or_control_character_between_words_is_a_boundary(tmp_path):
     ]
 
 
+def test_a_bom_inside_the_text_is_a_boundary(tmp_path):
+    # two files concatenated: the second one's BOM sits between "ABC." and "Bà"
+    f = _write(tmp_path / "cat.txt", "\ufeffÔng An ở Hà Nội.\ufeffBà Bình về Huế.\n")
+    doc = load_document(f, paragraphs="lines")
+    assert doc.text == "Ông An ở Hà Nội. Bà Bình về Huế.\n"  # one character for one: offsets still hold
+    spaced = load_document(_write(tmp_path / "spaced.txt", doc.text), paragraphs="lines")
+    assert [words_of(p) for p in doc.paragraphs] == [words_of(p) for p in spaced.paragraphs]
+    seg = load_document(_write(tmp_path / "s.txt", "Thủ_đô Hà_Nội.\ufeffBà Bình .\n"), segmentation="segmented")
+    assert [word_form(seg.paragraphs[0].text, s, e) for s, e in seg.paragraphs[0].word_spans] == [
+        "Thủ_đô",
+        "Hà_Nội.",
+        "Bà",
+        "Bình",
+        ".",
+    ]
+
+
+def test_a_folder_s_text_files_are_found_whatever_the_case_of_their_suffix(tmp_path):
+    _write(tmp_path / "a.txt", "Ông An đến Hà Nội.\n")
+    (tmp_path / "sub").mkdir()
+    _write(tmp_path / "sub" / "B.TXT", "Bà Bình về Huế.\n")
+    _write(tmp_path / "c.text", "không phải .txt\n")
+    assert [Path(d.path).name for d in load_documents([tmp_path])] == ["a.txt", "B.TXT"]
+
+
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path

@@ -89,6 +89,9 @@ def test_size_options(tmp_path, capsys):
     assert "not a multiple of 3 heads" in capsys.readouterr().err
     assert main(["tiny-model", "-o", str(tmp_path / "bad"), "--layers", "0"]) == 2
     assert "num_hidden_layers must be a positive" in capsys.readouterr().err
+    assert main(["tiny-model", "-o", str(tmp_path / "bad" / "deeper"), "--hidden-size", "0"]) == 2
+    assert "hidden_size must be a positive" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()  # a bad argument leaves no folder behind
 
 
 def test_bpe_learner_merges_most_frequent_pair_first():
@@ -125,3 +128,4 @@ def test_corpus_mode_learns_a_small_vocabulary(tmp_path, capsys):
     assert fast(texts)["input_ids"] == [slow(t)["input_ids"] for t in texts]
     assert main(["tiny-model", "-o", str(tmp_path / "m2"), "--corpus", str(tmp_path / "missing.txt")]) == 2
     assert "missing.txt: no such file" in capsys.readouterr().err
+    assert not (tmp_path / "m2").exists()  # the corpus is read before the folder is made

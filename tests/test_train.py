@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -174,3 +175,104 @@ def test_torchrun_two_processes_on_cpu(base_temp, tmp_path):
     assert state["global_step"] == 4
     # two processes x 4 windows per device per step
     assert json.loads((out / "training_args.json").read_text())["world_size"] == 2
+
+
+def test_best_model_follows_the_metric_and_says_if_restored(tmp_path):
+    """--metric_for_best_model loss keeps the lowest loss (transformers derives the direction from the name); the
+    summary says the best epoch was restored only when --load_best_model_at_end did restore it."""
+    from training.progress import RunReporter, best_evaluation, summary_lines
+    from training.train import parse_args
+
+    base = ["--dataset", "d", "--output_dir", str(tmp_path / "out")]
+    assert parse_args(base)[2].greater_is_better is True  # f1
+    assert parse_args([*base, "--metric_for_best_model", "loss"])[2].greater_is_better is False
+    explicit = parse_args([*base, "--metric_for_best_model", "loss", "--greater_is_better", "true"])[2]
+    assert explicit.greater_is_better is True
+    with pytest.raises(VnerError, match="not a validation metric"):
+        parse_args([*base, "--metric_for_best_model", "f2"])
+
+    history = [
+        {"loss": 2.0, "epoch": 1.0},
+        {"eval_loss": 0.9, "eval_f1": 0.2, "epoch": 1.0},
+        {"eval_loss": 0.5, "eval_f1": 0.1, "epoch": 2.0},
+        {"eval_loss": 0.7, "eval_f1": 0.3, "epoch": 3.0},
+    ]
+    assert best_evaluation(history, "eval_loss", greater_is_better=False)["epoch"] == 2.0
+    assert best_evaluation(history)["epoch"] == 3.0  # eval_f1, higher is better
+    reporter = RunReporter(show_bar=False, metric="eval_loss", greater_is_better=False)
+    for entry in history[1:]:
+        reporter._row(entry, entry["epoch"])
+    assert reporter.best["epoch"] == 2.0  # the table's `*` follows the same metric
+
+    metrics = {"best_epoch": 2.0, "best_by": "eval_loss", "epochs_run": 3.0, "stopped_early": None}
+    restored = summary_lines({**metrics, "best_restored": True}, "out", "data")[0]
+    assert restored == "best model: epoch 2 by validation loss (3 epochs run); restored from its checkpoint"
+    kept = summary_lines({**metrics, "best_restored": False}, "out", "data")[0]
+    assert "restored" not in kept and "the model saved is the last epoch's" in kept and "epoch 2" in kept
+
+
+def test_finished_run_still_checks_its_arguments(tmp_path, capsys):
+    """A finished run says "nothing to do" only to arguments that would have trained: a mistyped dataset is an
+    error, not exit 0."""
+    from vner.cli import main
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "metrics.json").write_text(json.dumps({"best_epoch": 2.0}))
+    assert main(["train", "--dataset", str(tmp_path / "nope"), "--output_dir", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "no such dataset folder" in err and "nothing to do" not in err
+
+
+def test_resumed_run_stops_where_the_unbroken_run_stops(base_temp, tmp_path):
+    """Resuming restores early stopping's patience counter: a run killed after epoch 2's checkpoint and run again
+    stops after epoch 3, as the same run unbroken does (not after epoch 4). The table replays the earlier epochs
+    with their training loss. The --hub_token given is in no file of the output folder (checkpoints included)."""
+    token = "hf_TESTtokenNEVERwritten0123456789"
+    out = tmp_path / "run"
+    command = [
+        sys.executable,
+        "-m",
+        "vner",
+        "train",
+        "--model_name_or_path",
+        tiny_base_model(base_temp),
+        "--dataset",
+        dataset_dir(base_temp),
+        "--output_dir",
+        str(out),
+        "--per_device_train_batch_size",
+        "16",
+        "--learning_rate",
+        "1e-12",  # below float32 resolution: the weights, hence the validation F1, never change
+        "--early_stopping_patience",
+        "2",
+        "--save_total_limit",
+        "10",
+        "--threads",
+        "1",
+        "--hub_token",
+        token,
+    ]
+    unbroken = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert unbroken.returncode == 0, unbroken.stderr[-3000:]
+    assert json.loads((out / "metrics.json").read_text())["stopped_early"]["epoch"] == 3
+    steps = json.loads((out / "trainer_state.json").read_text())["global_step"]
+    checkpoints = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+    assert len(checkpoints) == 3
+    shutil.rmtree(checkpoints[-1])  # as if killed after epoch 2's checkpoint was written
+    (out / "metrics.json").unlink()
+
+    resumed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert f"resuming from {checkpoints[1]}" in resumed.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["stopped_early"]["epoch"] == 3 and metrics["epochs_run"] == 3
+    assert json.loads((out / "trainer_state.json").read_text())["global_step"] == steps
+    assert "early stopping after epoch 3" in resumed.stderr
+    rows = [line.split() for line in resumed.stderr.splitlines() if line.split()[:1] in (["1"], ["2"], ["3"])]
+    assert [row[0] for row in rows] == ["1", "2", "3"]
+    assert all(row[1] != "-" for row in rows)  # the replayed rows too show their training loss
+    for f in out.rglob("*"):
+        if f.is_file():
+            assert token.encode() not in f.read_bytes(), f

@@ -126,24 +126,21 @@ def test_same_command_on_finished_run_does_nothing(run):
         (["--num_train_epochs"], "expected one argument"),
         (["--no_such_flag", "1"], "no_such_flag"),
         (["--threads", "0"], "--threads must be at least 1"),
+        (["--num_train_epochs", "nan"], "--num_train_epochs must be a finite number (got nan)"),
+        (["--learning_rate", "nan"], "--learning_rate must be a finite number (got nan)"),
+        (["--weight_decay", "inf"], "--weight_decay must be a finite number (got inf)"),
+        (["--metric_for_best_model", "f2"], "'f2': not a validation metric"),
+        # transformers' own multi-line message, whole on one line (its first line ends in "but found")
+        (["--save_strategy", "no"], "Save strategy"),
     ],
 )
 def test_bad_numbers_are_one_line_errors(base_temp, tmp_path, capsys, flags, message):
     from vner.cli import main
 
     out = tmp_path / "out"
-    code = main(
-        [
-            "train",
-            "--model_name_or_path",
-            tiny_base_model(base_temp),
-            "--dataset",
-            dataset_dir(base_temp),
-            "--output_dir",
-            str(out),
-            *flags,
-        ]
-    )
+    model, data = tiny_base_model(base_temp), dataset_dir(base_temp)
+    capsys.readouterr()  # the shared dataset's save bar, if this test built it
+    code = main(["train", "--model_name_or_path", model, "--dataset", data, "--output_dir", str(out), *flags])
     err = capsys.readouterr().err
     assert code == 2 and message in err, err
     assert len(err.strip().splitlines()) == 1 and "usage:" not in err
@@ -165,6 +162,18 @@ def test_bad_model_and_dataset_are_one_line_errors(base_temp, tmp_path, capsys):
     full = make_dataset_dict(n_train=4, n_eval=2)
     DatasetDict({"validation": full["validation"], "test": full["test"]}).save_to_disk(str(no_train))
     cases.append((["--dataset", str(no_train)], "no split 'train' to train on"))
+    # a split named on purpose must exist (only the default names may be missing)
+    cases.append((["--validation_split", "nope"], "--validation_split nope: "))
+    cases.append((["--test_split", "tset"], "no split 'tset' (has ['test', 'train', 'validation'])"))
+    # ner_tags as plain values, not ClassLabel names: what the ids mean is unknown
+    from datasets import Dataset
+    from training_data import make_rows
+
+    plain = tmp_path / "plain"
+    DatasetDict({"train": Dataset.from_list(make_rows(4)), "validation": Dataset.from_list(make_rows(2))}).save_to_disk(
+        str(plain)
+    )
+    cases.append((["--dataset", str(plain)], "not BIO label names (a sequence of ClassLabel"))
     capsys.readouterr()  # the dataset's own save bar
     for flags, message in cases:
         args = {"--model_name_or_path": tiny_base_model(base_temp), "--dataset": dataset_dir(base_temp)}
@@ -188,31 +197,34 @@ def test_help_shows_whole_texts(capsys):
 
 
 def test_early_stopping_is_announced(caplog):
-    """RunReporter's table marks each new best and says when, why and at which best epoch early stopping ended."""
+    """RunReporter's table marks each new best; `early_stopping_result` says when, why and at which best epoch early
+    stopping ended the run, and only when it ended it before the last step."""
     import logging
     from types import SimpleNamespace
 
     from transformers import EarlyStoppingCallback
 
-    from training.progress import RunReporter
+    from training.progress import RunReporter, early_stopping_result
 
     early = EarlyStoppingCallback(early_stopping_patience=2)
-    reporter = RunReporter(early, show_bar=False)
+    reporter = RunReporter(show_bar=False)
     reporter.active = True
-    state = SimpleNamespace(is_world_process_zero=True, epoch=0.0)
+    state = SimpleNamespace(is_world_process_zero=True, epoch=0.0, log_history=[], global_step=0, max_steps=100)
     with caplog.at_level(logging.INFO, logger="training.train"):
         for epoch, f1, counter in [(1, 0.5, 0), (2, 0.6, 0), (3, 0.55, 1), (4, 0.58, 2)]:
-            state.epoch = float(epoch)
+            state.epoch, state.global_step = float(epoch), 10 * epoch
             early.early_stopping_patience_counter = counter
-            control = SimpleNamespace(should_training_stop=counter >= 2)
-            reporter.on_log(None, state, control, logs={"loss": 1.0 / epoch})
-            reporter.on_evaluate(
-                None, state, control, metrics={"eval_loss": 0.5, "eval_precision": f1, "eval_recall": f1, "eval_f1": f1}
-            )
+            metrics = {"eval_loss": 0.5, "eval_precision": f1, "eval_recall": f1, "eval_f1": f1}
+            reporter.on_log(None, state, None, logs={"loss": 1.0 / epoch})
+            reporter.on_evaluate(None, state, None, metrics=metrics)
+            state.log_history += [{"loss": 1.0 / epoch, "epoch": float(epoch)}, {**metrics, "epoch": float(epoch)}]
+        result = early_stopping_result(early, state)
     rows = [r.message for r in caplog.records if r.message.split()[:1] in (["1"], ["2"], ["3"], ["4"])]
     assert [r.endswith("*") for r in rows] == [True, True, False, False]
     assert (
         "early stopping after epoch 4: validation strict F1 has not improved on 0.6000 (epoch 2) for 2 "
         "evaluations" in caplog.text
     )
-    assert reporter.stopped_early == {"epoch": 4.0, "patience": 2, "best_epoch": 2.0, "best": 0.6}
+    assert result == {"epoch": 4.0, "patience": 2, "best_epoch": 2.0, "best": 0.6}
+    state.global_step = state.max_steps  # patience used up by the last evaluation: the run ended anyway
+    assert early_stopping_result(early, state) is None

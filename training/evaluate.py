@@ -23,8 +23,10 @@ __all__ = ["Evaluation", "evaluate", "render_report", "write_evaluation"]
 def evaluate(
     model_dir: str | Path, dataset: str | Path, split: str = "test", *, batch_size: int = 32, device: str | None = None
 ) -> Evaluation:
-    from training.predict import Tagger
+    from training.predict import Tagger, check_batch_size, check_device
 
+    check_batch_size(batch_size)  # before the dataset is read
+    check_device(device)
     rows, names = split_rows(dataset, split)
     tagger = Tagger(model_dir, batch_size=batch_size, device=device)
     unknown = set(names) - set(tagger.id2label.values())

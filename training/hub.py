@@ -9,6 +9,9 @@ does not say where the weights should be. `resolve_model` decides once, up front
   config.json and weights) resolves to that snapshot folder, with no network at all (as `HF_HUB_OFFLINE=1` would);
 * otherwise the Hub is asked once (a HEAD request, a few seconds at most, no retries); unreachable or offline is a
   one-line `VnerError` saying how to get the weights.
+
+`model_folder` does the same for a fine-tuned model (`vner predict --model me/phobert-base-vner`), which must end up
+a local folder (tokenizer files, training_args.json): the cached snapshot, else a download into the cache.
 """
 
 from __future__ import annotations
@@ -77,11 +80,11 @@ def probe(repo_id: str, filename: str = "config.json", timeout: float = PROBE_TI
     return None
 
 
-def unreachable_error(repo_id: str, reason: str) -> VnerError:
+def unreachable_error(repo_id: str, reason: str, option: str = "--model_name_or_path") -> VnerError:
     return VnerError(
         f"{repo_id}: no such local folder, not in the Hugging Face cache ({hub_cache()}) and not downloadable "
         f"({reason}); on a machine with a network run `hf download {repo_id}` and copy that cache here (or point "
-        "HF_HOME at a copy), or pass a local model folder as --model_name_or_path."
+        f"HF_HOME at a copy), or pass a local model folder as {option}."
     )
 
 
@@ -109,3 +112,31 @@ def resolve_model(name_or_path: str) -> str:
     if reason:
         raise unreachable_error(name_or_path, reason)
     return name_or_path
+
+
+def model_folder(name_or_path: str | Path) -> Path:
+    """A fine-tuned model as a local folder: a folder written by `vner train`, or the snapshot of a Hub id
+    (OWNER/NAME, e.g. one `vner publish` uploaded) from the cache, else downloaded into it. One-line errors."""
+    name = str(name_or_path)
+    path = Path(name).expanduser()
+    hint = "train one with `vner train`"
+    if path.exists():
+        if not (path / "config.json").is_file():
+            raise VnerError(f"{name}: not a model folder (no config.json); {hint}.")
+        return path
+    # OWNER/NAME whose OWNER is a local folder is a mistyped path, not a Hub id: no network for it
+    if "/" not in name or not looks_like_hub_id(name) or Path(name.split("/")[0]).exists():
+        raise VnerError(f"{name}: no such model folder (and not a Hub id OWNER/NAME); {hint}.")
+    snapshot = cached_snapshot(name)
+    if snapshot is not None:
+        return snapshot
+    reason = probe(name)
+    if reason:
+        raise unreachable_error(name, reason, option="--model")
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(name))
+    except Exception as exc:  # network cut mid-download, disk full ...
+        text = " ".join(str(exc).split())
+        raise VnerError(f"{name}: download failed ({type(exc).__name__}: {text[:160]}).") from None

@@ -30,29 +30,75 @@ class WordTags:
     scores: list[float]  # softmax probability of the chosen tag
 
 
-class Tagger:
-    """A fine-tuned token-classification folder (written by `vner train`), ready to tag word sequences."""
+# Subwords per window when the model folder does not say (no training_args.json): PhoBERT's maximum.
+DEFAULT_MAX_LENGTH = 256
 
-    def __init__(
-        self, model_dir: str | Path, *, device: str | None = None, batch_size: int = 32, max_length: int = 256
-    ):
-        import torch
+
+def check_batch_size(batch_size) -> int:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise VnerError(f"--batch-size must be a positive whole number (got {batch_size!r}).")
+    return batch_size
+
+
+def check_device(device: str | None) -> str:
+    """The torch device to run on (default: cuda if there is one), tried up front: a name torch does not know or
+    a device this machine lacks is a one-line error here, not a traceback at the first batch."""
+    import torch
+
+    if device is None:
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, ValueError, TypeError):
+        raise VnerError(f"--device {device}: not a device name; use cpu, cuda, cuda:1 ...") from None
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        raise VnerError(f"--device {device}: no CUDA GPU on this machine (torch sees none); use --device cpu.")
+    if parsed.type == "cuda" and parsed.index is not None and parsed.index >= torch.cuda.device_count():
+        raise VnerError(f"--device {device}: this machine has {torch.cuda.device_count()} CUDA device(s).")
+    if parsed.type == "meta":
+        raise VnerError(f"--device {device}: holds no data, cannot run a model; use cpu or cuda.")
+    try:
+        torch.zeros(1, device=parsed)  # mps, xpu ...: not built in or not present
+    except Exception as exc:
+        text = " ".join(str(exc).split())[:160]
+        raise VnerError(f"--device {device}: not available here ({type(exc).__name__}: {text}).") from None
+    return device
+
+
+def recorded_max_length(model_dir: Path) -> int:
+    """The window length the model was trained and scored with (`--max_seq_length` in training_args.json), so the
+    model tags as `vner train` scored it: one F1 everywhere."""
+    import json
+
+    try:
+        info = json.loads((model_dir / "training_args.json").read_text(encoding="utf-8"))
+        length = info["data"]["max_seq_length"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_MAX_LENGTH
+    return length if isinstance(length, int) and length >= 3 else DEFAULT_MAX_LENGTH
+
+
+class Tagger:
+    """A fine-tuned token-classification model (a folder written by `vner train`, or the Hub id of one), ready to
+    tag word sequences in windows as long as those it was trained on."""
+
+    def __init__(self, model_dir: str | Path, *, device: str | None = None, batch_size: int = 32):
         from transformers import AutoModelForTokenClassification
 
+        from training.hub import model_folder
         from training.tokenizer import load_tokenizer
 
-        self.model_dir = Path(model_dir)
-        if not (self.model_dir / "config.json").is_file():
-            raise VnerError(f"{model_dir}: not a model folder (no config.json); train one with `vner train`.")
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.batch_size = check_batch_size(batch_size)
+        self.device = check_device(device)
+        self.name = Path(str(model_dir)).name  # a Hub id's snapshot folder is named by its revision
+        self.model_dir = model_folder(model_dir)
         self.tokenizer = load_tokenizer(str(self.model_dir))
         from training.progress import quiet_transformers
 
         with quiet_transformers():  # no "Loading weights" bar or load report
             self.model = AutoModelForTokenClassification.from_pretrained(str(self.model_dir)).to(self.device).eval()
         self.id2label = {int(k): v for k, v in self.model.config.id2label.items()}
-        self.batch_size = batch_size
-        self.max_length = max_length
+        self.max_length = recorded_max_length(self.model_dir)
 
     @property
     def version(self) -> str:
@@ -64,7 +110,7 @@ class Tagger:
             p = self.model_dir / name
             if p.is_file():
                 h.update(p.read_bytes())
-        return f"{self.model_dir.name}-{h.hexdigest()[:8]}"
+        return f"{self.name}-{h.hexdigest()[:8]}"
 
     def tag(self, words_batch: Sequence[Sequence[str]], *, progress: bool = False) -> list[WordTags]:
         """Tags for each sentence's words. Windows are sorted by length and batched (little padding)."""

@@ -43,30 +43,80 @@ def _fmt(value, spec: str = ".4f", width: int = 9) -> str:
     return f"{value:{width}{spec}}" if isinstance(value, (int, float)) else f"{'-':>{width}}"
 
 
-def best_evaluation(log_history: Sequence[dict], metric: str = "eval_f1") -> dict | None:
-    """The evaluation the Trainer keeps as best: the first one with the highest metric (it replaces the best
-    only on a strictly greater value)."""
+def metric_key(metric: str | None) -> str:
+    """The log key of --metric_for_best_model, as the Trainer reads it (`f1` -> `eval_f1`); None: eval_f1."""
+    metric = metric or "f1"
+    return metric if metric.startswith("eval_") else f"eval_{metric}"
+
+
+def metric_label(metric: str | None) -> str:
+    """How the output names the metric: `eval_f1` -> "strict F1", `eval_loss` -> "loss", `eval_PER_f1` -> "PER
+    strict F1"."""
+    name = metric_key(metric).removeprefix("eval_")
+    named = {"f1": "strict F1", "precision": "strict precision", "recall": "strict recall"}
+    named.update({"default_f1": "default-mode F1", "loss": "loss", "accuracy": "accuracy"})
+    if name in named:
+        return named[name]
+    return f"{name.removesuffix('_f1')} strict F1" if name.endswith("_f1") else name
+
+
+def best_evaluation(
+    log_history: Sequence[dict], metric: str = "eval_f1", greater_is_better: bool = True
+) -> dict | None:
+    """The evaluation the Trainer keeps as best: the first one with the best metric (it replaces the best only on
+    a strictly better value; higher or lower as `greater_is_better` says)."""
     best = None
     for entry in log_history:
-        if metric in entry and (best is None or entry[metric] > best[metric]):
+        if metric in entry and (best is None or _better(entry[metric], best[metric], greater_is_better)):
             best = entry
     return best
 
 
+def _better(value: float, best: float, greater_is_better: bool) -> bool:
+    return value > best if greater_is_better else value < best
+
+
+def early_stopping_result(early, state, metric: str = "eval_f1", greater_is_better: bool = True) -> dict | None:
+    """Whether early stopping ended the run (its patience used up before the last step), announced in one line;
+    None if it did not. `early` is the EarlyStoppingCallback the Trainer ran with (on a resumed run, the one it
+    restored from the checkpoint)."""
+    if (
+        early is None
+        or early.early_stopping_patience_counter < early.early_stopping_patience
+        or state.global_step >= state.max_steps
+    ):
+        return None
+    best = best_evaluation(state.log_history, metric, greater_is_better) or {}
+    result = {
+        "epoch": state.epoch,
+        "patience": early.early_stopping_patience,
+        "best_epoch": best.get("epoch"),
+        "best": best.get(metric),
+    }
+    logger.info(
+        "early stopping after epoch %s: validation %s has not improved on %.4f (epoch %s) for %d evaluations",
+        epoch_text(state.epoch),
+        metric_label(metric),
+        best.get(metric, float("nan")),
+        epoch_text(best.get("epoch")),
+        early.early_stopping_patience,
+    )
+    return result
+
+
 class RunReporter(TrainerCallback):
     """One tqdm bar over the training steps; a table row per evaluation (epoch, training loss, validation loss,
-    strict P/R/F1; `*` marks a new best); an announcement when early stopping ends the run."""
+    strict P/R/F1; `*` marks a new best by `metric`, the evaluation whose checkpoint is kept as best)."""
 
-    def __init__(self, early_stopping=None, *, show_bar: bool = True, metric: str = "eval_f1"):
-        self.early_stopping = early_stopping
+    def __init__(self, *, show_bar: bool = True, metric: str = "eval_f1", greater_is_better: bool = True):
         self.show_bar = show_bar
         self.metric = metric
+        self.greater_is_better = greater_is_better
         self.bar = None
         self.active = False  # only evaluations inside trainer.train() make rows
         self.header_done = False
         self.best: dict | None = None
         self.last_loss: float | None = None
-        self.stopped_early: dict | None = None
 
     # -- bar
     def on_train_begin(self, args, state, control, **kwargs):
@@ -82,9 +132,11 @@ class RunReporter(TrainerCallback):
             args.learning_rate,
             warmup if warmup is not None else "?",
         )
-        for entry in state.log_history:  # a resumed run: the evaluations so far
+        for entry in state.log_history:  # a resumed run: the evaluations so far, each with the loss logged before it
+            if "loss" in entry:
+                self.last_loss = entry["loss"]
             if self.metric in entry:
-                self._row(entry, entry.get("epoch"))
+                self._row({**entry, "loss": self.last_loss}, entry.get("epoch"))
         if self.show_bar:
             from tqdm.auto import tqdm
 
@@ -114,27 +166,6 @@ class RunReporter(TrainerCallback):
         if not self.active or not state.is_world_process_zero or not metrics:
             return
         self._row({**metrics, "loss": self.last_loss}, state.epoch)
-        es = self.early_stopping
-        if (
-            es is not None
-            and control.should_training_stop
-            and es.early_stopping_patience_counter >= es.early_stopping_patience
-        ):
-            best = self.best or {}
-            self.stopped_early = {
-                "epoch": state.epoch,
-                "patience": es.early_stopping_patience,
-                "best_epoch": best.get("epoch"),
-                "best": best.get(self.metric),
-            }
-            logger.info(
-                "early stopping after epoch %s: validation strict F1 has not improved on %.4f (epoch %s) "
-                "for %d evaluations",
-                epoch_text(state.epoch),
-                best.get(self.metric, float("nan")),
-                epoch_text(best.get("epoch")),
-                es.early_stopping_patience,
-            )
 
     def _row(self, entry: dict, epoch) -> None:
         if not self.header_done:
@@ -142,7 +173,7 @@ class RunReporter(TrainerCallback):
             self.header_done = True
         value = entry.get(self.metric)
         mark = ""
-        if value is not None and (self.best is None or value > self.best[self.metric]):
+        if value is not None and (self.best is None or _better(value, self.best[self.metric], self.greater_is_better)):
             self.best = {**entry, "epoch": epoch}
             mark = "  *"
         logger.info(
@@ -152,7 +183,7 @@ class RunReporter(TrainerCallback):
             _fmt(entry.get("eval_loss")),
             _fmt(entry.get("eval_precision")),
             _fmt(entry.get("eval_recall")),
-            _fmt(value),
+            _fmt(entry.get("eval_f1")),
             mark,
         )
 
@@ -170,8 +201,8 @@ def epoch_text(epoch) -> str:
 
 
 def summary_lines(metrics: dict, output_dir: str, dataset: str) -> list[str]:
-    """Closing summary: best epoch, strict F1 per type on validation and test, default mode beside, where the
-    model is."""
+    """Closing summary: best epoch (and whether the saved model is its), strict F1 per type on validation and
+    test, default mode beside, where the model is."""
     lines = []
     best = metrics.get("best_epoch")
     stop = metrics.get("stopped_early")
@@ -184,9 +215,19 @@ def summary_lines(metrics: dict, output_dir: str, dataset: str) -> list[str]:
             if epochs is not None
             else ""
         )
-        lines.append(
-            f"best model: epoch {epoch_text(best)}" + (f" ({how})" if how else "") + "; restored from its checkpoint"
-        )
+        label = metric_label(metrics.get("best_by"))
+        if metrics.get("best_restored", True):
+            lines.append(
+                f"best model: epoch {epoch_text(best)} by validation {label}"
+                + (f" ({how})" if how else "")
+                + "; restored from its checkpoint"
+            )
+        else:
+            lines.append(
+                f"best validation {label}: epoch {epoch_text(best)}"
+                + (f" ({how})" if how else "")
+                + "; the model saved is the last epoch's (--load_best_model_at_end false)"
+            )
     splits = [s for s in ("validation", "test") if isinstance(metrics.get(s), dict) and "strict" in metrics[s]]
     if splits:
         rows = [r for r in metrics[splits[0]]["strict"] if r not in ("macro avg", "weighted avg")]

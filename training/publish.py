@@ -56,6 +56,90 @@ def _training_info(model_dir: Path) -> dict:
     return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
 
 
+def base_model(info: dict) -> tuple[str | None, str]:
+    """(the base's Hub id, or None for a local checkpoint; how the card names the base) from training_args.json."""
+    model = info.get("model", {})
+    name = model.get("model_name_or_path")
+    if not name:
+        return None, "unknown"
+    from_hub = model.get("from_hub")
+    if from_hub is None:  # written before vner recorded it: a cached snapshot, or a Hub id that is no local path
+        from training.hub import looks_like_hub_id
+
+        from_hub = "/snapshots/" in str(model.get("resolved", "")) or (
+            looks_like_hub_id(name) and not Path(name).exists()
+        )
+    if from_hub:
+        return name, f"`{name}`"
+    return None, f"a local checkpoint (folder `{Path(name).name}`)"
+
+
+def public_training_info(info: dict) -> dict:
+    """training_args.json as uploaded: the run's arguments without this machine's paths (output, logging and
+    checkpoint folders, where the base model and the dataset were read from; folder names are kept)."""
+    out = json.loads(json.dumps(info))
+    model = out.get("model", {})
+    model.pop("resolved", None)
+    hub_id, _ = base_model(info)
+    for key in ("model_name_or_path", "tokenizer_name"):
+        value = model.get(key)
+        if value and value != hub_id and (key == "model_name_or_path" or os.path.isabs(value) or Path(value).exists()):
+            model[key] = Path(value).name
+    data = out.get("data", {})
+    if data.get("dataset"):
+        data["dataset"] = Path(data["dataset"]).name
+    if out.get("resumed_from"):
+        out["resumed_from"] = Path(out["resumed_from"]).name
+    training = out.get("training", {})
+    for key in ("output_dir", "logging_dir"):
+        training.pop(key, None)
+    for key, value in list(training.items()):
+        if isinstance(value, str) and os.path.isabs(value):  # e.g. a deepspeed config file
+            training[key] = Path(value).name
+    return out
+
+
+def _training_text(info: dict) -> str:
+    """The card's Training paragraph, from what the run recorded (training_args.json)."""
+    from training.progress import metric_label
+
+    training, data = info.get("training"), info.get("data", {})
+    if not training:
+        return "The training arguments were not recorded (no training_args.json)."
+    ratio = training.get("warmup_ratio")
+    warmup = (
+        f"{ratio:.0%}"
+        if isinstance(ratio, (int, float)) and not training.get("warmup_steps", 0) >= 1
+        else f"{training.get('warmup_steps', '?')} steps of"
+    )
+    steps = training.get("max_steps") or 0
+    epochs = training.get("num_train_epochs", "?")
+    epochs = f"{epochs:g}" if isinstance(epochs, (int, float)) else epochs  # 30.0 -> 30
+    length = f"{steps} steps" if steps > 0 else f"up to {epochs} epochs"
+    evaluating = training.get("eval_strategy", "epoch") != "no"
+    metric = metric_label(training.get("metric_for_best_model"))
+    patience = training.get("early_stopping_patience")
+    if not evaluating:
+        selection = "no per-epoch validation (no early stopping, the last weights kept)"
+    else:
+        selection = (
+            f"early stopping on the validation {metric} (patience {patience} evaluations)"
+            if patience
+            else "no early stopping"
+        ) + (
+            f", the best epoch by validation {metric} restored at the end"
+            if training.get("load_best_model_at_end")
+            else ", the last epoch's weights kept"
+        )
+    window = data.get("max_seq_length", "?")
+    return (
+        f"Learning rate {training.get('learning_rate', '?')}, batch size "
+        f"{training.get('per_device_train_batch_size', '?')} per device, {length} with {warmup} warm-up; "
+        f"{selection}. Seed {training.get('seed', '?')}, max {window} subwords per window (longer sentences are "
+        "split at word boundaries)."
+    )
+
+
 def is_stand_in(config: dict) -> bool:
     """Random-init weights that were never pre-trained (a `vner tiny-model` checkpoint), not a real backbone."""
     return bool(config.get("vner_tiny")) or int(config.get("hidden_size", 768)) < 256
@@ -68,14 +152,14 @@ def model_card(model_dir: str | Path, repo_id: str, metrics: dict) -> str:
     model_dir = Path(model_dir)
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     info = _training_info(model_dir)
-    base = info.get("model", {}).get("model_name_or_path", "unknown")
+    hub_id, base = base_model(info)
     dataset_path = str(metrics.get("dataset") or info.get("data", {}).get("dataset", "unknown"))
     dataset_name = Path(dataset_path).name or dataset_path
     split = metrics.get("split", "test")
     stand_in = is_stand_in(config)
     tiny = config.get("vner_tiny") or {}
-    if base in BASE_LICENSES:  # the base named at training, e.g. vinai/phobert-base resolved from the HF cache
-        license_id, license_text = BASE_LICENSES[base]
+    if hub_id in BASE_LICENSES:  # the base named at training, e.g. vinai/phobert-base resolved from the HF cache
+        license_id, license_text = BASE_LICENSES[hub_id]
     elif stand_in:
         license_id, license_text = (
             "mit",
@@ -86,7 +170,7 @@ def model_card(model_dir: str | Path, repo_id: str, metrics: dict) -> str:
             ),
         )
     else:
-        license_id, license_text = "other", f"that of the base model {base!r}; check it"
+        license_id, license_text = "other", f"that of the base model ({base}); check it"
 
     def result(metric_type: str, name: str, value: float) -> EvalResult:
         return EvalResult(
@@ -114,7 +198,7 @@ def model_card(model_dir: str | Path, repo_id: str, metrics: dict) -> str:
         library_name="transformers",
         pipeline_tag="token-classification",
         tags=["token-classification", "ner", "vietnamese", "phobert", "vner"],
-        base_model=base if base in BASE_LICENSES else None,
+        base_model=hub_id,
         metrics=["seqeval"],
         model_name=repo_id.split("/")[-1],
         eval_results=results,
@@ -126,17 +210,10 @@ def model_card(model_dir: str | Path, repo_id: str, metrics: dict) -> str:
     )
     labels = ", ".join(f"`{label}`" for label in config.get("id2label", {}).values()) or ", ".join(BIO_LABELS)
     types = "\n".join(f"- `{t}`: {ENTITY_DESCRIPTIONS[t]}" for t in ENTITY_TYPES)
-    training = info.get("training", {})
-    ratio = training.get("warmup_ratio")
-    warmup = (
-        f"{ratio:.0%}"
-        if isinstance(ratio, (int, float)) and not training.get("warmup_steps", 0) >= 1
-        else f"{training.get('warmup_steps', '?')} steps of"
-    )
     stand_in_note = (
         f"\n> **The weights this model started from were never pre-trained**: a random-initialised offline "
         f"stand-in (hidden size {config.get('hidden_size', '?')}) built by `vner tiny-model`"
-        + (f", loaded under the name `{base}`" if base in BASE_LICENSES else "")
+        + (f", loaded under the name `{hub_id}`" if hub_id in BASE_LICENSES else "")
         + ". Everything it knows comes from its fine-tuning data; its scores are not those of PhoBERT. Use it "
         "to test the pipeline or as a from-scratch baseline, not as a PhoBERT model.\n"
         if stand_in
@@ -146,7 +223,7 @@ def model_card(model_dir: str | Path, repo_id: str, metrics: dict) -> str:
 # {repo_id.split("/")[-1]}
 {stand_in_note}
 Vietnamese named-entity recognition (token classification) fine-tuned with vner from
-`{base}` on the `{dataset_name}` dataset.
+{base} on the `{dataset_name}` dataset.
 
 ## Labels
 
@@ -165,7 +242,7 @@ seqeval default (conlleval) mode, micro F1: {default["micro avg"]["f1-score"]:.4
 
 ## Base model and license
 
-Base model: `{base}`. License: {license_text}. `vinai/phobert-base` and `vinai/phobert-large` are MIT;
+Base model: {base}. License: {license_text}. `vinai/phobert-base` and `vinai/phobert-large` are MIT;
 `vinai/phobert-base-v2` is AGPL-3.0.
 
 ## Input: word-segmented Vietnamese
@@ -180,7 +257,7 @@ found (the model tags whole words).
 ## Use
 
 ```bash
-vner predict --model {repo_id} article.txt -o tasks.json      # Label Studio tasks with scored predictions
+vner predict --model {repo_id} article.txt -o tasks.json   # from the Hub (or its cache): Label Studio tasks
 ```
 
 or with `transformers` (words joined by `_`, space-separated; tag the first subword of each word):
@@ -195,10 +272,7 @@ PhoBERT ships only a slow tokenizer in `transformers`; `vner` builds an exact fa
 
 ## Training
 
-Learning rate {training.get("learning_rate", "?")}, batch size {training.get("per_device_train_batch_size", "?")}
-per device, up to {training.get("num_train_epochs", "?")} epochs with {warmup} warm-up and early stopping on the
-validation strict F1 (patience {training.get("early_stopping_patience", "?")}), seed {training.get("seed", "?")},
-max 256 subwords per window (longer sentences are split at word boundaries).
+{_training_text(info)}
 
 ## Intended use and limitations
 
@@ -236,11 +310,32 @@ def stage(model_dir: str | Path, repo_id: str, out: str | Path, *, metrics_file:
     for f in sorted(model_dir.iterdir()):
         if f.is_file() and f.suffix in UPLOAD_SUFFIXES and f.name not in NOT_UPLOADED and f.name != "README.md":
             shutil.copyfile(f, out / f.name)
+    info = _training_info(model_dir)
+    if info:  # this machine's paths stay here
+        text = json.dumps(public_training_info(info), indent=2, ensure_ascii=False) + "\n"
+        (out / "training_args.json").write_text(text, encoding="utf-8")
+    for name in ("config.json", "tokenizer_config.json"):  # transformers 4.x records the folder it loaded from
+        f = out / name
+        data = json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+        local = [
+            k for k in ("_name_or_path", "name_or_path") if isinstance(data.get(k), str) and os.path.isabs(data[k])
+        ]
+        if local:
+            data.update({k: Path(data[k]).name for k in local})
+            f.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # the evaluation names the model by its repo id and the dataset by its folder name, not by local paths
+    paths = {str(metrics.get("model") or model_dir): repo_id}
+    if metrics.get("dataset"):
+        paths[str(metrics["dataset"])] = Path(str(metrics["dataset"])).name
     (out / "eval").mkdir(exist_ok=True)
-    (out / "eval" / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    public = {**metrics, **{k: paths[str(metrics[k])] for k in ("model", "dataset") if str(metrics.get(k)) in paths}}
+    (out / "eval" / "metrics.json").write_text(json.dumps(public, indent=2) + "\n", encoding="utf-8")
     report = Path(source).with_name("report.md")
     if report.is_file():
-        shutil.copyfile(report, out / "eval" / "report.md")
+        text = report.read_text(encoding="utf-8")
+        for local, shown in paths.items():
+            text = text.replace(local, shown)
+        (out / "eval" / "report.md").write_text(text, encoding="utf-8")
     (out / "README.md").write_text(model_card(model_dir, repo_id, metrics), encoding="utf-8")
     return out
 

@@ -222,6 +222,8 @@ def build_tiny_model(
     out = Path(output_dir)
     if out.exists() and not out.is_dir():
         raise VnerError(f"{out}: exists and is not a folder; choose another -o.")
+    corpus = list(corpus) if corpus is not None else None
+    word_counts = corpus_words(corpus) if corpus is not None else None  # read first: a bad corpus writes nothing
     out.mkdir(parents=True, exist_ok=True)
 
     if corpus is None:
@@ -231,8 +233,6 @@ def build_tiny_model(
         vocabulary = "phobert"
         words = None
     else:
-        corpus = list(corpus)
-        word_counts = corpus_words(corpus)
         merges = learn_bpe(word_counts, num_merges)
         vocab = build_vocab(word_counts, merges)
         (out / "bpe.codes").write_text("".join(f"{a} {b} {c}\n" for a, b, c in merges), encoding="utf-8")

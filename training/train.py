@@ -1,8 +1,9 @@
 """Fine-tune PhoBERT (or any token-classification backbone) on a vner dataset with the Hugging Face Trainer.
 
-Read top to bottom: arguments (checked) -> finished run? -> data -> model -> Trainer -> train (resuming) ->
-evaluate -> save -> summary. The same function runs under `vner train`, `python scripts/train.py`, `torchrun` and
-`accelerate launch` (the Trainer does DDP, gradient accumulation, mixed precision, checkpoints and resume).
+Read top to bottom: arguments (checked) -> dataset and backbone (checked) -> finished run? -> data -> model ->
+Trainer -> train (resuming) -> evaluate -> save -> summary. The same function runs under `vner train`,
+`python scripts/train.py`, `torchrun` and `accelerate launch` (the Trainer does DDP, gradient accumulation, mixed
+precision, checkpoints and resume).
 
     vner train --dataset data/vner --output_dir models/phobert-vner            # vinai/phobert-base
     vner train config.yaml --learning_rate 3e-5                                # config file, flags override
@@ -21,10 +22,12 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
@@ -125,11 +128,15 @@ class VnerTrainingArguments(TrainingArguments):
     metric_for_best_model: str = field(
         default="f1",
         metadata={
-            "help": "validation metric that picks the best epoch: f1 = seqeval strict IOB2 "
-            "micro F1 over whole sentences"
+            "help": "validation metric that picks the best epoch and that early stopping watches: f1 = seqeval "
+            "strict IOB2 micro F1 over whole sentences; also precision, recall, default_f1, accuracy, "
+            "PER_f1 ... (higher is better) or loss (lower is better)"
         },
     )
-    greater_is_better: bool = True
+    # None: transformers derives it from the metric's name (lower is better for *loss, higher for the rest)
+    greater_is_better: bool | None = None
+    # a resumed run gets back its early-stopping patience counter (else it trains longer than the same run unbroken)
+    restore_callback_states_from_checkpoint: bool = True
     save_total_limit: int | None = field(default=2, metadata={"help": "checkpoints kept (the best one is always kept)"})
     # length-grouped batches (little padding): transformers 5 names it train_sampling_strategy
     if "train_sampling_strategy" in TrainingArguments.__dataclass_fields__:
@@ -181,14 +188,22 @@ def parse_args(argv: Sequence[str] | None = None):
     try:
         model_args, data_args, training_args = parser.parse_args_into_dataclasses(args=argv)
     except (ValueError, TypeError) as exc:  # unknown flags, TrainingArguments' own consistency checks
-        raise VnerError(_first_line(exc)) from None
+        raise VnerError(_one_line(exc)) from None
     check_arguments(model_args, data_args, training_args)
     return model_args, data_args, _auto_mixed_precision(training_args)
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+def _one_line(exc: BaseException) -> str:
+    """The whole message on one line: transformers' checks spread theirs over several (the first alone ends
+    mid-sentence)."""
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    return text or type(exc).__name__
+
+
+# What SentenceScorer gives each evaluation (`eval_` + these), i.e. what --metric_for_best_model may name.
+VALIDATION_METRICS = ("f1", "precision", "recall", "default_f1", "accuracy", "loss") + tuple(
+    f"{t}_f1" for t in ENTITY_TYPES
+)
 
 
 def check_arguments(model_args: ModelArguments, data_args: DataArguments, args) -> None:
@@ -212,6 +227,8 @@ def check_arguments(model_args: ModelArguments, data_args: DataArguments, args) 
             return
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not float(value).is_integer()):
             raise VnerError(f"--{name} must be a {'whole ' if whole else ''}number (got {value!r}).")
+        if not math.isfinite(value):  # nan passes every comparison below
+            raise VnerError(f"--{name} must be a finite number (got {value!r}).")
         if minimum is not None and value < minimum:
             raise VnerError(f"--{name} must be at least {minimum:g} (got {value!r}).")
         if above is not None and value <= above:
@@ -233,6 +250,11 @@ def check_arguments(model_args: ModelArguments, data_args: DataArguments, args) 
     number("max_seq_length", data_args.max_seq_length, whole=True, minimum=3)
     number("max_train_samples", data_args.max_train_samples, whole=True, minimum=1, optional=True)
     number("max_eval_samples", data_args.max_eval_samples, whole=True, minimum=1, optional=True)
+    metric = args.metric_for_best_model
+    if metric is not None and metric.removeprefix("eval_") not in VALIDATION_METRICS:
+        raise VnerError(
+            f"--metric_for_best_model {metric!r}: not a validation metric; one of {', '.join(VALIDATION_METRICS)}."
+        )
     from annotation.outputs import check_output
 
     # writable, before any loading; not created yet: a bad argument found later must leave nothing behind
@@ -251,7 +273,7 @@ def _read_config(path: str, parser) -> dict:
 
             config = yaml.safe_load(p.read_text(encoding="utf-8"))
     except Exception as exc:  # JSON/YAML syntax errors: one line, with the file
-        raise VnerError(f"{path}: cannot parse config ({str(exc).splitlines()[0]}).") from None
+        raise VnerError(f"{path}: cannot parse config ({_one_line(exc)}).") from None
     if not isinstance(config, dict):
         raise VnerError(f"{path}: a config file must be a mapping of argument names to values.")
     known = {f.name for dc in parser.dataclass_types for f in fields(dc)}
@@ -449,8 +471,36 @@ def _argmax(logits, labels):
     return logits.argmax(dim=-1)
 
 
+@contextmanager
+def _hub_token_in_environment(token: str | None) -> Iterator[None]:
+    """--hub_token where the Trainer's pushes find it (huggingface_hub reads HF_TOKEN) and nowhere else: the Trainer
+    pickles its arguments into training_args.bin in the output folder and every checkpoint, and uploads that file."""
+    if not token:
+        yield
+        return
+    before = os.environ.get("HF_TOKEN")
+    os.environ["HF_TOKEN"] = token
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("HF_TOKEN", None)
+        else:
+            os.environ["HF_TOKEN"] = before
+
+
 def train(model_args: ModelArguments, data_args: DataArguments, training_args) -> dict:
     """Fine-tune, evaluate, save. Returns the metrics also written to `output_dir/metrics.json`."""
+    token = training_args.hub_token
+    for f in fields(training_args):  # hub_token (and 4.x's deprecated push_to_hub_token): out of the saved args
+        if f.name.endswith("_token") and isinstance(getattr(training_args, f.name), str):
+            token = token or getattr(training_args, f.name)
+            setattr(training_args, f.name, None)
+    with _hub_token_in_environment(token):
+        return _train(model_args, data_args, training_args)
+
+
+def _train(model_args: ModelArguments, data_args: DataArguments, training_args) -> dict:
     import torch
     from transformers import (
         AutoConfig,
@@ -463,35 +513,39 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
     )
 
     from training.hub import resolve_model
-    from training.progress import RunReporter, best_evaluation, epoch_text, summary_lines
+    from training.progress import (
+        RunReporter,
+        best_evaluation,
+        early_stopping_result,
+        epoch_text,
+        metric_key,
+        metric_label,
+        summary_lines,
+    )
     from training.tokenizer import load_tokenizer
 
     output_dir = Path(training_args.output_dir)
     main_process = training_args.process_index == 0
 
-    # 0. The same command on a finished run: say so, change nothing.
-    done = None if training_args.overwrite_output_dir else finished_run(output_dir)
-    if done is not None:
-        if main_process:
-            test = (done.get("test") or {}).get("strict", {}).get("micro avg", {}).get("f1-score")
-            logger.info(
-                "%s: this run has finished (best epoch %s%s); nothing to do. Pass --overwrite_output_dir to "
-                "train again from the start.",
-                output_dir,
-                epoch_text(done.get("best_epoch")),
-                f", test strict F1 {test:.4f}" if test is not None else "",
-            )
-        return done
-
-    # 1. Everything that can be wrong, before anything is written: dataset, backbone, tokenizer, config.
+    # 1. Everything that can be wrong, before anything is written: dataset, splits, backbone, tokenizer, config.
     ds = load_splits(data_args.dataset)
     if data_args.train_split not in ds or len(ds[data_args.train_split]) == 0:
         raise VnerError(
             f"{data_args.dataset}: no {'non-empty ' if data_args.train_split in ds else ''}split "
             f"{data_args.train_split!r} to train on (has {sorted(ds)}); pass --train_split NAME."
         )
+    defaults = {f.name: f.default for f in fields(DataArguments)}
+    for option in ("validation_split", "test_split"):
+        name = getattr(data_args, option)
+        # a split named on purpose must be there; the default one may be missing (a warning below)
+        if name != defaults[option] and (name not in ds or len(ds[name]) == 0):
+            raise VnerError(
+                f"--{option} {name}: {data_args.dataset} has no {'non-empty ' if name in ds else ''}split "
+                f"{name!r} (has {sorted(ds)})."
+            )
     labels = label_names(ds)
     source = resolve_model(model_args.model_name_or_path)  # a local folder (or cached snapshot), or a Hub id
+    from_hub = not Path(model_args.model_name_or_path).expanduser().exists()
     tokenizer = load_tokenizer(model_args.tokenizer_name or source)
     with quiet_transformers():
         config = AutoConfig.from_pretrained(
@@ -511,6 +565,21 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
             f"--max_seq_length {data_args.max_seq_length}: the model has room for at most "
             f"{positions - (config.pad_token_id or 0) - 1} subwords per window."
         )
+
+    # 2. The same command on a finished run: say so, change nothing.
+    done = None if training_args.overwrite_output_dir else finished_run(output_dir)
+    if done is not None:
+        if main_process:
+            test = (done.get("test") or {}).get("strict", {}).get("micro avg", {}).get("f1-score")
+            logger.info(
+                "%s: this run has finished (best epoch %s%s); nothing to do. Pass --overwrite_output_dir to "
+                "train again from the start.",
+                output_dir,
+                epoch_text(done.get("best_epoch")),
+                f", test strict F1 {test:.4f}" if test is not None else "",
+            )
+        return done
+
     set_seed(training_args.seed)
     threads, why = choose_threads(training_args.threads)
     if training_args.use_cpu or not torch.cuda.is_available():
@@ -521,7 +590,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
             " bf16" if training_args.bf16 else " fp16" if training_args.fp16 else " fp32"
         )
 
-    # 2. Resume (same command again) or start over.
+    # 3. Resume (same command again) or start over.
     last_checkpoint = None
     if output_dir.is_dir() and not training_args.overwrite_output_dir:
         last_checkpoint = last_complete_checkpoint(output_dir, remove_partial=main_process)
@@ -530,7 +599,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
         for checkpoint in output_dir.glob("checkpoint-*"):
             shutil.rmtree(checkpoint)
 
-    # 3. Data: words -> subword windows, labels on first subwords; evaluation splits remember their windows.
+    # 4. Data: words -> subword windows, labels on first subwords; evaluation splits remember their windows.
     scorer = SentenceScorer(labels)
     splits, sizes = {}, {}
     for role, name, limit in (
@@ -564,8 +633,10 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
             metric_for_best_model=None,
             early_stopping_patience=0,
         )
+    metric = metric_key(training_args.metric_for_best_model)
+    higher = training_args.greater_is_better is not False
 
-    # 4. Model: the backbone with a token-classification head over the dataset's labels.
+    # 5. Model: the backbone with a token-classification head over the dataset's labels.
     with quiet_transformers():
         model, info = AutoModelForTokenClassification.from_pretrained(
             source, config=config, output_loading_info=True, ignore_mismatched_sizes=True
@@ -612,7 +683,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
             training_args.weight_decay,
             training_args.num_train_epochs,
             f", early stopping after {training_args.early_stopping_patience} evaluations without a better "
-            "validation strict F1"
+            f"validation {metric_label(metric)}"
             if training_args.early_stopping_patience and evaluating
             else "",
         )
@@ -620,11 +691,11 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
         if last_checkpoint:
             logger.info("resuming from %s", last_checkpoint)
 
-    # 5. Trainer: dynamic padding, length-grouped batches, eval each epoch, early stopping on strict F1.
+    # 6. Trainer: dynamic padding, length-grouped batches, eval each epoch, early stopping on the chosen metric.
     early = None
     if training_args.early_stopping_patience and evaluating:
         early = EarlyStoppingCallback(early_stopping_patience=training_args.early_stopping_patience)
-    reporter = RunReporter(early, show_bar=not training_args.disable_tqdm)
+    reporter = RunReporter(show_bar=not training_args.disable_tqdm, metric=metric, greater_is_better=higher)
     mixed = training_args.bf16 or training_args.fp16
     trainer = _trainer_class()(
         model=model,
@@ -640,20 +711,25 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
     trainer.remove_callback(ProgressCallback)  # RunReporter draws the one bar and the table
     trainer.remove_callback(PrinterCallback)
 
-    # 6. Train (resuming if a checkpoint is there), then score the best model on validation and test.
+    # 7. Train (resuming if a checkpoint is there), then score the saved model on validation and test.
     from tqdm.contrib.logging import logging_redirect_tqdm
 
     with quiet_transformers(), logging_redirect_tqdm():
         train_result = trainer.train(resume_from_checkpoint=last_checkpoint)
+    # a resumed run swaps in the checkpoint's own EarlyStoppingCallback (its patience counter restored)
+    early = next((c for c in trainer.callback_handler.callbacks if isinstance(c, EarlyStoppingCallback)), None)
+    stopped_early = early_stopping_result(early, trainer.state, metric, higher) if main_process else None
     if early is not None:
         trainer.remove_callback(early)  # the final test evaluation has no eval_f1 to stop on
-    best = best_evaluation(trainer.state.log_history)
+    best = best_evaluation(trainer.state.log_history, metric, higher)
     metrics = {
         "headline": "seqeval strict IOB2 micro F1 over whole sentences (annotation.metrics); `default` is "
         "seqeval's default (conlleval) mode",
         "best_epoch": best.get("epoch") if best else None,
+        "best_by": metric if best else None,
+        "best_restored": bool(best and training_args.load_best_model_at_end),
         "epochs_run": trainer.state.epoch,
-        "stopped_early": reporter.stopped_early,
+        "stopped_early": stopped_early,
         "train": train_result.metrics,
     }
     for role in ("validation", "test"):
@@ -669,14 +745,14 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args) -
                 "windows": sizes[role][1],
             }
 
-    # 7. Save: model + tokenizer files + metrics + args + label schema, so the folder is self-contained.
+    # 8. Save: model + tokenizer files + metrics + args + label schema, so the folder is self-contained.
     with quiet_transformers():
         trainer.save_model(str(output_dir))
         trainer.save_state()
     if trainer.is_world_process_zero():
         _copy_tokenizer_files(model_args.tokenizer_name or source, output_dir)
         run_info = {
-            "model": {**asdict(model_args), "resolved": source},
+            "model": {**asdict(model_args), "resolved": source, "from_hub": from_hub},
             "data": asdict(data_args),
             "training": json.loads(training_args.to_json_string()),
             "resumed_from": last_checkpoint,

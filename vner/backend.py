@@ -22,11 +22,15 @@ starts in a background thread, never inside a request:
     4. fine-tune from the base model: `vner train` in a subprocess (a crash or a kill cannot touch the server)
     5. score the serving stack and the candidate stack on the held-out tasks (strict IOB2 micro F1,
        `annotation.corrections`, as `vner corrections --preannotators`)
-    6. switch only if the candidate is not worse; `model_version` changes at every switch
+    6. switch only if the candidate is not worse; `model_version` changes at every switch. With nothing to judge
+       by (no held-out task could be compared, or their annotations mark no entity) the serving model stays
 
 One run at a time; a failed run leaves the serving model untouched and the next event retries. Every run's
 record (counts, arguments, both scores, the decision, the training log) stays under `WORKDIR/runs/`.
-The Label Studio token (from `/setup`, `--api-key` or the environment) is kept in memory only, never logged.
+The Label Studio token (from `/setup`, `--api-key` or the environment) is kept in memory only, never logged. The
+endpoints have no authentication (Label Studio sends none): they accept JSON bodies only (a web page cannot post
+one across origins without a preflight, which is never granted), and the configured token goes to --url or to a
+Label Studio on this machine only, never to another host a `/setup` request names.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from annotation.export import read_task
 from annotation.preannotate import Preannotator, annotate_units, model_version
 from annotation.schema import ENTITY_TYPES, FROM_NAME, TO_NAME, labels_in_config
 from annotation.spans import Proposal
+from annotation.studio.server import is_loopback_host, is_loopback_url, write_atomic
 from annotation.tasks import prediction
 
 log = logging.getLogger(__name__)
@@ -70,10 +75,17 @@ class ServeConfig:
     base_model: str | None = None  # fine-tuned from; default: the --model's own base, else vinai/phobert-base
     train_args: Sequence[str] = ()  # extra `vner train` arguments (e.g. --num_train_epochs 3)
     heldout: float = 0.2  # share of annotated tasks held out to compare the candidate with the serving stack
-    url: str | None = None  # Label Studio; default: LABEL_STUDIO_URL, what /setup says, the local server
+    url: str | None = None  # Label Studio; default: what /setup says when on this machine, else the local server
     api_key: str | None = field(default=None, repr=False)
     device: str | None = None
     batch_size: int = 32
+
+    def __post_init__(self):
+        if self.train_every < 0:
+            raise VnerError(f"--train-every {self.train_every}: give 0 (only on Start Training) or more events.")
+        if not 0 < self.heldout < 1:
+            # 0 holds nothing out (no run could compare), 1 leaves nothing to train on
+            raise VnerError(f"--heldout {self.heldout:g}: give a share strictly between 0 and 1 (e.g. 0.2).")
 
 
 def _load_stack(specs: Sequence[str], cfg: ServeConfig) -> list[Preannotator]:
@@ -185,6 +197,13 @@ class Backend:
         hostname, token = payload.get("hostname"), payload.get("access_token")
         if pid is not None and isinstance(hostname, str) and isinstance(token, str) and token:
             self._setup[pid] = (hostname.rstrip("/"), token)
+            if not self.cfg.url and not is_loopback_url(hostname):
+                log.warning(
+                    "/setup of project %s names Label Studio at %r, not on this machine: training will not pull "
+                    "from it (no token goes to a host a request names); pass --url to `vner serve` to use it",
+                    pid,
+                    hostname,
+                )
         return {"model_version": self.model_version}
 
     def predict(self, tasks: Sequence[dict]) -> list[dict]:
@@ -319,10 +338,16 @@ class Backend:
             )
         record["seconds"] = round(time.perf_counter() - t0, 1)
         record["model_version"] = self.model_version
-        (run_dir / "run.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        write_atomic(run_dir / "run.json", json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+        line = json.dumps({k: record.get(k) for k in SUMMARY_KEYS}, ensure_ascii=False) + "\n"
         with self._lock:
-            with open(self.runs_dir / "summary.jsonl", "a", encoding="utf-8") as out:
-                out.write(json.dumps({k: record.get(k) for k in SUMMARY_KEYS}, ensure_ascii=False) + "\n")
+            with open(self.runs_dir / "summary.jsonl", "a+b") as out:
+                out.seek(0, os.SEEK_END)
+                if out.tell():  # a line cut short by a kill must not swallow this one
+                    out.seek(-1, os.SEEK_END)
+                    if out.read(1) != b"\n":
+                        line = "\n" + line
+                out.write(line.encode("utf-8"))
             pending, self._pending = self._pending, None
             self._training = None
         log.info("training run %s: %s (%s)", name, record["status"], record.get("reason", ""))
@@ -330,28 +355,53 @@ class Backend:
             self.request_training(pending, "START_TRAINING")
 
     def _summary(self) -> list[dict]:
+        """Every run's summary line; a line that is not a JSON object (cut short when the server was killed
+        mid-write) is skipped with a warning, so /health and /runs keep answering."""
         path = self.runs_dir / "summary.jsonl"
         if not path.exists():
             return []
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        out = []
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError:
+                row = None
+            if not isinstance(row, dict):
+                log.warning("%s line %d is not a JSON object (a write cut short?): skipped", path, n)
+                continue
+            out.append(row)
+        return out
 
     def runs(self) -> list[dict]:
         with self._lock:
             return self._summary()
 
     def _client(self, pid: int):
+        """The Label Studio a run pulls from: --url (or LABEL_STUDIO_URL), else the one /setup named if it is on
+        this machine, else the local server. /setup is unauthenticated: a host it names elsewhere is never sent
+        the configured token."""
         from annotation.studio.client import StudioClient, resolve_api_key, resolve_url
 
         hostname, token = self._setup.get(pid, (None, None))
-        url = self.cfg.url or hostname or resolve_url(None)
-        key = self.cfg.api_key or (token if hostname and url == hostname else None) or resolve_api_key(None, url)
+        if self.cfg.url:
+            url = self.cfg.url.rstrip("/")
+        elif hostname:
+            if not is_loopback_url(hostname):
+                raise VnerError(
+                    f"/setup of project {pid} named Label Studio at {hostname!r}, not on this machine: no token is "
+                    "sent to a host a request names; pass --url (and --api-key) to `vner serve` to pull from it."
+                )
+            url = hostname
+        else:
+            url = resolve_url(None)
+        key = self.cfg.api_key or (token if url == hostname else None) or resolve_api_key(None, url)
         return StudioClient(url, key)
 
     def _train_and_compare(self, pid: int, name: str, run_dir: Path) -> dict:
-        from annotation.corrections import correction_report
         from annotation.dataset import build_dataset_dict, write_dataset
         from annotation.export import live_annotations, load_export
-        from annotation.metrics import headline
         from annotation.studio.client import pull_tasks, write_export
 
         # 1. pull, 2. hold out
@@ -417,26 +467,17 @@ class Backend:
         # 5. both stacks on the held-out tasks: strict IOB2 micro F1 (vner corrections' path)
         serving, serving_version = self.stack
         candidate = [_load_stack([f"model:{model_dir}"], self.cfg)[0]] + [a for a in serving if a.name != "model"]
-        scores = {}
-        for role, stack in (("serving", serving), ("candidate", candidate)):
-            report = correction_report(heldout_export, preannotators=stack, lenient=True)
-            scores[role] = {
-                "model_version": model_version(stack),
-                "f1": headline(report["seqeval"]),
-                "seqeval": report["seqeval"],
-                "tasks_compared": report["tasks_compared"],
-            }
+        scores = {
+            "serving": heldout_score(heldout_export, serving),
+            "candidate": heldout_score(heldout_export, candidate),
+        }
         info["heldout"] = scores
-        better = scores["candidate"]["f1"] >= scores["serving"]["f1"]
-        f1s = (
-            f"strict F1 {scores['candidate']['f1']:.4f} vs {scores['serving']['f1']:.4f} on {len(held)} "
-            "held-out task(s)"
-        )
 
-        # 6. switch only if not worse
+        # 6. switch only if not worse, and only on evidence
+        better, f1s = switch_decision(scores, len(held))
         if not better:
             _remove_weights(model_dir)
-            return {**info, "status": "kept", "reason": f"candidate worse: {f1s}"}
+            return {**info, "status": "kept", "reason": f1s}
         specs = [f"model:{model_dir}"] + [s for s in self.specs if not s.startswith("model:")]
         with self._lock:
             if self.stack[1] != serving_version:  # pragma: no cover (one run at a time)
@@ -451,7 +492,7 @@ class Backend:
             "started_from": start,
             "switched_at": _now(),
         }
-        (self.workdir / "serving.json").write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
+        write_atomic(self.workdir / "serving.json", json.dumps(state, indent=1) + "\n")
         log.info("switched to %s (%s)", self.model_version, f1s)
         return {**info, "status": "switched", "reason": f1s, "model": str(model_dir)}
 
@@ -483,6 +524,46 @@ class Backend:
         if code != 0:
             tail = "\n".join(log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-5:])
             raise VnerError(f"`vner train` exited with code {code}; log {log_file}; last lines:\n{tail}")
+
+
+def heldout_score(heldout_export: Path, stack: Sequence[Preannotator]) -> dict:
+    """A stack's strict IOB2 micro F1 on the held-out export, with what it rests on (tasks compared, gold
+    entities, the problems that left tasks out)."""
+    from annotation.corrections import correction_report
+    from annotation.metrics import headline
+
+    report = correction_report(heldout_export, preannotators=stack, lenient=True)
+    return {
+        "model_version": model_version(stack),
+        "f1": headline(report["seqeval"]),
+        "seqeval": report["seqeval"],
+        "tasks_compared": report["tasks_compared"],
+        "gold_entities": report["total"]["gold"],
+        "predicted_entities": report["total"]["predicted"],
+        "issues": report["issues"],
+    }
+
+
+def switch_decision(scores: dict, heldout_tasks: int) -> tuple[bool, str]:
+    """Whether the candidate replaces the serving stack, and why: its strict F1 on the held-out tasks is not
+    worse. With no held-out task compared, or none of their annotations marking an entity, both F1 are 0
+    whatever each stack predicts: no evidence, the serving stack stays."""
+    cand, serv = scores["candidate"], scores["serving"]
+    compared = min(cand["tasks_compared"], serv["tasks_compared"])
+    if not compared:
+        return False, (
+            f"no evidence, serving model kept: none of the {heldout_tasks} held-out task(s) could be compared "
+            "(problems in their annotations; see the run's heldout scores)"
+        )
+    if not min(cand["gold_entities"], serv["gold_entities"]):
+        return False, (
+            f"no evidence, serving model kept: the {compared} held-out task(s) compared mark no entity, so F1 "
+            "cannot tell the models apart"
+        )
+    f1s = f"strict F1 {cand['f1']:.4f} vs {serv['f1']:.4f} on {compared} held-out task(s)"
+    if cand["f1"] < serv["f1"]:
+        return False, f"candidate worse: {f1s}"
+    return True, f1s
 
 
 SUMMARY_KEYS = (
@@ -523,6 +604,10 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
+class MediaTypeError(VnerError):
+    """A request body that is not JSON by its Content-Type (answered 415)."""
+
+
 # ---------------------------------------------------------------------------------------------- the web app
 def create_app(backend: Backend):
     """The Starlette app: one process, requests never wait for training (it runs in a background thread)."""
@@ -533,6 +618,9 @@ def create_app(backend: Backend):
     from starlette.routing import Route
 
     async def body(request: Request) -> dict:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != "application/json":  # Label Studio sends JSON; a cross-origin form or text/plain post is refused
+            raise MediaTypeError(f"the request body must be JSON (Content-Type: application/json), not {media!r}")
         try:
             payload = await request.json()
         except ValueError:
@@ -564,7 +652,7 @@ def create_app(backend: Backend):
 
     async def vner_error(request: Request, exc: VnerError):
         log.warning("%s %s: %s", request.method, request.url.path, exc)
-        return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"error": str(exc)}, status_code=415 if isinstance(exc, MediaTypeError) else 400)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -589,6 +677,12 @@ def serve(cfg: ServeConfig, *, host: str = "127.0.0.1", port: int = 9090, log_le
     """Run the backend until interrupted (uvicorn, one process)."""
     import uvicorn
 
+    if not is_loopback_host(host):
+        log.warning(
+            "--host %s: the backend is reachable from other machines and has no authentication: anyone who "
+            "reaches it can ask for predictions and start training runs (127.0.0.1 keeps it to this machine)",
+            host,
+        )
     backend = Backend(cfg)
     log.info("vner ML backend at http://%s:%d serving %s", host, port, backend.model_version)
     uvicorn.run(create_app(backend), host=host, port=port, log_level=log_level)

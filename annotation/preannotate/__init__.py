@@ -284,9 +284,10 @@ def preannotate_stream(
     become task units in `units_at`, part by part (a whole document at document granularity).
 
     Units longer than `max_chars` are cut between sentences into several tasks (None or 0: never); a paragraph
-    that repeats an earlier one of its document (in any of its parts) is left out (`drop_repeats`), so each text
-    is annotated once. Both are counted in `stats` (`cut`, `repeats`), which is updated as tasks are made;
-    `on_part` is called with each part once it is read (progress)."""
+    that repeats an earlier one of its document (in any of its parts) is left out (`drop_repeats`; not at document
+    granularity, where the document is one task), so each text is annotated once. Both are counted in `stats`
+    (`cut`, `repeats`), which is updated as tasks are made; `on_part` is called with each part once it is read
+    (progress)."""
     stats = stats if stats is not None else PreannotateStats()
     version = model_version(preannotators)
     buffer: list[Unit] = []
@@ -309,7 +310,9 @@ def preannotate_stream(
         if isinstance(part, Document):
             part = DocumentPart(part, part.paragraphs, True, 0)
         paragraphs = part.paragraphs
-        if drop_repeats:
+        # A whole document is one task read as written: its repeats stay (dropping one would renumber the
+        # sentences after it); the dataset still keeps one example of each repeated sentence.
+        if drop_repeats and granularity != "document":
             again = repeated(paragraphs, seen)
             for k, first in sorted(again.items()):
                 stats.repeats.append((part.doc.doc_id, k, first))

@@ -110,7 +110,15 @@ class StudioClient:
         self.url = url.rstrip("/")
         self._key = api_key
         self.retry = retry or RetryPolicy()
-        self.sdk = LabelStudio(base_url=self.url, api_key=api_key, timeout=self.retry.timeout, max_retries=0)
+        http = None
+        if server.is_loopback_url(self.url):
+            import httpx
+
+            # a local server is talked to directly: an http_proxy of the environment must not see the token
+            http = httpx.Client(timeout=self.retry.timeout, follow_redirects=True, trust_env=False)
+        self.sdk = LabelStudio(
+            base_url=self.url, api_key=api_key, timeout=self.retry.timeout, max_retries=0, httpx_client=http
+        )
 
     def scrub(self, text: str) -> str:
         return text.replace(self._key, "***") if self._key else text
@@ -125,27 +133,38 @@ class StudioClient:
         for attempt in range(1, self.retry.attempts + 1):
             try:
                 return fn(*args, **kwargs)
-            except httpx.TransportError as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-            except ApiError as exc:
-                status = exc.status_code or 0
-                if status in (401, 403):
-                    raise VnerError(
-                        f"Label Studio at {self.url} rejected the API token (HTTP {status}) while {what}: "
-                        "fix LABEL_STUDIO_API_KEY or --api-key."
-                    ) from None
-                if status < 500 and status != 429:
-                    raise VnerError(
-                        self.scrub(f"Label Studio at {self.url}: {what} failed (HTTP {status}): {_body_text(exc.body)}")
-                    ) from None
-                problem = f"HTTP {status}"
+            except (httpx.TransportError, ApiError) as exc:
+                problem = self._transient(what, exc)
             if attempt < self.retry.attempts:
-                log.warning(
-                    "%s", self.scrub(f"{what}: {problem}; retrying in {delay:g} s ({attempt}/{self.retry.attempts})")
-                )
-                time.sleep(delay)
+                self._wait(what, problem, attempt, delay)
                 delay *= 2
-        raise VnerError(
+        raise self._gave_up(what, problem)
+
+    def _transient(self, what: str, exc: Exception) -> str:
+        """What went wrong, in a few words, when a retry may help (connection error, timeout, 429, 5xx); any other
+        failure raises the VnerError that says what to fix. Shared by `call` and `send_once`."""
+        from label_studio_sdk.core.api_error import ApiError
+
+        if not isinstance(exc, ApiError):
+            return f"{type(exc).__name__}: {exc}"
+        status = exc.status_code or 0
+        if status in (401, 403):
+            raise VnerError(
+                f"Label Studio at {self.url} rejected the API token (HTTP {status}) while {what}: "
+                "fix LABEL_STUDIO_API_KEY or --api-key."
+            ) from None
+        if status < 500 and status != 429:
+            raise VnerError(
+                self.scrub(f"Label Studio at {self.url}: {what} failed (HTTP {status}): {_body_text(exc.body)}")
+            ) from None
+        return f"HTTP {status}"
+
+    def _wait(self, what: str, problem: str, attempt: int, delay: float) -> None:
+        log.warning("%s", self.scrub(f"{what}: {problem}; retrying in {delay:g} s ({attempt}/{self.retry.attempts})"))
+        time.sleep(delay)
+
+    def _gave_up(self, what: str, problem: str) -> VnerError:
+        return VnerError(
             self.scrub(
                 f"Label Studio at {self.url} is unreachable or failing ({problem}) after {self.retry.attempts} tries "
                 f"while {what}; is it running (`vner studio status`)? Otherwise fix --url / LABEL_STUDIO_URL."
@@ -241,6 +260,7 @@ class StudioClient:
         import httpx
         from label_studio_sdk.core.api_error import ApiError
 
+        delay = self.retry.initial_delay
         for attempt in range(1, self.retry.attempts + 1):
             todo = pending()
             if not todo:
@@ -248,11 +268,11 @@ class StudioClient:
             try:
                 send(todo)
             except (httpx.TransportError, ApiError) as exc:
-                if isinstance(exc, ApiError) and (exc.status_code or 0) < 500 and exc.status_code != 429:
-                    self.call(what, _reraise, exc)
+                problem = self._transient(what, exc)
                 if attempt == self.retry.attempts:
-                    self.call(what, _reraise, exc)
-                time.sleep(self.retry.initial_delay * 2 ** (attempt - 1))
+                    raise self._gave_up(what, problem) from None
+                self._wait(what, problem, attempt, delay)
+                delay *= 2
                 relist()
                 continue
             return todo
@@ -326,10 +346,6 @@ class StudioClient:
             return resp.json() if resp.content else {}
 
         return self.call(what, send)
-
-
-def _reraise(exc: BaseException, **_):
-    raise exc
 
 
 def _body_text(body) -> str:

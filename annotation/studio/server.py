@@ -279,12 +279,47 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def health(url: str, timeout: float = 2.0) -> bool:
+def is_loopback_host(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or localhost: an address only this machine reaches."""
+    import ipaddress
+
+    host = (host or "").strip("[]").lower()
+    if host == "localhost":
+        return True
     try:
-        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as resp:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_loopback_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        return is_loopback_host(urlsplit(url).hostname)
+    except ValueError:
+        return False
+
+
+def health(url: str, timeout: float = 2.0) -> bool:
+    # a server on this machine is asked directly: a proxy set in the environment must not see the request
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({})) if is_loopback_url(url) else None
+    try:
+        with (opener.open if opener else urllib.request.urlopen)(f"{url}/health", timeout=timeout) as resp:
             return json.loads(resp.read().decode()).get("status") == "UP"
     except (urllib.error.URLError, OSError, ValueError):
         return False
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """`text` into `path` through a temporary file renamed into place: a crash never leaves half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _pid_alive(pid: int) -> bool:
@@ -405,11 +440,14 @@ def stop_pid(pid: int, *, grace: float = 20.0) -> bool:
 
     def send(sig) -> bool:
         try:
-            os.killpg(pid, sig)  # the server was started in its own session: pgid == pid
+            try:
+                os.killpg(pid, sig)  # the server was started in its own session: pgid == pid
+            except PermissionError:
+                os.kill(pid, sig)
         except ProcessLookupError:
             return False
         except PermissionError:
-            os.kill(pid, sig)
+            raise VnerError(f"not allowed to stop pid {pid} (another user's process); stop it as that user.") from None
         return True
 
     if not send(signal.SIGTERM):
@@ -443,12 +481,40 @@ def read_state(home: Path) -> ServerInfo | None:
         return None
 
 
-def running_server(home: Path) -> ServerInfo | None:
-    """The server `vner studio start` left running, or None (a stale state file is ignored)."""
-    info = read_state(home)
-    if info is None or not _pid_alive(info.pid):
+def _is_studio_process(pid: int, home: Path) -> bool | None:
+    """Whether `pid` runs the label-studio of `home`'s install (its script is on the command line: the
+    interpreter runs it); None where /proc cannot tell (no /proc)."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except FileNotFoundError:
+        return False if Path("/proc/self").exists() else None
+    except OSError:
         return None
-    return info
+    exe = os.fsencode(os.path.realpath(label_studio_bin(home)))
+    return any(a and os.path.realpath(a) == exe for a in args)
+
+
+def running_server(home: Path) -> ServerInfo | None:
+    """The server `vner studio start` left running, or None. The record is trusted only while its pid runs this
+    install's label-studio (where /proc cannot tell: while its URL answers /health): after a reboot the pid may
+    belong to another program, which must never be reported as the server, nor stopped. A stale record is
+    removed, with one line saying so."""
+    info = read_state(home)
+    if info is None:
+        return None
+    ours = _is_studio_process(info.pid, home) if _pid_alive(info.pid) else False
+    if ours is None:
+        ours = health(info.url)
+    if ours:
+        return info
+    log.warning(
+        "%s: stale record of a Label Studio at %s (pid %d no longer runs it); removed it",
+        state_file(home),
+        info.url,
+        info.pid,
+    )
+    state_file(home).unlink(missing_ok=True)
+    return None
 
 
 def start(home: str | Path | None = None, *, port: int | None = None, progress: bool = True) -> tuple[ServerInfo, bool]:
@@ -467,7 +533,7 @@ def start(home: str | Path | None = None, *, port: int | None = None, progress: 
     info = launch(
         home, home / "data", token=token, password=password, port=port, log_file=home / "server.log", progress=progress
     )
-    state_file(home).write_text(info.to_json() + "\n")
+    write_atomic(state_file(home), info.to_json() + "\n")
     return info, True
 
 

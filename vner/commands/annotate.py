@@ -162,7 +162,8 @@ def add_task_options(p) -> None:
         "--keep-repeats",
         action="store_true",
         help="make a task of every paragraph, also of those repeating an earlier paragraph of the same "
-        "document (by default each repeated text is pushed once)",
+        "document (by default each repeated text is pushed once; a whole document, --granularity document, is "
+        "always one task as written)",
     )
 
 

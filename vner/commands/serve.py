@@ -9,7 +9,8 @@ def register(sub) -> None:
     p = sub.add_parser(
         "serve",
         help="run a Label Studio ML backend: predictions from vner's stack, retrained from the annotations",
-        description="A Label Studio ML backend (/health, /setup, /predict, /webhook) on 127.0.0.1. It predicts with "
+        description="A Label Studio ML backend (/health, /setup, /predict, /webhook) on 127.0.0.1 (it has no "
+        "authentication: another --host is reachable by anyone on that network). It predicts with "
         "--model and/or --annotators (combined as `vner preannotate` does), counts annotation events and, after "
         "--train-every of them or on Start Training, fine-tunes from the base model in the background (`vner "
         "train` in a subprocess), compares the new model with the serving one on held-out annotated tasks (strict "
@@ -53,7 +54,7 @@ def register(sub) -> None:
         "--heldout",
         type=float,
         default=0.2,
-        help="share of annotated tasks held out to compare the new model with the serving one",
+        help="share of annotated tasks held out to compare the new model with the serving one (between 0 and 1)",
     )
     p.add_argument(
         "--workdir",
@@ -63,7 +64,8 @@ def register(sub) -> None:
     p.add_argument(
         "--url",
         help="Label Studio to pull annotations from (default: $LABEL_STUDIO_URL, else what "
-        "Label Studio says at /setup, else the local server)",
+        "Label Studio says at /setup when it is on this machine (127.0.0.1, ::1, localhost), else the local "
+        "server); a Label Studio on another machine needs --url: no token goes to a host a request names",
     )
     p.add_argument(
         "--api-key",
@@ -110,9 +112,7 @@ def _serve(args) -> int:
     annotators = [] if args.annotators.strip().lower() in ("", "none") else split_specs(args.annotators)
     if any(s.startswith("model:") for s in annotators):
         raise VnerError("pass the model with --model DIR (the one a training run replaces), not in --annotators.")
-    if args.train_every < 0 or not 0 <= args.heldout < 1:
-        raise VnerError("--train-every is 0 or more and --heldout a share between 0 and 1 (e.g. 0.2).")
-    cfg = ServeConfig(
+    cfg = ServeConfig(  # checks --train-every and --heldout
         model=args.model,
         annotators=annotators,
         model_mode=args.model_mode,

@@ -42,7 +42,7 @@ def _tiny(args) -> int:
     from annotation.outputs import check_output
     from training.tiny import build_tiny_model
 
-    check_output(args.output, folder=True)
+    check_output(args.output, folder=True, create=False)  # build_tiny_model creates it once the arguments are read
 
     out = build_tiny_model(
         args.output,

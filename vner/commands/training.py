@@ -33,7 +33,7 @@ def register(sub) -> None:
         "report.md and errors.jsonl.",
     )
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--model", help="model folder written by `vner train`")
+    who.add_argument("--model", help="model folder written by `vner train`, or its Hub id OWNER/NAME")
     who.add_argument(
         "--preannotators",
         metavar="SPEC",
@@ -49,7 +49,7 @@ def register(sub) -> None:
         "`vner publish` looks for the results to put in the model card; with --preannotators: "
         "DATASET/eval-SPLIT-<annotators>)",
     )
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=32, help="sentences per model batch (default: 32)")
     p.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)")
     p.set_defaults(func=_evaluate)
 
@@ -60,7 +60,12 @@ def register(sub) -> None:
         "sorted batches, write Label Studio tasks whose predictions carry character offsets "
         "into the display text and scores. The same as `vner preannotate --annotators model:DIR`.",
     )
-    p.add_argument("--model", required=True, help="model folder written by `vner train`")
+    p.add_argument(
+        "--model",
+        required=True,
+        help="model folder written by `vner train`, or the Hub id OWNER/NAME of one (from the Hugging Face cache, "
+        "else downloaded)",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help=".txt files or folders of them")
     p.add_argument("-o", "--output", required=True, help="tasks JSON file to write")
     p.add_argument(
@@ -70,7 +75,7 @@ def register(sub) -> None:
         help="one task per paragraph (default), sentence or document",
     )
     add_loading_arguments(p)
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=32, help="sentences per model batch (default: 32)")
     p.add_argument("--device", help="cpu, cuda, ... (default: cuda if available)")
     add_task_options(p)
     p.set_defaults(func=_predict)
@@ -155,11 +160,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     from annotation.evaluation import write_evaluation
     from annotation.outputs import check_output
 
+    # the output folder is created by write_evaluation, once the model, dataset and options have been read
     if args.model:
         from training.evaluate import evaluate
 
         output = args.output or str(Path(args.model) / "eval")
-        check_output(output, folder=True)
+        check_output(output, folder=True, create=False)
         ev = evaluate(args.model, args.dataset, args.split, batch_size=args.batch_size, device=args.device)
         who = args.model
     else:
@@ -169,7 +175,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         stack = load_preannotators(args.preannotators, batch_size=args.batch_size, device=args.device)
         name = "+".join(s.replace(":", "-").replace("/", "_") for s in split_specs(args.preannotators))
         output = args.output or str(Path(args.dataset) / f"eval-{args.split}-{name}")
-        check_output(output, folder=True)
+        check_output(output, folder=True, create=False)
         ev = evaluate_preannotators(args.dataset, stack, args.split, progress=True)
         who = ev.metrics["preannotators"]
     write_evaluation(ev, output)
@@ -210,7 +216,7 @@ def _publish(args: argparse.Namespace) -> int:
     if args.dry_run:
         from annotation.outputs import check_output
 
-        check_output(args.dry_run, folder=True, option="--dry-run")
+        check_output(args.dry_run, folder=True, option="--dry-run", create=False)  # stage() creates it
     from training.publish import publish
 
     where = publish(
