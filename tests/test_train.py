@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from training_data import ROOT, dataset_dir, tiny_base_model, trained_model
+from training_data import ROOT, tiny_base_model, train_command, trained_model
 
 from annotation.errors import VnerError
 from annotation.schema import BIO_LABELS
@@ -93,21 +93,16 @@ def test_bad_dataset_is_one_line_error(tmp_path, capsys):
 
 
 def _train_command(base_temp, out, *extra):
-    return [
-        sys.executable,
-        "scripts/train.py",
-        "--model_name_or_path",
-        tiny_base_model(base_temp),
-        "--dataset",
-        dataset_dir(base_temp),
-        "--output_dir",
-        str(out),
+    return train_command(
+        base_temp,
+        out,
         "--per_device_train_batch_size",
         "4",
         "--disable_tqdm",
         "true",
         *extra,
-    ]
+        entry=("scripts/train.py",),
+    )
 
 
 def test_killed_run_resumes_from_last_checkpoint(base_temp, tmp_path):
@@ -230,17 +225,9 @@ def test_resumed_run_stops_where_the_unbroken_run_stops(base_temp, tmp_path):
     with their training loss. The --hub_token given is in no file of the output folder (checkpoints included)."""
     token = "hf_TESTtokenNEVERwritten0123456789"
     out = tmp_path / "run"
-    command = [
-        sys.executable,
-        "-m",
-        "vner",
-        "train",
-        "--model_name_or_path",
-        tiny_base_model(base_temp),
-        "--dataset",
-        dataset_dir(base_temp),
-        "--output_dir",
-        str(out),
+    command = train_command(
+        base_temp,
+        out,
         "--per_device_train_batch_size",
         "16",
         "--learning_rate",
@@ -253,7 +240,7 @@ def test_resumed_run_stops_where_the_unbroken_run_stops(base_temp, tmp_path):
         "1",
         "--hub_token",
         token,
-    ]
+    )
     unbroken = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert unbroken.returncode == 0, unbroken.stderr[-3000:]
     assert json.loads((out / "metrics.json").read_text())["stopped_early"]["epoch"] == 3

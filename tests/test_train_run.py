@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
-from training_data import ROOT, dataset_dir, tiny_base_model
+from training_data import ROOT, dataset_dir, tiny_base_model, train_command
 
 
 @pytest.fixture(scope="module")
@@ -20,17 +19,9 @@ def base_temp(tmp_path_factory):
 def run(base_temp, tmp_path_factory):
     """One `vner train` on the tiny model, logging every step (for the schedule), run as a user runs it."""
     out = tmp_path_factory.mktemp("cli-run") / "model"
-    command = [
-        sys.executable,
-        "-m",
-        "vner",
-        "train",
-        "--model_name_or_path",
-        tiny_base_model(base_temp),
-        "--dataset",
-        dataset_dir(base_temp),
-        "--output_dir",
-        str(out),
+    command = train_command(
+        base_temp,
+        out,
         "--num_train_epochs",
         "4",
         "--per_device_train_batch_size",
@@ -45,7 +36,7 @@ def run(base_temp, tmp_path_factory):
         "1",
         "--early_stopping_patience",
         "0",
-    ]
+    )
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     return command, out, result.stdout + result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 
 from annotation.dataset import dataset_features
 from annotation.spans import Span, spans_to_bio
@@ -103,6 +104,22 @@ def dataset_dir(base_temp) -> str:
     if not (out / "dataset_dict.json").exists():
         make_dataset_dict().save_to_disk(str(out))
     return str(out)
+
+
+def train_command(base_temp, out, *extra: str, entry: tuple[str, ...] = ("-m", "vner", "train")) -> list[str]:
+    """A training command line on the tiny model and the shared dataset, run as a user runs it (a subprocess):
+    `vner train` by default, `entry=("scripts/train.py",)` for the script torchrun launches."""
+    return [
+        sys.executable,
+        *entry,
+        "--model_name_or_path",
+        tiny_base_model(base_temp),
+        "--dataset",
+        dataset_dir(base_temp),
+        "--output_dir",
+        str(out),
+        *extra,
+    ]
 
 
 def trained_model(base_temp) -> str:
