@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from training_data import ROOT, dataset_dir, tiny_base_model
@@ -109,6 +110,12 @@ def test_hub_id_from_the_cache_trains_evaluates_predicts_publishes(hf_home, tmp_
     assert from_hub.returncode == 0, from_hub.stderr[-2000:]
     local, hub = (json.loads((tmp_path / f).read_text(encoding="utf-8")) for f in ("tasks.json", "hub.json"))
     assert [t["predictions"][0]["result"] for t in hub] == [t["predictions"][0]["result"] for t in local]
+    # evaluated by its Hub id: the same F1; the report goes beside the dataset, not into a folder named like the id
+    by_id = _vner(env, "evaluate", "--model", "me/phobert-base-vner", "--dataset", data)
+    assert by_id.returncode == 0, by_id.stderr[-2000:]
+    report = Path(data) / "eval-test-me_phobert-base-vner" / "metrics.json"
+    assert json.loads(report.read_text())["strict"]["micro avg"]["f1-score"] == test_f1
+    assert not (ROOT / "me").exists()
     missing = _vner(env, "predict", "--model", "me/not-uploaded", str(text), "-o", str(tmp_path / "none.json"))
     err = missing.stderr.strip()
     assert missing.returncode == 2 and len(err.splitlines()) == 1 and "hf download me/not-uploaded" in err, err

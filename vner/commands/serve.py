@@ -70,7 +70,7 @@ def register(sub) -> None:
     p.add_argument(
         "--api-key",
         help="its token (default: $LABEL_STUDIO_API_KEY, else the token Label Studio "
-        "sends at /setup, else the local server's)",
+        "sends at /setup, else the local server's; prefer the variable: a flag shows in `ps` to other users)",
     )
     p.add_argument("--device", help="cpu, cuda, ... for the model (default: cuda if available)")
     p.add_argument("--batch-size", type=int, default=32, help="sentences per model batch")
@@ -95,7 +95,11 @@ def register_connect(studio_sub) -> None:
     )
     c.add_argument("--title", default="vner", help="the backend's name in the project settings")
     c.add_argument("--url", help="Label Studio URL (default: $LABEL_STUDIO_URL, else the local server)")
-    c.add_argument("--api-key", help="API token (default: $LABEL_STUDIO_API_KEY, else the local server's)")
+    c.add_argument(
+        "--api-key",
+        help="API token (default: $LABEL_STUDIO_API_KEY, else the local server's; prefer the variable: a flag "
+        "shows in `ps` to other users)",
+    )
     c.add_argument("--retries", type=int, default=5, help="tries per request on connection errors/5xx (default: 5)")
     c.set_defaults(func=_connect)
 

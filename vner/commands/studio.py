@@ -68,7 +68,11 @@ def register(sub) -> None:
             q.add_argument("--page-size", type=int, default=1000, help="tasks per list request (default: 1000)")
         q.add_argument("--project", required=True, help="project title")
         q.add_argument("--url", help="Label Studio URL (default: $LABEL_STUDIO_URL, else the local server)")
-        q.add_argument("--api-key", help="API token (default: $LABEL_STUDIO_API_KEY, else the local server's)")
+        q.add_argument(
+            "--api-key",
+            help="API token (default: $LABEL_STUDIO_API_KEY, else the local server's; prefer the variable: a flag "
+            "shows in `ps` to other users)",
+        )
         q.add_argument("--retries", type=int, default=5, help="tries per request on connection errors/5xx (default: 5)")
         q.set_defaults(func=_push if name == "push" else _pull)
 

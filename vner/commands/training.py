@@ -46,8 +46,8 @@ def register(sub) -> None:
         "-o",
         "--output",
         help="folder for metrics.json, report.md, errors.jsonl (default: MODEL/eval, where "
-        "`vner publish` looks for the results to put in the model card; with --preannotators: "
-        "DATASET/eval-SPLIT-<annotators>)",
+        "`vner publish` looks for the results to put in the model card; for a Hub id: DATASET/eval-SPLIT-<id>; "
+        "with --preannotators: DATASET/eval-SPLIT-<annotators>)",
     )
     p.add_argument("--batch-size", type=int, default=32, help="sentences per model batch (default: 32)")
     p.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)")
@@ -156,6 +156,11 @@ def _train_help(parser, *, full: bool) -> None:
             print("\n".join(lines))
 
 
+def _safe(name: str) -> str:
+    """A model or annotator spec as part of a folder name: `model:me/x` -> `model-me_x`."""
+    return name.replace(":", "-").replace("/", "_")
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from annotation.evaluation import write_evaluation
     from annotation.outputs import check_output
@@ -164,7 +169,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.model:
         from training.evaluate import evaluate
 
-        output = args.output or str(Path(args.model) / "eval")
+        # a local model keeps its evaluation (where publish looks); a Hub id's goes beside the dataset
+        local = Path(args.model).expanduser().is_dir()
+        default = Path(args.model) / "eval" if local else Path(args.dataset) / f"eval-{args.split}-{_safe(args.model)}"
+        output = args.output or str(default)
         check_output(output, folder=True, create=False)
         ev = evaluate(args.model, args.dataset, args.split, batch_size=args.batch_size, device=args.device)
         who = args.model
@@ -173,7 +181,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         from vner.api import load_preannotators, split_specs
 
         stack = load_preannotators(args.preannotators, batch_size=args.batch_size, device=args.device)
-        name = "+".join(s.replace(":", "-").replace("/", "_") for s in split_specs(args.preannotators))
+        name = "+".join(_safe(s) for s in split_specs(args.preannotators))
         output = args.output or str(Path(args.dataset) / f"eval-{args.split}-{name}")
         check_output(output, folder=True, create=False)
         ev = evaluate_preannotators(args.dataset, stack, args.split, progress=True)
