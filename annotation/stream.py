@@ -14,6 +14,7 @@ earlier file (same `document_id`) is skipped and reported; an empty file named o
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections import Counter, deque
@@ -120,10 +121,13 @@ def _jobs(
                 )
             report.skipped.append(f"{path}: skipped: the file is empty")
             continue
-        if doc.doc_id in seen:
-            report.skipped.append(f"{path}: skipped: the same text as {seen[doc.doc_id]} (document {doc.doc_id})")
+        # the same text under any name (a copy, a re-download) is one document: two copies would put the same
+        # sentences in two splits of a dataset
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        if digest in seen:
+            report.skipped.append(f"{path}: skipped: the same text as {seen[digest]}")
             continue
-        seen[doc.doc_id] = str(path)
+        seen[digest] = str(path)
         report.modes[("pre-segmented" if doc.segmented else "raw", doc.paragraph_mode)] += 1
         total = sum(len(t) for t, _ in pieces) or 1
         start, chars, done = 0, 0, 0

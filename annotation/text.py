@@ -159,7 +159,8 @@ def normalise_text(text: str) -> str:
 
 def document_id(name: str, text: str) -> str:
     """`<name>-<8 hex of the SHA-1 of the normalised text>`: two different `001.txt` in two folders or batches are
-    two documents, the same text is the same document wherever it lives, and re-running gives the same ids."""
+    two documents, and re-running gives the same ids. (A file holding the text of an earlier one, under any name, is
+    skipped on loading: `annotation.stream`.)"""
     return f"{name}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}"
 
 

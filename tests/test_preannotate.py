@@ -181,3 +181,35 @@ def test_a_bad_span_from_an_annotator_is_an_error_naming_it():
     s = sent("Hà Nội mưa to.")
     with pytest.raises(VnerError, match=r"sentence 0: model proposed a bad span: label 'MISC'"):
         combine([Fixed("model", [Span(0, 6, "MISC", 0.9)])], [s])
+
+
+def test_inputs_and_options_that_would_give_nothing_are_errors_that_write_nothing(tmp_path, capsys):
+    import vner
+
+    blank = tmp_path / "blank"
+    blank.mkdir()
+    (blank / "a.txt").write_text("\n\n", encoding="utf-8")
+    (blank / "b.txt").write_text("", encoding="utf-8")
+    out = tmp_path / "tasks.json"
+    assert main(["preannotate", str(blank), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "no text to pre-annotate" in err and "a.txt" in err and not out.exists()
+    seed = Path(__file__).resolve().parent.parent / "seeds" / "004_2f98598ef3a3d3ec.txt"
+    # a model mode is checked even when no model is named (it would silently do nothing)
+    assert main(["preannotate", str(seed), "--annotators", "rules", "--model-mode", "bogus", "-o", str(out)]) == 2
+    assert "unknown model mode 'bogus'" in capsys.readouterr().err and not out.exists()
+    docs = load_documents([seed])
+    with pytest.raises(VnerError, match="no pre-annotator"):
+        vner.preannotate(docs, [])
+    with pytest.raises(VnerError, match="task size limit -5"):
+        vner.preannotate(docs, "rules", max_chars=-5)
+
+
+def test_the_summary_names_what_was_cut(tmp_path):
+    seed = Path(__file__).resolve().parent.parent / "seeds" / "000_0b6129e26ca133c0.txt"
+    docs = load_documents([seed])
+    rules = [make_preannotator("rules")]
+    _, by_paragraph = preannotate_documents(docs, rules, "paragraph", max_chars=1000)
+    _, by_document = preannotate_documents(docs, rules, "document", max_chars=1000)
+    assert "long paragraphs cut into" in by_paragraph.summary()
+    assert "1 long documents cut into" in by_document.summary()

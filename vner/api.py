@@ -42,6 +42,7 @@ def load_preannotators(
     """Pre-annotators from specs (`rules`, `dates`, `crf`, `gazetteer:PATH`, `model:DIR`); `model:DIR` loads a
     model trained with `vner train` (needs the `vner[train]` extra). `model_mode` says how a model meets the rules
     (`override`, `fill-gaps`, `threshold:P`; see `annotation.preannotate.set_model_mode`)."""
+    set_model_mode(_NoModel(), model_mode)  # a bad mode is an error even when no model is named
     out = []
     for spec in split_specs(specs):
         name, _, arg = spec.partition(":")

@@ -252,13 +252,14 @@ class PreannotateStats:
     seconds: float = 0.0  # end to end for the CLI (loading, segmentation, pre-annotation, writing)
     cut: Counter = field(default_factory=Counter)  # (doc_id, unit index) of each unit cut -> its number of pieces
     repeats: list[tuple[str, int, int]] = field(default_factory=list)  # (doc_id, repeat, first occurrence)
+    granularity: str = "paragraph"  # what a cut unit was, for the summary
 
     def summary(self) -> str:
         per_type = ", ".join(f"{t} {self.spans.get(t, 0)}" for t in ENTITY_TYPES)
         rate = self.sentences / self.seconds if self.seconds > 0 else float("inf")
         notes = ""
         if self.cut:
-            notes += f", {len(self.cut)} long paragraphs cut into {sum(self.cut.values())} tasks"
+            notes += f", {len(self.cut)} long {self.granularity}s cut into {sum(self.cut.values())} tasks"
         if self.repeats:
             notes += f", {len(self.repeats)} repeated paragraphs pushed once"
         return (
@@ -288,7 +289,12 @@ def preannotate_stream(
     granularity, where the document is one task), so each text is annotated once. Both are counted in `stats`
     (`cut`, `repeats`), which is updated as tasks are made; `on_part` is called with each part once it is read
     (progress)."""
+    if not preannotators:
+        raise VnerError("no pre-annotator given; name at least one, e.g. rules,dates.")
+    if max_chars is not None and max_chars < 0:
+        raise VnerError(f"task size limit {max_chars}: give a number of characters, or 0 to never cut tasks.")
     stats = stats if stats is not None else PreannotateStats()
+    stats.granularity = granularity
     version = model_version(preannotators)
     buffer: list[Unit] = []
     n_buffered = 0

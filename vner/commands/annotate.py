@@ -138,12 +138,25 @@ def run_preannotate(
             max_chars=MAX_TASK_CHARS if max_chars is None else max_chars,
             drop_repeats=drop_repeats,
         )
-        write_tasks(tasks, output)
+        write_tasks(_some_text(tasks, stats, report), output)
     stats.seconds = time.perf_counter() - t0
     for line in report.files + report.skipped if verbose else report.summary():
         print(line)
     print(f"{output}: {stats.summary()}")
     return 0
+
+
+def _some_text(tasks, stats, report):
+    """The tasks, then an error (so nothing is written) if no file held any text: an empty task list written
+    with exit code 0 would look like a run that found nothing to propose."""
+    from annotation.errors import VnerError
+
+    yield from tasks
+    if stats.docs == 0:
+        raise VnerError(
+            f"no text to pre-annotate: every file was skipped ({'; '.join(report.skipped[:3])}"
+            f"{' ...' if len(report.skipped) > 3 else ''}); add text or name other files."
+        )
 
 
 def add_task_options(p) -> None:
