@@ -10,14 +10,17 @@ Formats, detected from each file's content (`--format` forces one):
   document per sentence.
 - **JSON Lines**: one sentence a line, `{"words": [...], "tags": [...]}` (or `tokens`/`ner_tags`), as
   PhoNER_COVID19 ships it; lines sharing a `doc_id` field are one document, a line without one is its own
-  document (`<name>-line<NNNNN>`, numbered by its line).
+  document (`<name>-line<NNNNN>`, numbered by its line). A line's `sentence_id` is kept, and its `text` with
+  `token_starts`/`token_ends` when they fit its words (`jsonl_text`): the `jsonl/` files `vner dataset` writes read
+  back to the same examples (CoNLL has no text column: its text is built from the words).
 - **Label Studio JSON exports** (`annotation.export.load_export`).
 
 Tags in IOB1, IOB2, BIOES (or BILOU) and IO are read by one converter, `to_iob2`. A token file's words are kept
 exactly as they are (`Hà_Nội` stays one word, nothing is re-segmented): each sentence's display text and word
-offsets are built from its words by `display_from_words` (what vner does for pre-segmented text), its spans from
-its tags by `bio_to_spans` (the one BIO decoder), and its example by `make_example`, the same constructor a
-Label Studio task goes through; so a corpus example and an export example are the same thing.
+offsets are built from its words by `display_from_words` (what vner does for pre-segmented text) unless a JSON
+Lines line gives them, its spans from its tags by `bio_to_spans` (the one BIO decoder), and its example by
+`make_example`, the same constructor a Label Studio task goes through; so a corpus example and an export example
+are the same thing.
 
 Entity types are kept when they are in the schema, else mapped by the label map (`NAME=PER,PATIENT_ID=O`:
 a type mapped to `O` is dropped and its words tagged O). A type neither in the schema nor mapped stops
@@ -46,8 +49,10 @@ from .text import (
     UTF16_BOMS,
     controls_to_boundaries,
     display_from_words,
+    normalise_text,
     read_text_file,
 )
+from .unit import Offsets, word_form
 
 FORMATS = ("auto", "labelstudio", "conll", "jsonl")
 FORMAT_NAMES = {"labelstudio": "Label Studio export", "conll": "CoNLL columns", "jsonl": "JSON Lines"}
@@ -163,6 +168,11 @@ class TokenSentence:
     words: list[str]
     tags: list[str]  # as written in the file
     line: int  # line where the sentence starts (1-based)
+    # JSON Lines only: the sentence id (given, else the next of its document) and, when the line carries them (the
+    # JSON Lines `vner dataset` writes), its display text and word offsets
+    sentence_id: int | None = None
+    text: str | None = None
+    offsets: list[Offsets] | None = None
 
 
 @dataclass
@@ -338,7 +348,11 @@ def iter_conll(path: Path, tag_column: int | None = None, columns: int | None = 
 
 
 def iter_jsonl(path: Path) -> Iterator[TokenSentence]:
-    """Sentences of a JSON Lines file of `{"words": [...], "tags": [...]}` objects."""
+    """Sentences of a JSON Lines file of `{"words": [...], "tags": [...]}` objects. A line's `sentence_id` is used
+    when it has one, and its `text` with `token_starts`/`token_ends` when it has them (`jsonl_text`): so the JSON
+    Lines `vner dataset` writes read back to the same examples."""
+    lines_of: dict[str, dict[int, int]] = {}  # doc_id -> sentence id -> its line
+    following: Counter = Counter()  # doc_id -> the id after its highest so far
     for n, line in read_lines(path):
         if not line.strip():
             continue
@@ -362,8 +376,59 @@ def iter_jsonl(path: Path) -> Iterator[TokenSentence]:
         if bad is not None:
             raise VnerError(f"{path}:{n}: {bad!r} is not a tag (O, B-TYPE, I-TYPE, E-TYPE, S-TYPE).")
         if words:
-            doc = obj.get("doc_id")
-            yield TokenSentence("" if doc is None else str(doc), words, tags, n)
+            doc = "" if obj.get("doc_id") is None else str(obj["doc_id"])
+            text, offsets = jsonl_text(obj, words, f"{path}:{n}")
+            # a given id is kept (a document's ids may have gaps: repeats a dataset left out), else the next one
+            sid = obj.get("sentence_id")
+            if sid is not None and (type(sid) is not int or sid < 0):
+                raise VnerError(f"{path}:{n}: sentence_id {sid!r} is not a whole number >= 0.")
+            if doc:  # a line without doc_id is a document of its own
+                sid = following[doc] if sid is None else sid
+                used = lines_of.setdefault(doc, {})
+                if sid in used:
+                    raise VnerError(
+                        f"{path}:{n}: sentence_id {sid} of document {doc!r} is also that of line {used[sid]}; give "
+                        "each sentence of a document its own sentence_id, or drop the sentence_id fields to number "
+                        "them in file order."
+                    )
+                used[sid] = n
+                following[doc] = max(following[doc], sid + 1)
+            yield TokenSentence(doc, words, tags, n, sid or 0, text, offsets)
+
+
+def jsonl_text(obj: dict, words: Sequence[str], where: str) -> tuple[str | None, list[Offsets] | None]:
+    """The display text and word offsets a JSON Lines line carries (`text`, `token_starts`, `token_ends`, as
+    `vner dataset` writes them), or (None, None) without offsets (a `text` alone is not used: the words are).
+    They must fit the words: NFC text, each word `word_form` of its characters (syllables joined by `_`), the
+    words in order with only whitespace between them; anything else is an error naming the line."""
+    if "token_starts" not in obj and "token_ends" not in obj:
+        return None, None
+    text, starts, ends = obj.get("text"), obj.get("token_starts"), obj.get("token_ends")
+    fix = "fix them, or drop `text`, `token_starts` and `token_ends` to build the text from the words"
+    if not isinstance(text, str) or not isinstance(starts, list) or not isinstance(ends, list):
+        raise VnerError(f"{where}: token offsets need a `text` string and `token_starts`/`token_ends` lists; {fix}.")
+    if len(starts) != len(words) or len(ends) != len(words):
+        raise VnerError(
+            f"{where}: {len(words)} words but {len(starts)} token_starts and {len(ends)} token_ends; {fix}."
+        )
+    if normalise_text(text) != text:
+        raise VnerError(f"{where}: `text` is not NFC or holds control characters (vner writes NFC text); {fix}.")
+    offsets: list[Offsets] = []
+    prev = 0
+    for k, (word, a, b) in enumerate(zip(words, starts, ends)):
+        if not (type(a) is int and type(b) is int and prev <= a < b <= len(text)):
+            raise VnerError(
+                f"{where}: word {k + 1} {word!r} at {a!r}-{b!r} is not inside `text` after the word before; {fix}."
+            )
+        if text[prev:a].strip():
+            raise VnerError(f"{where}: `text` holds {text[prev:a].strip()!r}, in no word, before word {k + 1}; {fix}.")
+        if text[a].isspace() or text[b - 1].isspace() or word_form(text, a, b) != word:
+            raise VnerError(f"{where}: word {k + 1} {word!r} is not `text` at {a}-{b} ({text[a:b]!r}); {fix}.")
+        offsets.append((a, b))
+        prev = b
+    if text[prev:].strip():
+        raise VnerError(f"{where}: `text` goes on after the last word ({text[prev:]!r}); {fix}.")
+    return text, offsets
 
 
 def iter_sentences(
@@ -433,11 +498,16 @@ def sentence_example(
     annotator: str,
     type_map: dict[str, str],
     where: str,
+    text: str | None = None,
+    offsets: Sequence[Offsets] | None = None,
 ) -> dict:
     """One example from a sentence of a token file: display text and word offsets from the words
-    (`display_from_words`), spans from the IOB2 tags with mapped types (`bio_to_spans`), the example from
-    `make_example` (as for a Label Studio task)."""
-    display, word_spans = display_from_words(normalise_words(words, where))
+    (`display_from_words`) unless the file gave them (`text`, `offsets`: checked by `jsonl_text`), spans from the
+    IOB2 tags with mapped types (`bio_to_spans`), the example from `make_example` (as for a Label Studio task)."""
+    if text is None or offsets is None:
+        display, word_spans = display_from_words(normalise_words(words, where))
+    else:
+        display, word_spans = text, list(offsets)
     mapped = []
     for tag in to_iob2(tags):
         typ = tag[2:]
@@ -698,7 +768,7 @@ def _token_file_examples(src: Source, info: TokenFile, label_map: dict[str, str]
         else:
             key = str(k)
             doc_id = f"{src.name}-{k:05d}"
-        sid = next_sentence[key]
+        sid = next_sentence[key] if sent.sentence_id is None else sent.sentence_id  # JSON Lines come numbered
         next_sentence[key] += 1
         rows.append(
             sentence_example(
@@ -709,6 +779,8 @@ def _token_file_examples(src: Source, info: TokenFile, label_map: dict[str, str]
                 annotator=annotator,
                 type_map=label_map,
                 where=f"{src.path}:{sent.line}",
+                text=sent.text,
+                offsets=sent.offsets,
             )
         )
     return rows

@@ -193,6 +193,54 @@ class Provenance:
     label_map: list[tuple[str, str, int]] = field(default_factory=list)
 
 
+# What marks a folder as a `vner dataset` build (with dataset_dict.json): the card's first line of prose says it. A
+# rebuild replaces such a folder whole, so the names below are all it may hold; anything else is the user's.
+CARD_MARK = "converted by `vner dataset`"
+DATASET_NAMES = frozenset({"dataset_dict.json", "README.md", "issues.jsonl", "conll", "jsonl", *SPLITS})
+
+
+def check_dataset_folder(path, *, option: str = "-o") -> Path:
+    """`path` as a Path once `write_dataset` may replace it: missing, an empty folder, or a folder `vner dataset`
+    wrote (dataset_dict.json and a card with `CARD_MARK`) holding nothing but `DATASET_NAMES`. A one-line
+    VnerError otherwise: nothing of the user's is ever overwritten or removed."""
+    out = Path(path)
+    what = f"{option} {out}"
+    if not out.exists():
+        return out
+    if not out.is_dir():
+        raise VnerError(f"{what}: exists and is a file, not a folder; give a new folder.")
+    here = Path.cwd().resolve()
+    if out.resolve() in (here, *here.parents):
+        raise VnerError(f"{what}: is the current folder (or holds it), which a build replaces; run vner elsewhere.")
+    try:
+        names = sorted(p.name for p in out.iterdir())
+    except OSError as exc:
+        raise VnerError(f"{what}: cannot be read ({exc.strerror or exc}); choose another folder.") from None
+    if not names:
+        return out
+    card = out / "README.md"
+    try:
+        ours = (out / "dataset_dict.json").is_file() and CARD_MARK in card.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        ours = False
+    if not ours:
+        raise VnerError(
+            f"{what}: a folder vner dataset did not write (it holds {_listed(names)}); pick another folder, new or "
+            "empty: a build replaces the whole folder."
+        )
+    other = [n for n in names if n not in DATASET_NAMES]
+    if other:
+        raise VnerError(
+            f"{what}: a vner dataset that also holds {_listed(other)}, not written by vner dataset; a rebuild "
+            "replaces the whole folder, so move them out of it or pick another folder."
+        )
+    return out
+
+
+def _listed(names: list[str], shown: int = 4) -> str:
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
 def write_dataset(
     dsd,
     out_dir,
@@ -205,14 +253,41 @@ def write_dataset(
     """Write `dsd` to `out_dir`: `save_to_disk` (what `vner train --dataset` reads), `conll/{split}.conll`
     (token TAB tag, `-DOCSTART-` before each document, a blank line after each sentence),
     `jsonl/{split}.jsonl` (one example per line, `ner_tags` as names), `README.md` (a Hugging Face dataset
-    card) and, when there are issues, `issues.jsonl`. Returns the entity counts per split and type."""
+    card) and, when there are issues, `issues.jsonl`. Returns the entity counts per split and type.
+
+    `out_dir` must pass `check_dataset_folder`. Everything is written into a temporary folder beside it, which
+    then takes its place: a build that fails leaves the previous folder as it was, one that succeeds leaves exactly
+    its own files (no split, export or issue list of an earlier build)."""
+    import os
+    import shutil
+    import tempfile
+
+    out = check_dataset_folder(Path(out_dir).resolve())  # resolved: a symlinked folder is replaced where it lies
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f"{out.name}.tmp-"))
+    try:
+        new = work / "new"
+        new.mkdir()
+        counts = _write_files(dsd, new, issues=issues, stats=stats, source=source, provenance=provenance)
+        check_dataset_folder(out)  # again: a file put there during the build is not removed with the old build
+        if out.exists():
+            os.rename(out, work / "old")
+        os.rename(new, out)
+    except BaseException:  # Ctrl-C too: the old build goes back into place before `work` is removed
+        if (work / "old").exists() and not out.exists():
+            os.rename(work / "old", out)
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return counts
+
+
+def _write_files(dsd, out: Path, *, issues, stats, source, provenance) -> dict:
+    """The files of `write_dataset`, into the empty folder `out`."""
     import json
-    from pathlib import Path
 
     from datasets.utils.logging import disable_progress_bar, enable_progress_bar, is_progress_bar_enabled
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     was_enabled = is_progress_bar_enabled()
     disable_progress_bar()  # one "Saving the dataset" bar per split is noise for a write of seconds
     try:
@@ -220,8 +295,8 @@ def write_dataset(
     finally:
         if was_enabled:
             enable_progress_bar()
-    (out / "conll").mkdir(exist_ok=True)
-    (out / "jsonl").mkdir(exist_ok=True)
+    (out / "conll").mkdir()
+    (out / "jsonl").mkdir()
     for name, ds in dsd.items():
         rows = ds.to_list()
         with open(out / "conll" / f"{name}.conll", "w", encoding="utf-8") as f:
@@ -249,6 +324,20 @@ def write_dataset(
     card = dataset_card(dsd, counts, issues=issues, stats=stats, source=source, provenance=provenance)
     (out / "README.md").write_text(card, encoding="utf-8")
     return counts
+
+
+def left_out_note(stats: dict) -> str:
+    """What the problems left out, for the card and the terminal: every sentence (a sentence group an entity merged
+    counts as one, like its example), those of tasks left out whole included; a task whose sentences could not be
+    counted (its text unreadable) is named. Empty when nothing was left out."""
+    n = stats.get("dropped_sentences") or 0
+    unknown = stats.get("dropped_unknown_tasks") or []
+    several = len({u["file"] for u in unknown}) > 1
+    parts = [f"{n} sentence{'' if n == 1 else 's'}"] if n else []
+    for u in unknown:
+        where = f" of {Path(u['file']).name}" if several else ""
+        parts.append(f"task {u['task_id']}{where} (sentences unknown)")
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + (parts[-1] if parts else "")
 
 
 def repeats_note(repeats: list[dict]) -> str:
@@ -360,8 +449,8 @@ configs:
         from .export import annotation_rule_line  # export builds its examples with this module
 
         handled.append(f"- {annotation_rule_line(chosen_by)}")
-    if stats.get("dropped_sentences"):
-        handled.append(f"- {stats['dropped_sentences']} sentences left out because of the problems below")
+    if left_out_note(stats):
+        handled.append(f"- {left_out_note(stats)} left out because of the problems below")
     if stats.get("trimmed_spans"):
         handled.append(
             f"- {stats['trimmed_spans']} spans trimmed of surrounding whitespace (a region dragged over a "
@@ -369,6 +458,8 @@ configs:
         )
     if stats.get("repeated_sentences"):
         handled.append(f"- {repeats_note(stats['repeated_sentences'])}")
+    if stats.get("repeats_kept"):
+        handled.append("- sentences repeated in a document were all kept, each copy an example (`--keep-repeats`)")
     handled_text = "\n".join(handled) or "- nothing needed special handling"
     prov = provenance or Provenance()
     left_out = "".join(
@@ -388,7 +479,7 @@ configs:
             + rows
             + f"\n\n{dropped} source entities were dropped (their words are tagged O).\n"
         )
-    origin = "converted by `vner dataset`"
+    origin = CARD_MARK
     if prov.sources:
         origin += " from the sources listed below"
     elif source:
@@ -415,7 +506,7 @@ Named entities ({", ".join(ENTITY_TYPES)}) in Vietnamese text, {origin}. One exa
 ## Fields
 
 - `text`: the sentence as annotators read it (NFC, natural spacing, no segmentation underscores); for a corpus
-  file, built from its words.
+  file, built from its words (a JSON Lines line's own `text` and offsets are kept when they fit its words).
 - `tokens`: PhoBERT words (syllables joined by `_`, e.g. `Võ_Văn_Thưởng`); a word that an entity boundary cut
   is split there, so every entity starts and ends on a token.
 - `token_starts`/`token_ends`: character offsets of each token in `text`: entities come back exactly as

@@ -288,6 +288,14 @@ def read_task(task: dict, *, segmenter=None, first_sentence: int = 0, doc_prefix
     return TaskText(task.get("id"), unit, original, mapping)
 
 
+def written_sentences(task: dict) -> int | None:
+    """The number of sentences vner wrote into a task it could not read back (`data.vner`), or None (a task of
+    another project whose text cannot be read)."""
+    meta = task["data"].get("vner")
+    sentences = meta.get("sentences") if isinstance(meta, dict) else None
+    return len(sentences) if isinstance(sentences, list) else None
+
+
 def unreadable_task(path, task: dict, exc: ValueError) -> ExportIssue:
     """The issue of a task `read_task` could not read: vner task data that no longer matches its text, or a
     text whose NFC form cannot keep its offsets."""
@@ -325,16 +333,18 @@ class TaskExamples:
     examples: list[dict]
     problems: list[Problem]  # the regions' problems plus those found while building the examples
     merged: list[list[int]]  # document-level sentence ids merged into one example
-    dropped_sentences: int  # sentences left out because a problem spoils them
+    dropped_sentences: int  # examples (sentences, merged groups as one) left out because of a problem
 
 
 def task_examples(tt: TaskText, regions: Regions, annotator: str, *, id_suffix: str = "") -> TaskExamples:
     """One example per sentence (or merged sentence group) of a task from its checked regions. Sentences a
-    problem spoils are left out and counted; a problem that spoils the task leaves it out whole."""
+    problem spoils are left out and counted; a problem that spoils the task leaves it out whole (every sentence
+    counted)."""
     unit, spans = tt.unit, regions.spans
     problems = list(regions.problems)
     out = TaskExamples([], problems, [], 0)
     if any(p.where is None and p.spoils for p in problems):
+        out.dropped_sentences = len(sentence_groups(unit.sentence_spans, spans))
         return out
     bad = [p.where for p in problems if p.spoils and p.where is not None]
     placed = 0
@@ -352,6 +362,7 @@ def task_examples(tt: TaskText, regions: Regions, annotator: str, *, id_suffix: 
             problems.append(
                 Problem("outside_sentences", f"sentence {sid}: a span reaches outside the task's sentences", (gs, ge))
             )
+            out.dropped_sentences += 1
             continue
         try:
             example = make_example(
@@ -365,10 +376,12 @@ def task_examples(tt: TaskText, regions: Regions, annotator: str, *, id_suffix: 
             )
         except SpanError as exc:
             problems.append(Problem(exc.reason, f"sentence {sid}: {exc}", (gs, ge)))
+            out.dropped_sentences += 1
             continue
         out.examples.append(example)
     if placed != len(spans):
         problems.append(Problem("outside_sentences", f"{len(spans) - placed} span(s) lie outside the task's sentences"))
+        out.dropped_sentences += len(out.examples)
         out.examples = []
     return out
 
@@ -432,7 +445,8 @@ def load_export(
         "chosen_by": dict.fromkeys(ANNOTATION_RULES, 0),
         "trimmed_spans": 0,
         "merged_sentences": [],
-        "dropped_sentences": 0,
+        "dropped_sentences": 0,  # every example left out because of an issue (`annotation.dataset.left_out_note`)
+        "dropped_unknown_tasks": [],  # tasks left out whole whose sentences could not be counted
     }
     examples: list[dict] = []
     example_tasks: list = []  # the task id of each example (for duplicate reports)
@@ -454,6 +468,12 @@ def load_export(
             )
         except ValueError as exc:
             issues.append(unreadable_task(path, task, exc))
+            n = written_sentences(task)
+            if n is None:
+                stats["dropped_unknown_tasks"].append({"file": str(path), "task_id": tid})
+            else:  # one copy of each sentence per annotator kept apart
+                per = len({annotator_name(a) for a in live}) if live and annotations == "per-annotator" else 1
+                stats["dropped_sentences"] += n * per
             continue
         if "vner" not in task["data"]:
             next_sentence[doc_id] = tt.unit.first_sentence + len(tt.unit.sentence_spans)
@@ -498,11 +518,14 @@ def load_export(
     for ex, task_id in zip(examples, example_tasks):
         if ex["id"] in seen:
             issues.append(ExportIssue(str(path), task_id, "duplicate", duplicate_message(ex, *seen[ex["id"]])))
+            if ex["text"] != seen[ex["id"]][1]:  # another document's sentence is lost; a copy of the same text is not
+                stats["dropped_sentences"] += 1
             continue
         seen[ex["id"]] = (task_id, ex["text"])
         unique.append(ex)
         unique_tasks.append(task_id)
     stats["repeated_sentences"] = []
+    stats["repeats_kept"] = keep_repeats  # the card says when every copy was kept on purpose
     if not keep_repeats:
         unique, stats["repeated_sentences"] = keep_repeats_once(
             unique, unique_tasks, per_annotator=annotations == "per-annotator"

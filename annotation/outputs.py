@@ -11,9 +11,12 @@ from pathlib import Path
 from .errors import VnerError
 
 
-def check_output(path: str | Path, *, folder: bool = False, option: str = "-o", create: bool = True) -> Path:
+def check_output(
+    path: str | Path, *, folder: bool = False, option: str = "-o", create: bool = True, replaced: bool = False
+) -> Path:
     """`path` as a Path once it is known to be writable: a file (`folder=False`) or a folder (`folder=True`,
-    filled when it exists). Missing folders on the way are created now (`create=False`: not; the nearest existing
+    filled when it exists; `replaced=True`: built beside it and renamed into place, so the folder it lies in must
+    be writable). Missing folders on the way are created now (`create=False`: not; the nearest existing
     folder is tried instead, for commands that must leave nothing behind when a later check fails); then a
     temporary file is created and removed there, which catches read-only file systems and permissions that
     `os.access` misses (root). Raises a one-line VnerError otherwise."""
@@ -25,7 +28,7 @@ def check_output(path: str | Path, *, folder: bool = False, option: str = "-o", 
         raise VnerError(f"{what}: exists and is a file, not a folder; give a folder (new or existing).")
     if not folder and p.is_dir():
         raise VnerError(f"{what}: is a folder; give a file name, e.g. {p / 'out.json'}.")
-    where = p if folder else p.parent
+    where = p if folder and not replaced else p.parent
     anc = where
     while not anc.exists() and anc != anc.parent:
         anc = anc.parent

@@ -327,3 +327,94 @@ def test_jsonl_sentences_without_doc_id_get_ids_no_given_doc_id_can_take(tmp_pat
 )
 def test_a_conll_file_whose_first_word_is_a_bracket_is_not_taken_for_json(tmp_path, content, fmt):
     assert detect_format(_conll(tmp_path, content, "f.txt")) == fmt
+
+
+def test_the_jsonl_files_vner_writes_read_back_to_the_same_examples(tmp_path):
+    """The gold seeds' dataset (Label Studio tasks: display text from the page, not from the words; sentence ids
+    with gaps where repeats were left out) read back from its JSON Lines: every field is the same but the ones
+    the docs give a token file (doc_id `<file name>-<doc_id>`, annotator `corpus:<file name>`, and id)."""
+    from pathlib import Path
+
+    from annotation.text import display_from_words
+
+    gold = Path(__file__).resolve().parent.parent / "annotation" / "gold" / "seeds_export.json"
+    assert main(["dataset", str(gold), "-o", str(tmp_path / "a")]) == 0
+    first = load_from_disk(str(tmp_path / "a"))
+    again = [f"{split}={tmp_path / 'a' / 'jsonl' / f'{split}.jsonl'}" for split in first]
+    assert main(["dataset", *again, "-o", str(tmp_path / "b")]) == 0
+    second = load_from_disk(str(tmp_path / "b"))
+    assert list(second) == list(first)
+    for split in first:
+        before = {(r["doc_id"], r["sentence_id"]): r for r in first[split]}
+        after = {}
+        for r in second[split]:
+            assert r["doc_id"].startswith(f"{split}-") and r["annotator"] == f"corpus:{split}.jsonl"
+            assert r["id"] == f"{r['doc_id']}:{r['sentence_id']}"
+            after[(r["doc_id"].removeprefix(f"{split}-"), r["sentence_id"])] = r
+        assert after.keys() == before.keys()
+        same = ("text", "tokens", "token_starts", "token_ends", "ner_tags")
+        for key, r in before.items():
+            assert {f: after[key][f] for f in same} == {f: r[f] for f in same}, key
+    # what this covers: texts the words would not give back, and sentence ids with gaps
+    rows = [r for split in first for r in first[split]]
+    assert any(display_from_words(r["tokens"])[0] != r["text"] for r in rows)
+    ids = [r["sentence_id"] for r in rows if r["doc_id"] == rows[0]["doc_id"]]
+    assert sorted(ids) != list(range(len(ids)))
+
+
+def _jsonl(tmp_path, *rows, name="x.jsonl"):
+    src = tmp_path / name
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return src
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"tokens": ["Ông", "An", "đến", "Hà_Nam"]}, "word 4 'Hà_Nam' is not `text` at 11-17 ('Hà Nội')"),
+        ({"token_ends": [3, 6, 10]}, "4 words but 4 token_starts and 3 token_ends"),
+        ({"token_starts": [0, 4, 6, 11]}, "word 3 'đến' is not `text` at 6-10 (' đến')"),
+        ({"text": "Ông An, đến Hà Nội"}, "holds ','"),
+        ({"text": "Ông An đến Hà Nội. Thêm"}, "goes on after the last word"),
+        ({"text": "O\u0302ng An đến Hà Nội"}, "not NFC"),
+        ({"token_starts": [0, 4, 7, 11], "token_ends": [3, 6, 10, 30]}, "is not inside `text`"),
+        ({"text": None}, "need a `text` string"),
+        ({"sentence_id": -1}, "sentence_id -1 is not a whole number"),
+    ],
+)
+def test_jsonl_text_and_offsets_that_do_not_fit_the_words_are_an_error_naming_the_line(
+    tmp_path, capsys, change, message
+):
+    good = {
+        "doc_id": "d",
+        "sentence_id": 4,
+        "text": "Ông An đến Hà Nội",
+        "tokens": ["Ông", "An", "đến", "Hà_Nội"],
+        "token_starts": [0, 4, 7, 11],
+        "token_ends": [3, 6, 10, 17],
+        "ner_tags": ["O", "B-PER", "O", "B-LOC"],
+    }
+    src = _jsonl(tmp_path, {**good, "sentence_id": 1}, {**good, **change})
+    res = load_sources(parse_sources([str(_jsonl(tmp_path, good, name="good.jsonl"))]))
+    ex = res.examples[0]
+    assert (ex["text"], ex["sentence_id"], ex["token_starts"]) == (good["text"], 4, good["token_starts"])
+    assert main(["dataset", str(src), "-o", str(tmp_path / "ds")]) == 2
+    err = capsys.readouterr().err
+    assert f"{src}:2: " in err and message in err and err.count("\n") == 1, err
+
+
+def test_jsonl_sentence_ids_are_kept_and_one_taken_twice_in_a_document_is_an_error(tmp_path, capsys):
+    row = {"tokens": ["Hà_Nội"], "ner_tags": ["B-LOC"], "doc_id": "d"}
+    src = _jsonl(tmp_path, {**row, "sentence_id": 3}, row, {**row, "sentence_id": 7}, {**row, "doc_id": "e"})
+    res = load_sources(parse_sources([str(src)]))
+    assert [(ex["doc_id"], ex["sentence_id"]) for ex in res.examples] == [
+        ("x-d", 3),
+        ("x-d", 4),
+        ("x-d", 7),
+        ("x-e", 0),
+    ]
+    assert res.examples[0]["text"] == "Hà Nội"  # no offsets: the text is built from the words
+    src = _jsonl(tmp_path, row, {**row, "sentence_id": 0})
+    assert main(["dataset", str(src), "-o", str(tmp_path / "ds")]) == 2
+    err = capsys.readouterr().err
+    assert f"{src}:2: sentence_id 0 of document 'd' is also that of line 1" in err and err.count("\n") == 1

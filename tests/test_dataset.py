@@ -147,3 +147,105 @@ def test_the_card_lets_load_dataset_read_the_folder(tmp_path):
     assert {k: len(v) for k, v in loaded.items()} == {k: len(v) for k, v in dsd.items()}
     assert loaded["train"].features["ner_tags"] == dsd["train"].features["ner_tags"]
     assert loaded["train"]["ner_tags"] == dsd["train"]["ner_tags"]
+
+
+def _files(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_a_rebuild_leaves_exactly_its_own_files(tmp_path, capsys):
+    """A build replaces the folder whole: no split, export or issue list of the build before it stays behind."""
+    from annotation.export import ExportIssue
+
+    res = load_export(export_of(tmp_path, 4))
+    out = tmp_path / "ds"
+    issue = ExportIssue("export.json", 1, "unknown_label", "span 0-3 has label 'MISC'")
+    write_dataset(build_dataset_dict(res.examples), out, issues=[issue], stats={"dropped_sentences": 1})
+    assert {"issues.jsonl", "validation", "test", "jsonl/test.jsonl", "conll/test.conll"} <= set(_files(out))
+    only_train = build_dataset_dict(res.examples, ratios=(1, 0, 0))
+    write_dataset(only_train, out)
+    fresh = tmp_path / "fresh"
+    write_dataset(only_train, fresh)
+    assert _files(out) == _files(fresh)
+    assert "validation" not in _files(out) and "issues.jsonl" not in _files(out)
+    assert "No problems were found" in (out / "README.md").read_text(encoding="utf-8")
+    rows = (out / "jsonl" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == len(res.examples)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "export.json", "fresh"]  # no temporary folder
+    # the command too: a --split 1,0,0 build over a default one
+    assert main(["dataset", str(tmp_path / "export.json"), "-o", str(out)]) == 0
+    assert main(["dataset", str(tmp_path / "export.json"), "-o", str(out), "--split", "1,0,0"]) == 0
+    assert sorted(p.name for p in (out / "jsonl").iterdir()) == ["train.jsonl"]
+    assert len(load_from_disk(str(out))["train"]) == len(res.examples)
+
+
+def test_a_failed_build_leaves_the_previous_folder_as_it_was(tmp_path, monkeypatch):
+    import annotation.dataset as dataset
+
+    res = load_export(export_of(tmp_path, 3))
+    dsd = build_dataset_dict(res.examples)
+    out = tmp_path / "ds"
+    write_dataset(dsd, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dataset, "dataset_card", fail)  # the last file of a build
+    with pytest.raises(OSError):
+        write_dataset(build_dataset_dict(res.examples, ratios=(1, 0, 0)), out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "export.json"]  # the temporary folder is gone
+    with pytest.raises(OSError):
+        write_dataset(dsd, tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+    monkeypatch.undo()
+    # the new build cannot take the old one's place: the old one is put back
+    import os
+
+    rename = os.rename
+
+    def rename_fails_into_place(src, dst):
+        if str(src).endswith("new"):
+            raise OSError(13, "Permission denied")
+        rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename_fails_into_place)
+    with pytest.raises(OSError):
+        write_dataset(build_dataset_dict(res.examples, ratios=(1, 0, 0)), out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "export.json"]
+
+
+def test_a_folder_vner_did_not_write_is_refused_and_left_alone(tmp_path, capsys, monkeypatch):
+    path = export_of(tmp_path, 3)
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "README.md").write_text("hi\n", encoding="utf-8")
+    assert main(["dataset", str(path), "-o", str(proj)]) == 2
+    err = capsys.readouterr().err
+    assert "did not write" in err and "pick another folder" in err and err.count("\n") == 1
+    assert _files(proj) == ["README.md"] and (proj / "README.md").read_text(encoding="utf-8") == "hi\n"
+    # a vner dataset holding a file of the user's: refused too, the file kept
+    ds = tmp_path / "ds"
+    assert main(["dataset", str(path), "-o", str(ds)]) == 0
+    (ds / "notes.txt").write_text("mine\n", encoding="utf-8")
+    assert main(["dataset", str(path), "-o", str(ds)]) == 2
+    assert "notes.txt" in capsys.readouterr().err and (ds / "notes.txt").exists()
+    with pytest.raises(VnerError, match="notes.txt"):
+        write_dataset(load_from_disk(str(ds)), ds)
+    (ds / "notes.txt").unlink()
+    # an empty folder and a vner dataset are fine; the folder one works in is not
+    (tmp_path / "empty").mkdir()
+    assert main(["dataset", str(path), "-o", str(tmp_path / "empty")]) == 0
+    assert main(["dataset", str(path), "-o", str(ds)]) == 0
+    monkeypatch.chdir(ds)
+    assert main(["dataset", str(path), "-o", "."]) == 2
+    assert "current folder" in capsys.readouterr().err
+
+
+def test_a_build_that_fails_on_its_input_creates_no_folder(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]", encoding="utf-8")
+    assert main(["dataset", str(bad), "-o", str(tmp_path / "new" / "ds")]) == 2
+    assert not (tmp_path / "new").exists()

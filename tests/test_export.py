@@ -2,6 +2,7 @@
 
 import json
 import unicodedata
+from dataclasses import replace
 
 import pytest
 
@@ -428,3 +429,46 @@ def test_dataset_summary_counts_whitespace_trims(tmp_path, capsys):
     assert "spans: 1 trimmed of surrounding whitespace" in capsys.readouterr().out
     card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
     assert "1 spans trimmed of surrounding whitespace" in card
+
+
+def test_every_sentence_left_out_is_counted_in_the_stats_card_and_summary(tmp_path, capsys):
+    """Sentences a region spoils, sentences of tasks left out whole (their count read from the task when its text
+    is unreadable), a sentence lost to a span that covers no word and another document's sentence under a taken id
+    are all counted; a task whose sentences cannot be counted is named."""
+    misc = annotation(TEXT, [find(TEXT, "Hà Nội", "LOC"), find(TEXT, "Huế", "LOC")])
+    misc["result"][0]["value"]["labels"] = ["MISC"]  # spoils sentence 0 of 2
+    mismatch = annotation(TEXT, [find(TEXT, "Huế", "LOC")])
+    mismatch["result"][0]["value"]["text"] = "Vinh"  # the task is left out whole: 2 sentences
+    changed = task(unit(TEXT, doc_id="c"), 3, [annotation(TEXT, [])])
+    changed["data"]["text"] = TEXT.replace("Huế", "Vinh")  # text_changed: the 2 sentences vner wrote
+    full = unit(TEXT, doc_id="d")  # its sentences, but no word for "Huế.": a span there covers no word
+    no_word = replace(full, word_spans=tuple(w for w in full.word_spans if "Huế" not in TEXT[w[0] : w[1]]))
+    jamo = "Ông Kim ở \u1100\u1161 Seoul."  # text_unreadable: sentences unknown
+    other = "Bà Lê Thị Hoa sống ở Đà Nẵng. Sau đó bà về Huế."  # same doc and sentence ids as task 1, other text
+    tasks = [
+        task(unit(TEXT, doc_id="a"), 1, [misc]),
+        task(unit(TEXT, doc_id="b"), 2, [mismatch]),
+        changed,
+        task(no_word, 4, [annotation(TEXT, [find(TEXT, "Huế", "LOC")])]),  # sentence 1: span on no word
+        foreign_task(jamo, 5, [annotation(jamo, [find(jamo, "Kim", "PER")])]),
+        task(unit(other, doc_id="a"), 6, [annotation(other, [])]),
+        task(unit(TEXT, doc_id="e"), 7, [annotation(TEXT, [])]),
+    ]
+    path = write(tmp_path, tasks)
+    res = load_export(path, lenient=True)
+    assert [(i.task_id, i.reason) for i in res.issues] == [
+        (1, "unknown_label"),
+        (2, "text_mismatch"),
+        (3, "text_changed"),
+        (4, "no_words"),
+        (5, "text_unreadable"),
+        (6, "duplicate"),  # a:1 (task 1's a:0 was left out, so task 6's is kept)
+    ]
+    assert res.stats["dropped_sentences"] == 1 + 2 + 2 + 1 + 1
+    assert res.stats["dropped_unknown_tasks"] == [{"file": str(path), "task_id": 5}]
+    assert len(res.examples) == 6 * 2 - 7  # the tasks other than task 5 hold 2 sentences each
+    assert main(["dataset", str(path), "-o", str(tmp_path / "ds"), "--lenient"]) == 0
+    out = capsys.readouterr().out
+    assert "7 sentences and task 5 (sentences unknown) left out because of them" in out
+    card = (tmp_path / "ds" / "README.md").read_text(encoding="utf-8")
+    assert "- 7 sentences and task 5 (sentences unknown) left out because of the problems below" in card

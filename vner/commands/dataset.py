@@ -26,7 +26,13 @@ def register(sub) -> None:
         help="Label Studio export (Export > JSON), CoNLL file or JSON Lines file; SPLIT=PATH keeps the "
         "file's examples in SPLIT",
     )
-    p.add_argument("-o", "--output", required=True, metavar="DIR", help="dataset folder to write")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="dataset folder to write: new, empty, or one vner dataset wrote (replaced whole once the build is done)",
+    )
     p.add_argument(
         "--format",
         choices=["auto", "labelstudio", "conll", "jsonl"],
@@ -128,13 +134,15 @@ def parse_ratios(text: str) -> tuple[float, float, float]:
 
 def _dataset(args) -> int:
     from annotation.corpus import load_sources, parse_label_map, parse_sources
-    from annotation.dataset import build_dataset_dict, empty_splits, write_dataset
+    from annotation.dataset import build_dataset_dict, check_dataset_folder, empty_splits, left_out_note, write_dataset
     from annotation.errors import VnerError
     from annotation.export import annotation_rule_line
     from annotation.outputs import check_output
     from annotation.schema import ENTITY_TYPES
 
-    check_output(args.output, folder=True)
+    # nothing is created yet: the build is written beside DIR and takes its place only when complete
+    check_output(args.output, folder=True, create=False, replaced=True)
+    check_dataset_folder(args.output)
     ratios = parse_ratios(args.split)
     if args.tag_column is not None and args.tag_column < 1:
         raise VnerError(f"--tag-column {args.tag_column}: columns are numbered from 1.")
@@ -199,7 +207,11 @@ def _dataset(args) -> int:
             "(splits are by document; 3 or more documents fill every split with a nonzero ratio)"
         )
     if result.issues:
-        print(f"{len(result.issues)} problem(s) left out, listed in {Path(args.output) / 'issues.jsonl'}")
+        left_out = left_out_note(result.stats) or "no sentence"
+        print(
+            f"{len(result.issues)} problem(s), listed in {Path(args.output) / 'issues.jsonl'}; "
+            f"{left_out} left out because of them"
+        )
     return 0
 
 
