@@ -213,3 +213,38 @@ def test_the_summary_names_what_was_cut(tmp_path):
     _, by_document = preannotate_documents(docs, rules, "document", max_chars=1000)
     assert "long paragraphs cut into" in by_paragraph.summary()
     assert "1 long documents cut into" in by_document.summary()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Tôi gặp Đoàn", "anh Đoàn", "Đoàn", "Bộ", "Xin chào Sở", "Ảnh: Bộ", "Tôi gặp Inrupt, một", "ông Tây Sơn"],
+)
+def test_a_sentence_ending_on_a_head_or_a_title_is_tagged_without_error(text):
+    """Headlines, captions and list items end without a full stop, on a word that makes the rules look one on."""
+    spans = combine(
+        [make_preannotator("rules"), make_preannotator("dates")],
+        [Sentence("d", 0, text, tuple(whitespace_words(text)))],
+    )
+    check_spans(text, spans[0])
+
+
+def test_long_lines_of_names_or_numbers_are_tagged():
+    """A scraped menu of title-case heads, a line of thousands of years and weekdays: valid spans. (These took from
+    seconds to minutes when rules and dates rescanned the line for every candidate; the suite's timeout is the only
+    clock here: timed assertions do not belong in tests. The speed is in benchmarks/.)"""
+    rules, dates = make_preannotator("rules"), make_preannotator("dates")
+    menu = " ".join(["Bộ Tài Chính Bộ Công An Sở Y Tế Viện Khoa Học"] * 200)
+    years = " ".join(["1975"] * 4000) + " " + " ".join(["thứ Hai"] * 2000 + ["27/11"] * 2000)
+    for text in (menu, years):
+        sent = Sentence("d", 0, text, tuple(whitespace_words(text)))
+        check_spans(text, combine([rules, dates], [sent])[0])
+
+
+def test_gazetteer_lines_are_numbered_as_written_and_names_need_a_letter(tmp_path):
+    bad = tmp_path / "g.tsv"
+    bad.write_text("PER\tA\x0cB\nLOC\tX\tY\n", encoding="utf-8")
+    with pytest.raises(VnerError, match=r"g\.tsv:2: .*two columns"):
+        read_entries(bad)
+    bad.write_text("PER\tAn\nLOC\t(\n", encoding="utf-8")
+    with pytest.raises(VnerError, match=r"g\.tsv:2: name '\(' has no letters"):
+        read_entries(bad)

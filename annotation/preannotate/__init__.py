@@ -22,6 +22,7 @@ only above a confidence threshold (`set_model_mode`). Every annotation carries t
 
 from __future__ import annotations
 
+import bisect
 import logging
 import time
 from collections import Counter
@@ -102,11 +103,19 @@ def resolve_overlaps(
     ordered = sorted(
         spans, key=lambda s: (rank(s), -(s.end - s.start), tiebreak(s), -(s.score or 0.0), s.start, s.label)
     )
+    # kept spans never overlap, so sorted by start they are sorted by end too: a span is free when the kept span
+    # starting before its end ends at or before its start (one bisect, not a scan of every kept span)
+    starts: list[int] = []
+    ends: list[int] = []
     kept: list[Span] = []
     for sp in ordered:
-        if all(sp.end <= k.start or sp.start >= k.end for k in kept):
-            kept.append(sp)
-    return sorted(kept)
+        k = bisect.bisect_left(starts, sp.end)  # kept spans [0, k) start before sp ends
+        if k and ends[k - 1] > sp.start:
+            continue
+        starts.insert(k, sp.start)
+        ends.insert(k, sp.end)
+        kept.insert(k, sp)
+    return kept
 
 
 def _source_name(span: Span) -> str:

@@ -28,6 +28,7 @@ side of a separator. Spans always start and end on non-space characters.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
@@ -193,7 +194,6 @@ WEEKDAY = re.compile(
 )
 _RANGE_DASH = re.compile(r"\s?[-–—]\s?")
 _WEEKDAY_JOIN = re.compile(r"\s?,?\s?$")
-_PRECEDING_WORD = re.compile(r"(\w+)\s*$")
 _EVENT_BEFORE = re.compile(r"[Cc]ách\smạng\s$")  # `Cách mạng tháng Tám` is an event, not a date
 
 
@@ -202,23 +202,32 @@ _FRACTION_AFTER = re.compile(r"\s(?:số|tổng|diện|dân|lượng)\b", re.IGN
 _NUMBER_BEFORE = {"số", "mã", "hạng", "thứ", "phòng", "tuyến", "khoảng", "hơn", "gần", "trên", "dưới"}
 
 
+def _word_before(text: str, start: int) -> str:
+    """The word ending just before `start` (whitespace between allowed), "" if none. A walk back, not a regex
+    search of the whole prefix: that made long sentences with many numbers quadratic."""
+    j = start
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    i = j
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_"):  # what \w matches
+        i -= 1
+    return text[i:j]
+
+
 def _fraction(text: str, start: int, end: int) -> bool:
     """`chiếm 2/3 số phiếu`: a bare d/m after a quantity word or before `số` is a fraction."""
-    m = _PRECEDING_WORD.search(text, 0, start)
-    return bool(m and m.group(1).lower() in _FRACTION_BEFORE) or bool(_FRACTION_AFTER.match(text, end))
+    return _word_before(text, start).lower() in _FRACTION_BEFORE or bool(_FRACTION_AFTER.match(text, end))
 
 
 def _counted(text: str, start: int) -> bool:
     """`hai năm trước`, `nhiều năm qua`, `lâu năm này`: a count before the unit makes it a duration."""
-    m = _PRECEDING_WORD.search(text, 0, start)
-    word = m.group(1).lower() if m else ""
-    return bool(m) and (word.isdigit() or word in NUMBER_WORDS or word in {"lâu", "bao"})
+    word = _word_before(text, start).lower()
+    return bool(word) and (word.isdigit() or word in NUMBER_WORDS or word in {"lâu", "bao"})
 
 
 def _numbered(text: str, start: int) -> bool:
     """`số 1975`, `khoảng 2000`: a bare number after such a word is not a year."""
-    m = _PRECEDING_WORD.search(text, 0, start)
-    return bool(m) and m.group(1).lower() in _NUMBER_BEFORE
+    return _word_before(text, start).lower() in _NUMBER_BEFORE
 
 
 def find_dates(text: str) -> list[Span]:
@@ -243,12 +252,12 @@ def find_dates(text: str) -> list[Span]:
                 and _counted(text, start)
             ):
                 continue
-            before = _PRECEDING_WORD.search(text, 0, start) if rule == "date-relative" else None
-            if before and before.group(1).lower() == "trong" and m.group().lower().endswith(" qua"):
+            before = _word_before(text, start) if rule == "date-relative" else ""
+            if before.lower() == "trong" and m.group().lower().endswith(" qua"):
                 continue  # `trong năm qua` is a duration (guidelines §11)
             if rule == "date-bare-year" and _numbered(text, start):
                 continue
-            if rule == "date-month" and _EVENT_BEFORE.search(text, 0, start):
+            if rule == "date-month" and _EVENT_BEFORE.search(text, max(0, start - 12), start):  # `Cách mạng `
                 continue
             candidates.append(Span(start, end, "DATE", score, f"dates:{rule}"))
     spans = resolve_overlaps(candidates)
@@ -261,19 +270,22 @@ def find_dates(text: str) -> list[Span]:
         merged.append(sp)
     spans = merged
     # weekdays: alone, or joined to the date right after them by a space or comma
+    # (spans are sorted and never overlap: one bisect finds the date a weekday touches or precedes)
     out: list[Span] = []
+    starts = [s.start for s in spans]
+    joined: set[int] = set()
     for m in WEEKDAY.finditer(text) if ("thứ" in low or "chủ" in low) else ():
-        if any(not (m.end() <= s.start or m.start() >= s.end) for s in spans):
-            continue
-        joined = next(
-            (s for s in spans if s.start >= m.end() and _WEEKDAY_JOIN.fullmatch(text[m.end() : s.start])), None
-        )
-        if joined is not None:
-            spans.remove(joined)
-            out.append(Span(m.start(), joined.end, "DATE", joined.score, "dates:weekday+date"))
+        k = bisect.bisect_left(starts, m.end())  # the first date starting at or after the weekday's end
+        if k and spans[k - 1].end > m.start():
+            continue  # the weekday lies inside a date
+        nxt = spans[k] if k < len(spans) and k not in joined else None
+        # the gap is at most `, ` (3 characters): test that before slicing the text between
+        if nxt is not None and nxt.start - m.end() <= 3 and _WEEKDAY_JOIN.fullmatch(text[m.end() : nxt.start]):
+            joined.add(k)
+            out.append(Span(m.start(), nxt.end, "DATE", nxt.score, "dates:weekday+date"))
         else:
             out.append(Span(m.start(), m.end(), "DATE", 0.8, "dates:weekday"))
-    return sorted(spans + out)
+    return sorted([s for k, s in enumerate(spans) if k not in joined] + out)
 
 
 class DateTagger:

@@ -47,16 +47,17 @@ def read_entries(path: str | Path) -> list[tuple[str, str]]:
     """(label, name) pairs of a `LABEL<TAB>name` file; a bad line is a VnerError naming file:line."""
     text = unicodedata.normalize("NFC", read_text_file(path))
     out: list[tuple[str, str]] = []
-    for n, line in enumerate(text.splitlines(), 1):
+    # lines end at \n only (splitlines would also cut at form feeds and U+2028 and misnumber every later line)
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        parts = line.rstrip("\r").split("\t")
-        if len(parts) < 2 or not parts[1].strip():
-            raise VnerError(f"{path}:{n}: expected `LABEL<TAB>name`, got {line.strip()!r}.")
+        parts = line.rstrip("\r").rstrip("\t").split("\t")
+        if len(parts) != 2 or not parts[1].strip():
+            raise VnerError(f"{path}:{n}: expected `LABEL<TAB>name` (two columns), got {line.strip()!r}.")
         label, name = parts[0].strip(), " ".join(parts[1].split())
         if label not in ENTITY_TYPES:
             raise VnerError(f"{path}:{n}: label {label!r} is not one of {list(ENTITY_TYPES)}.")
-        if not TOKEN.search(name):
+        if not any(c.isalnum() for c in name):  # `(` or `...` would match every bracket or ellipsis
             raise VnerError(f"{path}:{n}: name {name!r} has no letters or digits.")
         out.append((label, name))
     return out
@@ -76,7 +77,9 @@ class PhraseTable:
             self.lengths[key[0]] = sorted(set(self.lengths.get(key[0], [])) | {len(key)}, reverse=True)
 
     def longest(self, words: Sequence[str], i: int) -> tuple[int, object] | None:
-        """(length, value) of the longest entry starting at words[i]."""
+        """(length, value) of the longest entry starting at words[i]; None past the end (rules look one word on)."""
+        if i >= len(words):
+            return None
         for n in self.lengths.get(words[i], ()):
             if i + n <= len(words):
                 value = self.table.get(tuple(words[i : i + n]))

@@ -598,6 +598,9 @@ def load_lexicons() -> Lexicons:
     )
 
 
+MAX_NAME_TOKENS = 40  # the longest continuation of a head or a name `continuation` looks at
+
+
 class Tok(NamedTuple):
     start: int
     end: int
@@ -850,7 +853,10 @@ class _SentenceTagger:
         return int(j < len(self.toks) and self.words[j] in REGNAL)
 
     def given_name(self, i: int) -> int:
-        """Length of `foreign given name + 1-3 capitalised words` at i (`Olaf Scholz`), 0 if none."""
+        """Length of `foreign given name + 1-3 capitalised words` at i (`Olaf Scholz`), 0 if none (or past the end:
+        rules ask about the word after a head, which a sentence may end on)."""
+        if i >= len(self.toks):
+            return 0
         w = self.words[i]
         if self.headline or w not in self.lex.given_names or (self.name_at[i] is not None and self.name_at[i][0] >= 2):
             return 0
@@ -860,7 +866,9 @@ class _SentenceTagger:
         return n + self.regnal(i + n) if n >= 2 else 0
 
     def surname_name(self, i: int) -> int:
-        """Length of `surname + 1-3 capitalised syllables` at i (0 if none)."""
+        """Length of `surname + 1-3 capitalised syllables` at i (0 if none, or past the end)."""
+        if i >= len(self.toks):
+            return 0
         w = self.words[i]
         if self.headline:  # every word is capitalised: only the commonest shape, surname + 2 syllables
             if w not in self.lex.surnames_upper:
@@ -1056,7 +1064,10 @@ class _SentenceTagger:
         start = j
         score = 0.85
         org = connectors is ORG_CONNECTORS
-        while j < n:
+        # no name runs on for 40 tokens: the cap keeps a long title-case line (a scraped menu) from being scanned
+        # to its end from every head in it, which made such a line quadratic
+        limit = min(n, start + MAX_NAME_TOKENS)
+        while j < limit:
             hit = self.name_at[j]
             if self.title_at[j]:
                 break
@@ -1115,7 +1126,10 @@ class _SentenceTagger:
     def _before_namesake(self, start: int, j: int) -> bool:
         """Are tokens start..j-1 only a school type or level (`THPT`, `Tiểu học`), so that a person's name at j is
         what the institution is named after (`Trường THPT Chu Văn An`)?"""
-        return all(w in SCHOOL_LEVEL_WORDS or (len(w) > 1 and w.isupper()) for w in self.words[start:j])
+        words = self.words  # by index: a slice would copy the whole run for every step of a long one
+        return all(
+            words[k] in SCHOOL_LEVEL_WORDS or (len(words[k]) > 1 and words[k].isupper()) for k in range(start, j)
+        )
 
     def _joins(self, j: int, org: bool) -> bool:
         """Does the connector at token j (`và`, `&`, `-`) join two parts of one name?"""
