@@ -734,7 +734,5 @@ def connect_backend(
 def write_export(tasks: list[dict], output: str | Path) -> Path:
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(output)
+    server.write_atomic(output, json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
     return output

@@ -188,6 +188,12 @@ def _preannotate(args) -> int:
 
     check_output(args.output)  # before loading a model
     annotators = load_preannotators(specs, model_mode=args.model_mode)
+    return run_preannotate_args(args, annotators)
+
+
+def run_preannotate_args(args, annotators) -> int:
+    """`run_preannotate` with the loading and task options (`add_loading_arguments`, `add_task_options`) of
+    `vner preannotate` and `vner predict`."""
     return run_preannotate(
         args.paths,
         annotators,

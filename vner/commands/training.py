@@ -202,22 +202,11 @@ def _predict(args: argparse.Namespace) -> int:
     from annotation.outputs import check_output
     from vner.api import model_preannotator
 
-    from .annotate import run_preannotate
+    from .annotate import run_preannotate_args
 
     check_output(args.output)  # before loading the model
     annotator = model_preannotator(args.model, batch_size=args.batch_size, device=args.device)
-    return run_preannotate(
-        args.paths,
-        [annotator],
-        args.output,
-        granularity=args.granularity,
-        segmentation=args.segmentation,
-        paragraphs=args.paragraphs,
-        workers=args.workers,
-        verbose=args.verbose,
-        max_chars=args.max_task_chars,
-        drop_repeats=not args.keep_repeats,
-    )
+    return run_preannotate_args(args, [annotator])
 
 
 def _publish(args: argparse.Namespace) -> int:
